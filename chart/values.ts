@@ -1,0 +1,105 @@
+/**
+ * Builds the grafana/alloy 1.4.0 chart values from the validated stack config.
+ * Pure; typed with AlloyChartValues, so a key at a path the chart does not
+ * read (the seed incident: `tolerations` at the root) does not compile.
+ */
+import type { AlloyChartValues } from "./alloy-values.generated";
+import type { ResourceRequirements } from "./k8s-types";
+import { mergeChartOverrides } from "./overrides";
+
+/** Alloy's HTTP port (chart default `alloy.listenPort`): /metrics, /-/ready and the UI. */
+export const ALLOY_HTTP_PORT = 12345;
+
+/** Name of the Alloy container in the chart's pod template, which Datadog annotations are keyed by. */
+export const ALLOY_CONTAINER = "alloy";
+
+/** Datadog Autodiscovery v1 annotation for the alloy container's checks. */
+export const DATADOG_CHECKS_ANNOTATION = `ad.datadoghq.com/${ALLOY_CONTAINER}.checks`;
+
+export interface ChartValuesInput {
+  /** The generated Alloy configuration (config.alloy). */
+  alloyConfig: string;
+  /** Requests and limits of the alloy container. */
+  resources: ResourceRequirements;
+  serviceMonitor: { enabled: boolean; labels: Record<string, string>; interval?: string };
+  datadog: { enabled: boolean; namespace: string; metrics: readonly string[] };
+  /** Validated extra chart values (config `chartOverrides`), merged last. */
+  overrides: Record<string, unknown>;
+}
+
+/**
+ * The chart passes `alloy.configMap.content` through Helm's `tpl`
+ * (templates/configmap.yaml), so a `{{` in the Alloy config would be executed
+ * as a template. Writing it as the template action `{{ "{{" }}` makes tpl
+ * print it back literally; the rendered ConfigMap then equals config.alloy.
+ */
+const HELM_LITERAL_BRACES = '{{ "{{" }}';
+
+export function escapeHelmTemplate(text: string): string {
+  return text.replace(/\{\{/g, HELM_LITERAL_BRACES);
+}
+
+/** What Helm's `tpl` makes of an escaped text: the original. */
+export function unescapeHelmTemplate(text: string): string {
+  return text.split(HELM_LITERAL_BRACES).join("{{");
+}
+
+/** The Datadog openmetrics check against Alloy's /metrics (https://docs.datadoghq.com/containers/kubernetes/integrations/?tab=annotations). */
+function datadogChecks(namespace: string, metrics: readonly string[]): string {
+  const checks = {
+    openmetrics: {
+      init_config: {},
+      instances: [{ openmetrics_endpoint: `http://%%host%%:${ALLOY_HTTP_PORT}/metrics`, namespace, metrics }],
+    },
+  };
+  return JSON.stringify(checks, null, 2);
+}
+
+/**
+ * Paths the program sets, with what to change instead. `chartOverrides` may
+ * not touch them: a second way to set the same thing is how settings drift.
+ */
+export const PROGRAM_OWNED_PATHS: readonly { path: readonly string[]; reason: string }[] = [
+  { path: ["alloy", "configMap"], reason: "the Alloy configuration is generated from the stack config (alloy/pipeline.ts)" },
+  { path: ["alloy", "mounts", "varlog"], reason: "the collector reads pod logs from /var/log, which the program mounts read-only" },
+  { path: ["alloy", "resources"], reason: "set alloy-logs:resources instead" },
+  { path: ["alloy", "listenPort"], reason: "the ServiceMonitor and the Datadog check scrape this port" },
+  { path: ["controller", "type"], reason: "the collector must be a DaemonSet: one pod per node" },
+  { path: ["controller", "priorityClassName"], reason: "the collector runs as system-node-critical so it is scheduled on full nodes" },
+  { path: ["controller", "tolerations"], reason: "the collector tolerates every taint so that it runs on every node" },
+  { path: ["controller", "podAnnotations", DATADOG_CHECKS_ANNOTATION], reason: "set alloy-logs:datadog instead" },
+  { path: ["service", "enabled"], reason: "the ServiceMonitor selects the chart's Service" },
+  { path: ["serviceMonitor", "enabled"], reason: "set alloy-logs:serviceMonitor.enabled instead" },
+  { path: ["serviceMonitor", "additionalLabels"], reason: "set alloy-logs:serviceMonitor.labels instead" },
+  { path: ["serviceMonitor", "interval"], reason: "set alloy-logs:serviceMonitor.interval instead" },
+];
+
+export function buildChartValues(input: ChartValuesInput): AlloyChartValues {
+  const values: AlloyChartValues = {
+    alloy: {
+      configMap: { create: true, content: escapeHelmTemplate(input.alloyConfig) },
+      listenPort: ALLOY_HTTP_PORT,
+      mounts: { varlog: true },
+      resources: input.resources,
+    },
+    controller: {
+      type: "daemonset",
+      priorityClassName: "system-node-critical",
+      // At controller.tolerations, where templates/controllers/_pod.yaml reads it;
+      // a root-level `tolerations` is ignored by the chart (the seed incident).
+      tolerations: [{ operator: "Exists" }],
+      ...(input.datadog.enabled && {
+        podAnnotations: { [DATADOG_CHECKS_ANNOTATION]: datadogChecks(input.datadog.namespace, input.datadog.metrics) },
+      }),
+    },
+    service: { enabled: true },
+    serviceMonitor: input.serviceMonitor.enabled
+      ? {
+          enabled: true,
+          additionalLabels: input.serviceMonitor.labels,
+          ...(input.serviceMonitor.interval !== undefined && { interval: input.serviceMonitor.interval }),
+        }
+      : { enabled: false },
+  };
+  return mergeChartOverrides(values, input.overrides);
+}

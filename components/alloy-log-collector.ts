@@ -1,0 +1,98 @@
+/**
+ * One cluster's log collection: Grafana Alloy as a DaemonSet (grafana/alloy
+ * chart 1.4.0) in the loki-v3 namespace, shipping every pod's logs to Loki v3.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { buildAlloyConfig } from "../alloy/pipeline";
+import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
+import { buildChartValues } from "../chart/values";
+import type { StackConfig } from "../config/schema";
+
+/** Grafana's Helm repository, where grafana/alloy is published. */
+export const ALLOY_CHART_REPO = "https://grafana.github.io/helm-charts";
+
+/** Helm release name. The chart names the DaemonSet, ConfigMap and Service after it. */
+export const RELEASE_NAME = "alloy";
+
+export interface AlloyLogCollectorArgs {
+  /** Cluster name, the `cluster` label on every log line. Required. */
+  clusterName: string;
+  /** kubeconfig context of the cluster; the ambient current context is never used. Required. */
+  kubeconfigContext: string;
+  /** Namespace Alloy is installed in. @default "loki-v3" */
+  namespace: string;
+  /** Create the namespace (and retain it on delete) rather than require it to exist. @default false */
+  createNamespace: boolean;
+  /** Loki push URL. Required. */
+  lokiEndpoint: string;
+  /** Loki tenant ID. Required. */
+  tenantId: string;
+  /** Requests and limits of the alloy container. @default requests cpu 250m, memory 300Mi; limits memory 700Mi */
+  resources: StackConfig["resources"];
+  /** ServiceMonitor for kube-prometheus-stack. @default enabled, labels { release: kube-prometheus-stack } */
+  serviceMonitor: StackConfig["serviceMonitor"];
+  /** Datadog openmetrics Autodiscovery annotations. @default disabled, namespace loki_v3 */
+  datadog: StackConfig["datadog"];
+  /** Extra chart values, already validated against the chart. @default {} */
+  chartOverrides: Record<string, unknown>;
+}
+
+export class AlloyLogCollector extends pulumi.ComponentResource {
+  /** Namespace the collector runs in. */
+  readonly namespace: pulumi.Output<string>;
+  /** Name of the collector DaemonSet. */
+  readonly daemonSetName: string;
+  /** The generated Alloy configuration. */
+  readonly alloyConfig: string;
+
+  constructor(name: string, args: AlloyLogCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("alloy-logs:collector:AlloyLogCollector", name, {}, opts);
+
+    const provider = new k8s.Provider("cluster", { context: args.kubeconfigContext }, { parent: this });
+
+    // A namespace the program creates is retained on destroy and on a rename of
+    // this component: deleting a namespace deletes everything in it, Loki included.
+    // One it did not create is only read, so Pulumi never owns or deletes it.
+    const namespace = args.createNamespace
+      ? new k8s.core.v1.Namespace(
+          args.namespace,
+          { metadata: { name: args.namespace } },
+          { parent: this, provider, retainOnDelete: true },
+        )
+      : k8s.core.v1.Namespace.get(args.namespace, args.namespace, { parent: this, provider });
+
+    this.alloyConfig = buildAlloyConfig({
+      clusterName: args.clusterName,
+      tenantId: args.tenantId,
+      lokiEndpoint: args.lokiEndpoint,
+    });
+    const values = buildChartValues({
+      alloyConfig: this.alloyConfig,
+      resources: args.resources,
+      serviceMonitor: args.serviceMonitor,
+      datadog: args.datadog,
+      overrides: args.chartOverrides,
+    });
+
+    // helm.v4.Chart renders in the provider and registers each object as its own
+    // resource: previews diff the DaemonSet itself, and `pulumi up` waits for it.
+    new k8s.helm.v4.Chart(
+      RELEASE_NAME,
+      {
+        chart: "alloy",
+        version: ALLOY_CHART_VERSION,
+        repositoryOpts: { repo: ALLOY_CHART_REPO },
+        // The name from config rather than the Namespace's output, so a preview
+        // shows the namespace of every chart object instead of "unknown".
+        namespace: args.namespace,
+        values,
+      },
+      { parent: this, provider, dependsOn: [namespace] },
+    );
+
+    this.namespace = namespace.metadata.name;
+    this.daemonSetName = RELEASE_NAME;
+    this.registerOutputs({ namespace: this.namespace, daemonSetName: this.daemonSetName });
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * What a reviewer reads from a plan: the exact Helm values, the exact Alloy
+ * configuration, every resource with its inputs (secrets redacted), and a
+ * short human summary. Deterministic, so the golden files can be diffed.
+ */
+import { stringify } from "yaml";
+import type { AlloyChartValues } from "../chart/alloy-values.generated";
+import { unescapeHelmTemplate } from "../chart/values";
+import type { PlannedResource, PlanResult } from "./run";
+
+export const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
+
+/** Plain JSON data: SecretValue becomes "[secret]". */
+function redacted<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function chartOf(plan: PlanResult): PlannedResource {
+  const charts = plan.resources.filter((r) => r.type === CHART_TYPE);
+  if (charts.length !== 1) throw new Error(`expected one ${CHART_TYPE} in the plan, found ${charts.length}`);
+  return charts[0];
+}
+
+/** The values given to the chart, secrets redacted. */
+export function chartValues(plan: PlanResult): AlloyChartValues {
+  return redacted(chartOf(plan).inputs.values) as AlloyChartValues;
+}
+
+/** The Alloy configuration as Alloy will read it (after the chart's `tpl`). */
+export function alloyConfig(plan: PlanResult): string {
+  const content = chartValues(plan).alloy?.configMap?.content;
+  if (typeof content !== "string") throw new Error("the chart values have no alloy.configMap.content");
+  return unescapeHelmTemplate(content);
+}
+
+export function valuesYaml(plan: PlanResult): string {
+  return stringify(chartValues(plan), { sortMapEntries: true, lineWidth: 0 });
+}
+
+export function resourcesJson(plan: PlanResult): string {
+  return `${JSON.stringify(redacted(plan.resources), null, 2)}\n`;
+}
+
+function leaves(value: unknown, path: string[], out: [string, unknown][]): [string, unknown][] {
+  if (typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length > 0) {
+    for (const key of Object.keys(value).sort()) leaves((value as Record<string, unknown>)[key], [...path, key], out);
+  } else {
+    out.push([path.join("."), value]);
+  }
+  return out;
+}
+
+function describe(resource: PlannedResource): string {
+  const i = resource.inputs as Record<string, any>;
+  switch (resource.type) {
+    case "pulumi:providers:kubernetes":
+      return `kubeconfig context ${JSON.stringify(i.context)}`;
+    case "kubernetes:core/v1:Namespace":
+      return resource.read
+        ? "read only: must already exist; never modified or deleted"
+        : `created${resource.options.retainOnDelete ? "; retained on destroy or rename (retainOnDelete)" : ""}`;
+    case CHART_TYPE:
+      return `${i.chart} ${i.version} from ${i.repositoryOpts?.repo} into namespace ${i.namespace}`;
+    default:
+      return "";
+  }
+}
+
+/** The plan as a reviewer reads it in a terminal. */
+export function summary(plan: PlanResult, stackFile: string): string {
+  const lines = [`Plan for stack "${plan.stack}" from ${stackFile}: run offline under Pulumi mocks; nothing was deployed.`, "", "Resources:"];
+  const typeWidth = Math.max(...plan.resources.map((r) => r.type.length));
+  const nameWidth = Math.max(...plan.resources.map((r) => r.name.length));
+  for (const r of plan.resources) {
+    const mark = r.read ? "=" : "+";
+    lines.push(`  ${mark} ${r.type.padEnd(typeWidth)}  ${r.name.padEnd(nameWidth)}  ${describe(r)}`.trimEnd());
+  }
+  lines.push("", "Chart values (alloy.configMap.content is config.alloy):");
+  const entries = leaves(chartValues(plan), [], []);
+  const pathWidth = Math.max(...entries.map(([p]) => p.length));
+  for (const [p, v] of entries) {
+    const shown = p === "alloy.configMap.content" ? `(${String(v).split("\n").length} lines)` : JSON.stringify(v);
+    lines.push(`  ${p.padEnd(pathWidth)}  ${shown.length > 100 ? `${shown.slice(0, 97)}...` : shown}`);
+  }
+  lines.push("", "Outputs:");
+  for (const [k, v] of Object.entries(redacted(plan.outputs)).sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`  ${k}: ${JSON.stringify(v)}`);
+  }
+  return lines.join("\n");
+}
