@@ -36,6 +36,9 @@ const EXPECTED: Record<ChartValueKind, { test: (v: unknown) => boolean; text: st
 
 const ALL_PATHS = Object.keys(ALLOY_CHART_PATHS);
 
+/** Top-level keys the chart renamed: `agent` is the grafana-agent chart's name for `alloy`. */
+const RENAMED: Record<string, string> = { agent: "alloy" };
+
 function childrenOf(parent: string): string[] {
   const prefix = parent === "" ? "" : `${parent}.`;
   return ALL_PATHS.filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes(".")).map((p) => p.slice(prefix.length));
@@ -43,13 +46,17 @@ function childrenOf(parent: string): string[] {
 
 /**
  * The chart path an unknown one was most likely meant to be: first a typo of
- * a sibling key, then the same key under another parent (a misplaced key,
- * the seed incident), then the closest full path.
+ * a sibling key or a sibling that contains it (`labels` -> `additionalLabels`),
+ * then the same key under another parent (a misplaced key, the seed
+ * incident), then the closest full path.
  */
 export function suggestChartPath(path: readonly string[]): string | undefined {
   const parent = path.slice(0, -1).join(".");
   const key = path[path.length - 1];
-  const sibling = ALLOY_CHART_PATHS[parent] === "object" || parent === "" ? nearest(key, childrenOf(parent)) : undefined;
+  if (path.length === 1 && key in RENAMED) return RENAMED[key];
+  const siblings = ALLOY_CHART_PATHS[parent] === "object" || parent === "" ? childrenOf(parent) : [];
+  const sibling =
+    nearest(key, siblings) ?? siblings.find((s) => s.toLowerCase().includes(key.toLowerCase()) || key.toLowerCase().includes(s.toLowerCase()));
   if (sibling) return parent === "" ? sibling : `${parent}.${sibling}`;
   const full = path.join(".");
   const sameKey = ALL_PATHS.filter((p) => p.split(".").pop()!.toLowerCase() === key.toLowerCase());
@@ -93,8 +100,10 @@ export function checkChartOverrides(
       for (const [key, child] of Object.entries(value as Plain)) visit(child, [...path, key]);
       return;
     }
-    // A free-form map's entries are separate settings: only a conflicting entry is refused.
-    const leaves = kind === "map" && isPlainObject(value) ? Object.keys(value).map((key) => [...path, key]) : [path];
+    // A free-form map's entries are separate settings: unless the program owns
+    // the whole map, only an entry it sets is refused.
+    const ownsAll = owned.some((o) => isPrefix(o.path, path));
+    const leaves = kind === "map" && isPlainObject(value) && !ownsAll ? Object.keys(value).map((key) => [...path, key]) : [path];
     for (const leaf of leaves) {
       const owner = conflict(leaf);
       if (owner) {

@@ -120,8 +120,10 @@ export function parseStackConfig(stack: string, allConfig: Readonly<Record<strin
         continue;
       }
       const value = valueAt(input, issue.path);
-      const message = issue.message.startsWith("expected") ? issue.message : `expected ${issue.message}`;
-      const description = schemaAt(issue.path)?.meta()?.description;
+      // zod's own messages read "Invalid input: expected object, received string".
+      const text = issue.message.replace(/^Invalid input: /, "");
+      const message = text.startsWith("expected") ? text : `expected ${text}`;
+      const description = issue.code === "invalid_type" ? schemaAt(issue.path)?.meta()?.description : undefined;
       problems.push(
         value === undefined
           ? `${stackKey(issue.path)}: missing; ${message}${description ? ` (${description})` : ""}`

@@ -12,6 +12,8 @@ export const PROJECT = "alloy-logs";
 
 // Each message completes the sentence "got <value>; expected …".
 
+const mapOf = (keys: string) => ({ error: `expected a map with the keys ${keys}` });
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123Label = z
   .string({ error: "expected a string" })
@@ -50,11 +52,11 @@ const lokiEndpoint = z.string({ error: "expected a string" }).superRefine((text,
   try {
     url = new URL(text);
   } catch {
-    ctx.addIssue({ code: "custom", message: `expected an absolute http(s) URL ending in ${LOKI_PUSH_PATH}` });
+    ctx.addIssue({ code: "custom", message: `expected an absolute http(s) URL such as http://loki:3100${LOKI_PUSH_PATH}` });
     return;
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    ctx.addIssue({ code: "custom", message: `expected an http:// or https:// URL, not ${url.protocol}//` });
+    ctx.addIssue({ code: "custom", message: `expected an absolute http:// or https:// URL such as http://loki:3100${LOKI_PUSH_PATH}` });
   } else if (url.username || url.password) {
     ctx.addIssue({ code: "custom", message: "expected a URL without credentials: user:password@ in a URL ends up in plain text in the ConfigMap" });
   } else if (!url.pathname.endsWith(LOKI_PUSH_PATH)) {
@@ -74,10 +76,13 @@ const quantity = (example: string) =>
     });
 
 const resourceList = (cpu: string, memory: string) =>
-  z.strictObject({
-    cpu: quantity(cpu).optional().meta({ description: `CPU, e.g. ${cpu}` }),
-    memory: quantity(memory).optional().meta({ description: `Memory, e.g. ${memory}` }),
-  });
+  z.strictObject(
+    {
+      cpu: quantity(cpu).optional().meta({ description: `CPU, e.g. ${cpu}` }),
+      memory: quantity(memory).optional().meta({ description: `Memory, e.g. ${memory}` }),
+    },
+    mapOf("cpu, memory"),
+  );
 
 /**
  * Resources of the alloy container. A memory limit is required: the collector
@@ -85,10 +90,13 @@ const resourceList = (cpu: string, memory: string) =>
  * could starve the node it is meant to observe.
  */
 const resources = z
-  .strictObject({
-    requests: resourceList("250m", "300Mi").default({ cpu: "250m", memory: "300Mi" }),
-    limits: resourceList("1", "700Mi").default({ memory: "700Mi" }),
-  })
+  .strictObject(
+    {
+      requests: resourceList("250m", "300Mi").default({ cpu: "250m", memory: "300Mi" }),
+      limits: resourceList("1", "700Mi").default({ memory: "700Mi" }),
+    },
+    mapOf("requests, limits"),
+  )
   .superRefine((r, ctx) => {
     if (!r.requests.cpu) ctx.addIssue({ code: "custom", path: ["requests", "cpu"], message: "expected a CPU request such as 250m" });
     if (!r.requests.memory) ctx.addIssue({ code: "custom", path: ["requests", "memory"], message: "expected a memory request such as 300Mi" });
@@ -132,7 +140,7 @@ const serviceMonitor = z.strictObject({
     .default({ release: "kube-prometheus-stack" })
     .meta({ description: "Labels the Prometheus serviceMonitorSelector matches; kube-prometheus-stack selects release: <its release name>." }),
   interval: promDuration.optional().meta({ description: "Scrape interval; unset uses Prometheus's global interval." }),
-});
+}, mapOf("enabled, labels, interval"));
 
 const datadog = z.strictObject({
   enabled: z
@@ -151,7 +159,7 @@ const datadog = z.strictObject({
     .min(1, { error: "expected at least one metric name" })
     .default([".*"])
     .meta({ description: "Metric names (regular expressions) the check collects." }),
-});
+}, mapOf("enabled, namespace, metrics"));
 
 export const stackConfigSchema = z.strictObject({
   clusterName: clusterName.meta({ description: "Cluster name; the `cluster` label on every log line." }),

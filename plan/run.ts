@@ -40,6 +40,8 @@ export interface PlanOptions {
   secretKeys?: string[];
   /** The program to run. @default the project's index.ts */
   program?: string;
+  /** Called as the engine receives each resource registration. */
+  onRegister?: (type: string, name: string) => void;
 }
 
 // The mocks serialize secrets with this signature (sdk/nodejs/runtime/rpc.ts specialSigKey/specialSecretSig).
@@ -102,6 +104,7 @@ export async function runPlan(stack: string, options: PlanOptions): Promise<Plan
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
+        options.onRegister?.(args.type, args.name);
         inputs.set(key(args.type, args.name), { inputs: revive(args.inputs) as Record<string, unknown>, read: Boolean(args.id) });
         // A read resource's state is what the cluster would return: its name.
         const state = args.id ? { ...args.inputs, metadata: { name: args.id } } : args.inputs;
@@ -125,7 +128,8 @@ export async function runPlan(stack: string, options: PlanOptions): Promise<Plan
       resources.push({
         type: args.type,
         name: args.name,
-        parent: resourceKey(opts.parent),
+        // Without an explicit parent a resource belongs to the stack (sdk/nodejs/resource.ts).
+        parent: resourceKey(opts.parent ?? pulumi.runtime.getStackResource()),
         read: false,
         options: {
           ...(opts.retainOnDelete !== undefined && { retainOnDelete: opts.retainOnDelete }),

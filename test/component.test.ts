@@ -1,0 +1,153 @@
+/**
+ * The program (index.ts -> AlloyLogCollector) under the Pulumi engine's
+ * mocks: what it registers, with which inputs and options.
+ */
+import assert from "node:assert/strict";
+import { chartValues, CHART_TYPE } from "../plan/output";
+import { runPlan, type PlannedResource } from "../plan/run";
+import { configWith } from "./support/stacks";
+
+const COMPONENT = "alloy-logs:collector:AlloyLogCollector::alloy-logs";
+
+function only(resources: PlannedResource[], type: string): PlannedResource {
+  const found = resources.filter((r) => r.type === type);
+  assert.equal(found.length, 1, `expected one ${type}, got ${found.length}`);
+  return found[0];
+}
+
+describe("AlloyLogCollector under mocks", () => {
+  it("installs grafana/alloy 1.4.0 from Grafana's chart repository into loki-v3", async () => {
+    const { resources } = await runPlan("test", { config: configWith({}) });
+    const chart = only(resources, CHART_TYPE);
+    assert.equal(chart.name, "alloy");
+    assert.deepEqual(
+      { chart: chart.inputs.chart, version: chart.inputs.version, repositoryOpts: chart.inputs.repositoryOpts, namespace: chart.inputs.namespace },
+      { chart: "alloy", version: "1.4.0", repositoryOpts: { repo: "https://grafana.github.io/helm-charts" }, namespace: "loki-v3" },
+    );
+  });
+
+  it("passes the DaemonSet settings at the paths the chart reads", async () => {
+    const plan = await runPlan("test", { config: configWith({}) });
+    const values = chartValues(plan);
+    assert.equal(values.controller?.type, "daemonset");
+    assert.equal(values.controller?.priorityClassName, "system-node-critical");
+    assert.deepEqual(values.controller?.tolerations, [{ operator: "Exists" }]);
+    assert.equal(values.alloy?.mounts?.varlog, true);
+    assert.deepEqual(values.alloy?.resources, { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } });
+    assert.equal("tolerations" in values, false);
+  });
+
+  it("puts the stack's tenant and endpoint into the Alloy configuration", async () => {
+    const plan = await runPlan("test", {
+      config: configWith({ tenantId: "t-42", lokiEndpoint: "https://loki.example.internal/loki/api/v1/push" }),
+    });
+    const content = chartValues(plan).alloy?.configMap?.content ?? "";
+    assert.match(content, /tenant_id = "t-42"\n/);
+    assert.match(content, /url {7}= "https:\/\/loki\.example\.internal\/loki\/api\/v1\/push"\n/);
+  });
+
+  it("parents every resource to the component, and the component to the stack", async () => {
+    const { resources } = await runPlan("test", { config: configWith({}) });
+    const [component, ...children] = resources;
+    assert.equal(`${component.type}::${component.name}`, COMPONENT);
+    assert.equal(component.parent, "pulumi:pulumi:Stack::alloy-logs-test");
+    assert.deepEqual(children.map((r) => [r.type, r.parent]), [
+      ["pulumi:providers:kubernetes", COMPONENT],
+      ["kubernetes:core/v1:Namespace", COMPONENT],
+      [CHART_TYPE, COMPONENT],
+    ]);
+  });
+
+  it("uses an explicit provider for the configured kubeconfig context, never the ambient one", async () => {
+    const { resources } = await runPlan("test", { config: configWith({ kubeconfigContext: "arn:aws:eks:ap-northeast-1:1:cluster/x" }) });
+    assert.deepEqual(only(resources, "pulumi:providers:kubernetes").inputs, { context: "arn:aws:eks:ap-northeast-1:1:cluster/x" });
+    for (const r of resources.filter((r) => r.type.startsWith("kubernetes:"))) {
+      assert.equal(r.options.provider, "pulumi:providers:kubernetes::cluster", r.type);
+    }
+  });
+
+  it("only reads an existing namespace by default, so Pulumi can never delete it", async () => {
+    const ns = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:core/v1:Namespace");
+    assert.deepEqual({ name: ns.name, read: ns.read, inputs: ns.inputs }, { name: "loki-v3", read: true, inputs: {} });
+  });
+
+  it("creates the namespace with retainOnDelete when createNamespace is true, so destroy and rename keep it", async () => {
+    const { resources } = await runPlan("test", { config: configWith({ createNamespace: "true", namespace: "logs" }) });
+    const ns = only(resources, "kubernetes:core/v1:Namespace");
+    assert.equal(ns.read, false);
+    assert.equal(ns.options.retainOnDelete, true);
+    assert.deepEqual(ns.inputs.metadata, { name: "logs" });
+    assert.deepEqual(only(resources, CHART_TYPE).options.dependsOn, ["kubernetes:core/v1:Namespace::logs"]);
+    assert.equal(only(resources, CHART_TYPE).inputs.namespace, "logs");
+  });
+
+  it("adds the ServiceMonitor with the label kube-prometheus-stack's Prometheus selects", async () => {
+    const values = chartValues(await runPlan("test", { config: configWith({}) }));
+    assert.deepEqual(values.serviceMonitor, { enabled: true, additionalLabels: { release: "kube-prometheus-stack" } });
+    assert.equal(values.service?.enabled, true);
+  });
+
+  it("leaves the ServiceMonitor out when the stack disables it", async () => {
+    const values = chartValues(await runPlan("test", { config: configWith({ serviceMonitor: { enabled: false } }) }));
+    assert.deepEqual(values.serviceMonitor, { enabled: false });
+  });
+
+  it("annotates the pods for Datadog's openmetrics check on port 12345 when enabled", async () => {
+    const values = chartValues(await runPlan("test", { config: configWith({ datadog: { enabled: true } }) }));
+    const checks = JSON.parse(values.controller?.podAnnotations?.["ad.datadoghq.com/alloy.checks"] ?? "null");
+    assert.deepEqual(checks, {
+      openmetrics: {
+        init_config: {},
+        instances: [{ openmetrics_endpoint: "http://%%host%%:12345/metrics", namespace: "loki_v3", metrics: [".*"] }],
+      },
+    });
+  });
+
+  it("adds no pod annotations when Datadog is disabled", async () => {
+    const values = chartValues(await runPlan("test", { config: configWith({}) }));
+    assert.equal(values.controller?.podAnnotations, undefined);
+  });
+
+  it("merges validated chart overrides into the values", async () => {
+    const values = chartValues(
+      await runPlan("test", { config: configWith({ chartOverrides: { controller: { nodeSelector: { "kubernetes.io/os": "linux" } } } }) }),
+    );
+    assert.deepEqual(values.controller?.nodeSelector, { "kubernetes.io/os": "linux" });
+    assert.deepEqual(values.controller?.tolerations, [{ operator: "Exists" }]);
+  });
+
+  it("exports the namespace, DaemonSet name, tenant and Loki endpoint", async () => {
+    const { outputs } = await runPlan("test", { config: configWith({}) });
+    assert.deepEqual(outputs, {
+      namespace: "loki-v3",
+      daemonSetName: "alloy",
+      tenantId: "test",
+      lokiEndpoint: "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push",
+    });
+  });
+
+  it("registers nothing but the stack itself when the config is invalid", async () => {
+    const registered: string[] = [];
+    await assert.rejects(
+      runPlan("test", { config: configWith({ tenantId: "" }), onRegister: (type) => registered.push(type) }),
+      {
+        message:
+          'Invalid configuration for stack "test" (Pulumi.test.yaml), nothing was deployed:\n' +
+          `  - alloy-logs:tenantId: got ""; expected a Loki tenant ID: 1-150 characters from A-Z a-z 0-9 ! - _ . * ' ( ) (e.g. ops)`,
+      },
+    );
+    assert.deepEqual(registered, ["pulumi:pulumi:Stack"]);
+  });
+
+  it("registers the component, provider, namespace and chart for a valid config (the observer sees registrations)", async () => {
+    const registered: string[] = [];
+    await runPlan("test", { config: configWith({}), onRegister: (type) => registered.push(type) });
+    assert.deepEqual(registered.sort(), [
+      "alloy-logs:collector:AlloyLogCollector",
+      "kubernetes:core/v1:Namespace",
+      CHART_TYPE,
+      "pulumi:providers:kubernetes",
+      "pulumi:pulumi:Stack",
+    ]);
+  });
+});

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { parseStackConfig, StackConfigError } from "../config/load";
+import { parseQuantity } from "../config/quantity";
+import { readStackFile } from "../plan/stack-file";
+import { configWith, MINIMAL_CONFIG, ROOT } from "./support/stacks";
+
+/** The problems reported for a config, or [] if it is valid. */
+function problems(config: Record<string, string>): readonly string[] {
+  try {
+    parseStackConfig("test", config);
+    return [];
+  } catch (error) {
+    assert.ok(error instanceof StackConfigError, String(error));
+    return error.problems;
+  }
+}
+
+const TENANT = "expected a Loki tenant ID: 1-150 characters from A-Z a-z 0-9 ! - _ . * ' ( ) (e.g. ops)";
+
+describe("stack config", () => {
+  it("applies every default to a config with only the required keys", () => {
+    assert.deepEqual(parseStackConfig("test", MINIMAL_CONFIG), {
+      clusterName: "test-cluster",
+      kubeconfigContext: "test-context",
+      namespace: "loki-v3",
+      createNamespace: false,
+      lokiEndpoint: "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push",
+      tenantId: "test",
+      resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
+      serviceMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" } },
+      datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
+      chartOverrides: {},
+    });
+  });
+
+  it("reads the ops stack file into the seed's settings", () => {
+    const config = parseStackConfig("ops", readStackFile(ROOT, "ops").config);
+    assert.equal(config.tenantId, "ops");
+    assert.equal(config.lokiEndpoint, "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push");
+    assert.deepEqual(config.resources, { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } });
+    assert.equal(config.datadog.enabled, true);
+  });
+
+  it("keeps a numeric-looking tenant as a string, as the Pulumi CLI passes it", () => {
+    assert.equal(parseStackConfig("test", configWith({ tenantId: "123" })).tenantId, "123");
+  });
+
+  it("reads true and false for a boolean key", () => {
+    assert.equal(parseStackConfig("test", configWith({ createNamespace: "true" })).createNamespace, true);
+  });
+
+  it("ignores keys of other namespaces, which belong to their providers", () => {
+    assert.deepEqual(problems({ ...MINIMAL_CONFIG, "kubernetes:context": "x", "aws:region": "ap-northeast-1" }), []);
+  });
+
+  it("reports every problem at once, with the stack file in the headline", () => {
+    assert.throws(() => parseStackConfig("ops", configWith({ tenantId: "", namespace: "Loki" })), {
+      name: "StackConfigError",
+      message:
+        'Invalid configuration for stack "ops" (Pulumi.ops.yaml), nothing was deployed:\n' +
+        "  - alloy-logs:namespace: got \"Loki\"; expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. loki-v3)\n" +
+        `  - alloy-logs:tenantId: got ""; ${TENANT}`,
+    });
+  });
+
+  // Each case: the config change, and the exact problem(s) it must report.
+  const cases: [string, Record<string, unknown>, string[], string[]?][] = [
+    ["a missing tenant", {}, ["alloy-logs:tenantId: missing; expected a string (Loki tenant (X-Scope-OrgID) all of this cluster's logs are written to.)"], ["tenantId"]],
+    ["a missing cluster name", {}, ["alloy-logs:clusterName: missing; expected a string (Cluster name; the `cluster` label on every log line.)"], ["clusterName"]],
+    ["a missing kubeconfig context", {}, ["alloy-logs:kubeconfigContext: missing; expected a string (kubeconfig context of the cluster. The program never uses the current context.)"], ["kubeconfigContext"]],
+    ["an empty tenant", { tenantId: "" }, [`alloy-logs:tenantId: got ""; ${TENANT}`]],
+    ["a tenant with a quote", { tenantId: 'op"s' }, [`alloy-logs:tenantId: got "op\\"s"; ${TENANT}`]],
+    ["a tenant with a newline", { tenantId: "op\ns" }, [`alloy-logs:tenantId: got "op\\ns"; ${TENANT}`]],
+    ["a tenant with a template", { tenantId: "{{ .Values }}" }, [`alloy-logs:tenantId: got "{{ .Values }}"; ${TENANT}`]],
+    ["a tenant with a backslash", { tenantId: "op\\s" }, [`alloy-logs:tenantId: got "op\\\\s"; ${TENANT}`]],
+    ["the tenant '..'", { tenantId: ".." }, ['alloy-logs:tenantId: got ".."; expected a Loki tenant ID other than "." or ".."']],
+    ["an ftp endpoint", { lokiEndpoint: "ftp://loki/loki/api/v1/push" }, ['alloy-logs:lokiEndpoint: got "ftp://loki/loki/api/v1/push"; expected an absolute http:// or https:// URL such as http://loki:3100/loki/api/v1/push']],
+    ["an endpoint without the push path", { lokiEndpoint: "http://loki:3100" }, ['alloy-logs:lokiEndpoint: got "http://loki:3100"; expected the Loki push path: the URL must end in /loki/api/v1/push']],
+    ["an endpoint that is not a URL", { lokiEndpoint: "/loki/api/v1/push" }, ['alloy-logs:lokiEndpoint: got "/loki/api/v1/push"; expected an absolute http(s) URL such as http://loki:3100/loki/api/v1/push']],
+    ["an endpoint with credentials", { lokiEndpoint: "https://u:p@loki/loki/api/v1/push" }, ['alloy-logs:lokiEndpoint: got "https://u:p@loki/loki/api/v1/push"; expected a URL without credentials: user:password@ in a URL ends up in plain text in the ConfigMap']],
+    ["a namespace with capitals", { namespace: "Loki-V3" }, ["alloy-logs:namespace: got \"Loki-V3\"; expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. loki-v3)"]],
+    ["a namespace over 63 characters", { namespace: "a".repeat(64) }, [`alloy-logs:namespace: got "${"a".repeat(64)}"; expected a DNS-1123 label of at most 63 characters`]],
+    ["a memory limit of 700MB", { resources: { limits: { memory: "700MB" } } }, ['alloy-logs:resources.limits.memory: got "700MB"; expected a positive Kubernetes quantity such as 700Mi (Ki/Mi/Gi are powers of 1024; MB is not a unit)']],
+    ["a CPU request of -1", { resources: { requests: { cpu: "-1", memory: "300Mi" } } }, ['alloy-logs:resources.requests.cpu: got "-1"; expected a positive Kubernetes quantity such as 250m (Ki/Mi/Gi are powers of 1024; MB is not a unit)']],
+    ["a memory limit below the request", { resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "700Mi" } } }, ['alloy-logs:resources.limits.memory: got "700Mi"; expected a memory limit of at least the request (1Gi); Kubernetes rejects limits below requests']],
+    ["a CPU limit below the request", { resources: { requests: { cpu: "1", memory: "300Mi" }, limits: { cpu: "500m", memory: "700Mi" } } }, ['alloy-logs:resources.limits.cpu: got "500m"; expected a cpu limit of at least the request (1); Kubernetes rejects limits below requests']],
+    ["resources without a memory limit", { resources: { limits: {} } }, ["alloy-logs:resources.limits.memory: missing; expected a memory limit such as 700Mi"]],
+    ["a quantity given as a number", { resources: { requests: { cpu: 1, memory: "300Mi" } } }, ["alloy-logs:resources.requests.cpu: got 1; expected a Kubernetes quantity string such as 250m"]],
+    ["a misspelt top-level key", { tenantID: "ops" }, ["alloy-logs:tenantID: unknown key; did you mean alloy-logs:tenantId?"]],
+    ["a misspelt nested key", { resources: { limit: { memory: "700Mi" } } }, ["alloy-logs:resources.limit: unknown key; did you mean alloy-logs:resources.limits?"]],
+    ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, namespace, createNamespace, lokiEndpoint, tenantId, resources, serviceMonitor, datadog, chartOverrides"]],
+    ["a boolean written as yes", { createNamespace: "yes" }, ['alloy-logs:createNamespace: got "yes"; expected true or false']],
+    ["a string where an object belongs", { serviceMonitor: "on" }, ['alloy-logs:serviceMonitor: got "on"; expected a map with the keys enabled, labels, interval']],
+    ["a ServiceMonitor label value with a space", { serviceMonitor: { labels: { release: "kube prometheus" } } }, ['alloy-logs:serviceMonitor.labels.release: got "kube prometheus"; expected a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' or \'.\'']],
+    ["a scrape interval without a unit", { serviceMonitor: { interval: "30" } }, ['alloy-logs:serviceMonitor.interval: got "30"; expected a Prometheus duration such as 30s or 1m']],
+    ["an empty Datadog metric list", { datadog: { metrics: [] } }, ["alloy-logs:datadog.metrics: got []; expected at least one metric name"]],
+    ["a Datadog namespace with a dash", { datadog: { namespace: "loki-v3" } }, ['alloy-logs:datadog.namespace: got "loki-v3"; expected a Datadog metric namespace: lowercase letters, digits and \'_\' (e.g. loki_v3)']],
+    ["a cluster name with a quote", { clusterName: 'ops"' }, ["alloy-logs:clusterName: got \"ops\\\"\"; expected a cluster name: 1-100 letters, digits, '-' or '_', starting with a letter or digit (e.g. buzzvil-eks-ops)"]],
+  ];
+  for (const [what, change, expected, without] of cases) {
+    it(`rejects ${what}`, () => {
+      assert.deepEqual(problems(configWith(change, without)), expected);
+    });
+  }
+
+  describe("chartOverrides", () => {
+    it("rejects a root-level tolerations, naming controller.tolerations (the seed incident)", () => {
+      assert.deepEqual(problems(configWith({ chartOverrides: { tolerations: [{ operator: "Exists" }] } })), [
+        'alloy-logs:chartOverrides.tolerations: got [{"operator":"Exists"}]; expected a value path the grafana/alloy 1.4.0 chart reads; it does not read "tolerations", so Helm would silently ignore it. Did you mean "controller.tolerations"?',
+      ]);
+    });
+
+    it("suggests the sibling key for a typo", () => {
+      assert.deepEqual(problems(configWith({ chartOverrides: { controller: { nodeSelektor: {} } } })), [
+        'alloy-logs:chartOverrides.controller.nodeSelektor: got {}; expected a value path the grafana/alloy 1.4.0 chart reads; it does not read "controller.nodeSelektor", so Helm would silently ignore it. Did you mean "controller.nodeSelector"?',
+      ]);
+    });
+
+    it("refuses to override a value the program sets, and says what to change instead", () => {
+      assert.deepEqual(problems(configWith({ chartOverrides: { alloy: { resources: { limits: { memory: "1Gi" } } } } })), [
+        'alloy-logs:chartOverrides.alloy.resources: got {"limits":{"memory":"1Gi"}}; expected no override of chart value "alloy.resources": set alloy-logs:resources instead',
+      ]);
+    });
+
+    it("refuses a value of the wrong kind for its path", () => {
+      assert.deepEqual(problems(configWith({ chartOverrides: { controller: { minReadySeconds: "10" } } })), [
+        'alloy-logs:chartOverrides.controller.minReadySeconds: got "10"; expected a number at chart value "controller.minReadySeconds"',
+      ]);
+    });
+
+    it("accepts real chart paths, including new keys of a free-form map", () => {
+      assert.deepEqual(problems(configWith({ chartOverrides: { controller: { podAnnotations: { team: "platform" }, minReadySeconds: 30 } } })), []);
+    });
+  });
+});
+
+describe("Kubernetes quantities", () => {
+  const cases: [string, number | undefined][] = [
+    ["250m", 0.25],
+    ["1", 1],
+    ["300Mi", 300 * 2 ** 20],
+    ["1Gi", 2 ** 30],
+    ["1.5", 1.5],
+    ["2e3", 2000],
+    ["1k", 1000],
+    ["700MB", undefined],
+    ["Mi", undefined],
+    ["1 Gi", undefined],
+  ];
+  for (const [text, expected] of cases) {
+    it(`parses ${JSON.stringify(text)} as ${expected}`, () => {
+      assert.equal(parseQuantity(text), expected);
+    });
+  }
+});
