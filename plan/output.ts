@@ -8,6 +8,8 @@ import type { AlloyChartValues } from "../chart/alloy-values.generated";
 import { unescapeHelmTemplate } from "../chart/values";
 import type { PlannedResource, PlanResult } from "./run";
 
+export { SECRET_TEXT } from "./run";
+
 export const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
 
 /** Plain JSON data: SecretValue becomes "[secret]". */

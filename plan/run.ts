@@ -20,11 +20,14 @@ export interface PlannedResource {
   inputs: Record<string, unknown>;
 }
 
-/** A value Pulumi holds as secret; serialized as "[secret]" by the plan writers. */
+/** What a secret reads as in plan output. */
+export const SECRET_TEXT = "[secret]";
+
+/** A value Pulumi holds as secret; serialized as SECRET_TEXT by the plan writers. */
 export class SecretValue {
   constructor(readonly value: unknown) {}
   toJSON(): string {
-    return "[secret]";
+    return SECRET_TEXT;
   }
 }
 

@@ -8,9 +8,12 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { PROJECT } from "../config/schema";
+import { SECRET_TEXT } from "./run";
 
-/** What an encrypted value reads as in an offline plan. */
-export const SECRET_PLACEHOLDER = "[secret]";
+/** A stack file that is missing or unreadable: a message for people, not a bug. */
+export class StackFileError extends Error {
+  override name = "StackFileError";
+}
 
 export interface StackFileConfig {
   /** `project:key` -> value, as `pulumi.runtime.allConfig()` returns it. */
@@ -25,7 +28,7 @@ function isSecure(value: unknown): value is { secure: string } {
 
 /** Replaces secure values, reporting whether there was one. */
 function unwrapSecure(value: unknown): { value: unknown; secret: boolean } {
-  if (isSecure(value)) return { value: SECRET_PLACEHOLDER, secret: true };
+  if (isSecure(value)) return { value: SECRET_TEXT, secret: true };
   if (Array.isArray(value)) {
     const items = value.map(unwrapSecure);
     return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
@@ -47,9 +50,14 @@ export function readStackFile(rootDir: string, stack: string): StackFileConfig {
   try {
     text = readFileSync(file, "utf8");
   } catch {
-    throw new Error(`No stack file ${path.relative(process.cwd(), file) || file}: is "${stack}" a stack of this project?`);
+    throw new StackFileError(`No stack file ${path.relative(process.cwd(), file) || file}: is "${stack}" a stack of this project?`);
   }
-  const document = (parse(text) ?? {}) as { config?: Record<string, unknown> };
+  let document: { config?: Record<string, unknown> };
+  try {
+    document = (parse(text) ?? {}) as typeof document;
+  } catch (error) {
+    throw new StackFileError(`${path.basename(file)} is not valid YAML: ${(error as Error).message}`);
+  }
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, raw] of Object.entries(document.config ?? {})) {

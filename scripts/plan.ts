@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { alloyConfig, resourcesJson, summary, valuesYaml } from "../plan/output";
 import { runPlan } from "../plan/run";
-import { readStackFile, stackFilePath } from "../plan/stack-file";
+import { readStackFile, stackFilePath, StackFileError } from "../plan/stack-file";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
 
 main().catch((error: Error) => {
   // Config errors are written for people: show the message, not a stack trace.
-  const forPeople = "__pulumiRunError" in error || error.name === "StackConfigError";
+  const forPeople = "__pulumiRunError" in error || error instanceof StackFileError;
   console.error(forPeople ? error.message : error);
   process.exit(1);
 });

@@ -1,0 +1,64 @@
+/** `npm run plan` as a person runs it: a separate node process. */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { resourcesJson, SECRET_TEXT } from "../plan/output";
+import { SecretValue, type PlanResult } from "../plan/run";
+import { GOLDEN_DIR, ROOT } from "./support/stacks";
+
+function plan(...args: string[]) {
+  return spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+}
+
+describe("npm run plan", () => {
+  let out: string;
+  before(() => {
+    out = mkdtempSync(path.join(tmpdir(), "plan-"));
+  });
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it("prints the resources and writes values.yaml, config.alloy and resources.json equal to what is deployed", () => {
+    const result = plan("--stack", "ops", "--out", out);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Plan for stack "ops" from Pulumi\.ops\.yaml: run offline under Pulumi mocks; nothing was deployed\./);
+    assert.match(result.stdout, /\+ kubernetes:helm\.sh\/v4:Chart +alloy +alloy 1\.4\.0 from https:\/\/grafana\.github\.io\/helm-charts into namespace loki-v3/);
+    assert.match(result.stdout, /= kubernetes:core\/v1:Namespace +loki-v3 +read only: must already exist; never modified or deleted/);
+    assert.match(result.stdout, /controller\.tolerations +\[\{"operator":"Exists"\}\]/);
+    assert.equal(readFileSync(path.join(out, "config.alloy"), "utf8"), readFileSync(path.join(GOLDEN_DIR, "ops", "config.alloy"), "utf8"));
+    assert.equal(readFileSync(path.join(out, "values.yaml"), "utf8"), readFileSync(path.join(GOLDEN_DIR, "ops", "values.yaml"), "utf8"));
+    const resources = JSON.parse(readFileSync(path.join(out, "resources.json"), "utf8"));
+    assert.deepEqual(resources.map((r: { type: string; name: string; parent?: string }) => [r.type, r.name, r.parent]), [
+      ["alloy-logs:collector:AlloyLogCollector", "alloy-logs", "pulumi:pulumi:Stack::alloy-logs-ops"],
+      ["pulumi:providers:kubernetes", "cluster", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["kubernetes:core/v1:Namespace", "loki-v3", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["kubernetes:helm.sh/v4:Chart", "alloy", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+    ]);
+  });
+
+  it("fails with a readable message for a stack that has no file", () => {
+    const result = plan("--stack", "staging");
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr.trim(), 'No stack file Pulumi.staging.yaml: is "staging" a stack of this project?');
+  });
+
+  it("fails with usage when --stack is missing", () => {
+    const result = plan();
+    assert.equal(result.status, 2);
+    assert.equal(result.stderr.trim(), "usage: npm run plan -- --stack <name> [--out <dir>]");
+  });
+});
+
+describe("resources.json", () => {
+  it("redacts secret inputs", () => {
+    const plan: PlanResult = {
+      stack: "t",
+      outputs: {},
+      resources: [{ type: "t:m:R", name: "r", read: false, options: {}, inputs: { password: new SecretValue("hunter2"), user: "u" } }],
+    };
+    const text = resourcesJson(plan);
+    assert.equal(text.includes("hunter2"), false);
+    assert.deepEqual(JSON.parse(text)[0].inputs, { password: SECRET_TEXT, user: "u" });
+  });
+});
