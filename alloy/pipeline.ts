@@ -8,7 +8,8 @@
  * https://grafana.com/docs/alloy/v1.11/reference/components/), which
  * test/alloy-pipeline.test.ts checks against a schema written from its source.
  */
-import { attr, block, call, concat, ref, render, type Block } from "./syntax";
+import type { StackConfig } from "../config/schema";
+import { attr, block, call, concat, quote, ref, render, type Block, type Statement } from "./syntax";
 
 export interface PipelineInput {
   /** Value of the `cluster` label added to every entry. */
@@ -17,7 +18,16 @@ export interface PipelineInput {
   tenantId: string;
   /** Loki push URL, ending in /loki/api/v1/push. */
   lokiEndpoint: string;
+  /** What is collected and how it is filtered (config key `pipeline`). */
+  pipeline: StackConfig["pipeline"];
+  /** Batching and retries of the Loki client (config key `lokiWrite`). */
+  write: StackConfig["lokiWrite"];
 }
+
+/** Reasons the pipeline's own drops are counted under, in loki_process_dropped_lines_total{reason}. */
+export const DROP_REASONS = { tooOld: "too_old", probe: "probe" } as const;
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Environment variable holding the node name: the grafana/alloy chart sets
@@ -42,21 +52,24 @@ function relabel(sourceLabels: string[], targetLabel: string, extra: { regex?: s
   ]);
 }
 
-function discovery(): Block {
-  return block(
-    "discovery.kubernetes",
-    [
-      attr("role", "pod"),
-      block("selectors", [attr("role", "pod"), attr("field", concat("spec.nodeName=", call("sys.env", NODE_NAME_ENV)))]),
+function discovery(excludeNamespaces: readonly string[]): Block {
+  // Each name becomes part of a field selector, where a comma would start another term.
+  for (const ns of excludeNamespaces) if (!DNS1123_LABEL.test(ns)) throw new Error(`not a namespace name: ${JSON.stringify(ns)}`);
+  const exclusions = excludeNamespaces.map((ns) => `,metadata.namespace!=${ns}`).join("");
+  const field = concat("spec.nodeName=", call("sys.env", NODE_NAME_ENV), ...(exclusions ? [exclusions] : []));
+  return block("discovery.kubernetes", [attr("role", "pod"), block("selectors", [attr("role", "pod"), attr("field", field)])], {
+    label: "pods",
+    comment: [
+      "Pods on this collector's node only: each collector reads its own node's log files,",
+      "and the API server filters by spec.nodeName (and drops excluded namespaces), so no",
+      "collector watches every pod.",
     ],
-    {
-      label: "pods",
-      comment: [
-        "Pods on this collector's node only: each collector reads its own node's log files,",
-        "and the API server filters by spec.nodeName, so no collector watches every pod.",
-      ],
-    },
-  );
+  });
+}
+
+/** The discovery meta label of a pod annotation (Prometheus strutil.SanitizeLabelName). */
+export function annotationMetaLabel(annotation: string): string {
+  return `__meta_kubernetes_pod_annotation_${annotation.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 }
 
 /**
@@ -64,11 +77,16 @@ function discovery(): Block {
  * values.yaml, config.snippets), which gives the labels app, instance,
  * component, node_name, namespace, job, pod and container, plus __path__.
  */
-function labels(): Block {
+function labels(excludeAnnotation: string): Block {
   return block(
     "discovery.relabel",
     [
       attr("targets", ref("discovery.kubernetes.pods.targets")),
+      block("rule", [
+        attr("source_labels", [annotationMetaLabel(excludeAnnotation)]),
+        attr("regex", "true"),
+        attr("action", "drop"),
+      ], { comment: [`Teams opt a pod out of collection with the annotation ${excludeAnnotation}: "true".`] }),
       relabel(["__meta_kubernetes_pod_controller_name"], "__tmp_controller_name", { regex: "([0-9a-z-.]+?)(-[0-9a-f]{8,10})?" }),
       relabel(
         [
@@ -117,43 +135,137 @@ function labels(): Block {
   );
 }
 
-function files(): Block {
-  return block("local.file_match", [attr("path_targets", ref("discovery.relabel.pod_logs.output"))], {
-    label: "pod_logs",
-    comment: ["Expands each target's __path__ glob into the log files present on this node."],
-  });
+function files(maxEntryAge: string): Block {
+  return block(
+    "local.file_match",
+    [attr("path_targets", ref("discovery.relabel.pod_logs.output")), attr("ignore_older_than", maxEntryAge)],
+    {
+      label: "pod_logs",
+      comment: [
+        "Expands each target's __path__ glob into the log files present on this node.",
+        "*.log is each container's live file: the kubelet's rotations (0.log.<time>, then",
+        "0.log.<time>.gz) do not match, so no line is read twice and nothing compressed is read.",
+        "A file untouched for longer than the maximum entry age holds nothing that would be sent.",
+      ],
+    },
+  );
 }
 
 function tail(): Block {
   return block(
     "loki.source.file",
-    [attr("targets", ref("local.file_match.pod_logs.targets")), attr("forward_to", [ref("loki.process.pod_logs.receiver")])],
-    { label: "pod_logs", comment: ["Tails every matched file."] },
+    [
+      attr("targets", ref("local.file_match.pod_logs.targets")),
+      attr("forward_to", [ref("loki.process.pod_logs.receiver")]),
+      attr("tail_from_end", false),
+    ],
+    {
+      label: "pod_logs",
+      comment: [
+        "Tails every matched file. Read positions are kept under the storage path, a hostPath",
+        "directory, so a restarted collector resumes where it stopped; a file it has never seen",
+        "is read from its start (tail_from_end = false), so a new pod's first lines are kept.",
+      ],
+    },
   );
 }
 
-function parse(): Block {
-  return block(
-    "loki.process",
-    [
-      attr("forward_to", [ref("loki.write.loki.receiver")]),
-      block("stage.cri", [], { comment: ["Splits the CRI line \"<time> <stream> <flags> <log>\" and joins partial lines."] }),
-      block("stage.timestamp", [attr("source", "time"), attr("format", "RFC3339")], {
-        comment: ["The entry's timestamp is the one the container runtime wrote (Go's RFC3339 accepts its nanoseconds)."],
+/** A LogQL stream selector; label values use Go string escapes (LogQL's parser unquotes them). */
+function selector(matchers: Record<string, string | undefined>): string {
+  const terms = Object.entries(matchers)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([name, value]) => `${name}=${quote(value)}`);
+  return `{${terms.join(", ")}}`;
+}
+
+function parse(pipeline: PipelineInput["pipeline"]): Block {
+  const stages: Statement[] = [
+    attr("forward_to", [ref("loki.write.loki.receiver")]),
+    block("stage.cri", [], { comment: ["Splits the CRI line \"<time> <stream> <flags> <log>\" and joins partial lines."] }),
+    block("stage.timestamp", [attr("source", "time"), attr("format", "RFC3339")], {
+      comment: ["The entry's timestamp is the one the container runtime wrote (Go's RFC3339 accepts its nanoseconds)."],
+    }),
+    block("stage.drop", [attr("older_than", pipeline.maxEntryAge), attr("drop_counter_reason", DROP_REASONS.tooOld)], {
+      comment: [
+        "Entries older than the maximum age are dropped here and counted, rather than sent for Loki",
+        "to reject (reject_old_samples_max_age) after a long outage or on a first deploy.",
+      ],
+    }),
+    ...pipeline.multiline.map((rule) =>
+      block(
+        "stage.match",
+        [
+          attr("selector", selector({ namespace: rule.namespace, app: rule.app })),
+          block("stage.multiline", [attr("firstline", rule.firstLine), attr("max_wait_time", rule.maxWaitTime)]),
+        ],
+        { comment: ["Joins the lines of one entry (a stack trace) into one, from a line matching firstline."] },
+      ),
+    ),
+  ];
+  if (pipeline.dropProbeLogs) {
+    stages.push(
+      block("stage.drop", [attr("expression", pipeline.probeExpression), attr("drop_counter_reason", DROP_REASONS.probe)], {
+        comment: ["kubelet probe and health-check access lines: noise that costs storage."],
       }),
-      block("stage.label_drop", [attr("values", ["filename"])], {
-        comment: ["The file path is one stream per container restart; the pod and container labels say the same."],
-      }),
-    ],
-    { label: "pod_logs", comment: ["Parses container runtime (CRI) log lines."] },
+    );
+  }
+  if (pipeline.rateLimit.enabled) {
+    stages.push(
+      block(
+        "stage.limit",
+        [
+          attr("rate", pipeline.rateLimit.linesPerSecond),
+          attr("burst", pipeline.rateLimit.burst),
+          attr("by_label_name", pipeline.rateLimit.by),
+          attr("drop", true),
+        ],
+        {
+          comment: [
+            `A separate budget per ${pipeline.rateLimit.by}: lines over it are dropped and counted`,
+            "(loki_process_dropped_lines_by_label_total), never queued, so one flooding workload",
+            "cannot hold back the others or use up the tenant's ingestion rate.",
+          ],
+        },
+      ),
+    );
+  }
+  stages.push(
+    block("stage.label_drop", [attr("values", ["filename"])], {
+      comment: ["The file path is one stream per container restart; the pod and container labels say the same."],
+    }),
+    block("stage.label_keep", [attr("values", [...pipeline.indexLabels])], {
+      comment: ["The final allow-list of index labels: nothing added upstream becomes a stream label by accident."],
+    }),
   );
+  return block("loki.process", stages, { label: "pod_logs", comment: ["Parses container runtime (CRI) log lines, then filters them."] });
 }
 
 function write(input: PipelineInput): Block {
+  const w = input.write;
   return block(
     "loki.write",
     [
-      block("endpoint", [attr("url", input.lokiEndpoint), attr("tenant_id", input.tenantId)]),
+      block(
+        "endpoint",
+        [
+          attr("url", input.lokiEndpoint),
+          attr("tenant_id", input.tenantId),
+          attr("batch_size", w.batchSize),
+          attr("batch_wait", w.batchWait),
+          attr("remote_timeout", w.timeout),
+          attr("retry_on_http_429", true),
+          attr("min_backoff_period", w.minBackoff),
+          attr("max_backoff_period", w.maxBackoff),
+          attr("max_backoff_retries", w.maxRetries),
+        ],
+        {
+          comment: [
+            "429 and 5xx responses are retried with exponential backoff; while a batch is retried,",
+            "reading pauses and the lines wait on disk. Any other 4xx (bad tenant, entry too old)",
+            "drops the batch at once, counted in loki_write_dropped_entries_total.",
+          ],
+        },
+      ),
       attr("external_labels", { cluster: input.clusterName }),
     ],
     { label: "loki", comment: ["Pushes to Loki v3 under this cluster's tenant, labelled with the cluster name."] },
@@ -166,5 +278,7 @@ export function buildAlloyConfig(input: PipelineInput): string {
     "// Generated by the alloy-logs Pulumi program (alloy/pipeline.ts). Do not edit:",
     "// change the stack's Pulumi.<stack>.yaml and run `npm run plan` to see the result.",
   ].join("\n");
-  return `${header}\n\n${render([discovery(), labels(), files(), tail(), parse(), write(input)])}\n`;
+  const p = input.pipeline;
+  const blocks = [discovery(p.excludeNamespaces), labels(p.excludeAnnotation), files(p.maxEntryAge), tail(), parse(p), write(input)];
+  return `${header}\n\n${render(blocks)}\n`;
 }

@@ -16,6 +16,10 @@ export const ALLOY_CONTAINER = "alloy";
 /** Datadog Autodiscovery v1 annotation for the alloy container's checks. */
 export const DATADOG_CHECKS_ANNOTATION = `ad.datadoghq.com/${ALLOY_CONTAINER}.checks`;
 
+/** Where Alloy keeps its state in the container: --storage.path, the parent of every component's data (positions). */
+export const ALLOY_STORAGE_PATH = "/var/lib/alloy";
+const STORAGE_VOLUME = "alloy-storage";
+
 export interface ChartValuesInput {
   /** The generated Alloy configuration (config.alloy). */
   alloyConfig: string;
@@ -23,6 +27,11 @@ export interface ChartValuesInput {
   resources: ResourceRequirements;
   serviceMonitor: { enabled: boolean; labels: Record<string, string>; interval?: string };
   datadog: { enabled: boolean; namespace: string; metrics: readonly string[] };
+  /**
+   * Host directory dedicated to this release, mounted at ALLOY_STORAGE_PATH, so
+   * read positions outlive the pod (the chart's default /tmp/alloy does not).
+   */
+  storageHostPath: string;
   /** Validated extra chart values (config `chartOverrides`), merged last. */
   overrides: Record<string, unknown>;
 }
@@ -62,6 +71,9 @@ function datadogChecks(namespace: string, metrics: readonly string[]): string {
 export const PROGRAM_OWNED_PATHS: readonly { path: readonly string[]; reason: string }[] = [
   { path: ["alloy", "configMap"], reason: "the Alloy configuration is generated from the stack config (alloy/pipeline.ts)" },
   { path: ["alloy", "mounts", "varlog"], reason: "the collector reads pod logs from /var/log, which the program mounts read-only" },
+  { path: ["alloy", "storagePath"], reason: "read positions live in the hostPath storage directory; set alloy-logs:storageHostPath instead" },
+  { path: ["alloy", "mounts", "extra"], reason: "it mounts the storage directory; set alloy-logs:storageHostPath instead" },
+  { path: ["controller", "volumes", "extra"], reason: "it holds the storage hostPath volume; set alloy-logs:storageHostPath instead" },
   { path: ["alloy", "resources"], reason: "set alloy-logs:resources instead" },
   { path: ["alloy", "listenPort"], reason: "the ServiceMonitor and the Datadog check scrape this port" },
   { path: ["controller", "type"], reason: "the collector must be a DaemonSet: one pod per node" },
@@ -79,8 +91,9 @@ export function buildChartValues(input: ChartValuesInput): AlloyChartValues {
     alloy: {
       configMap: { create: true, content: escapeHelmTemplate(input.alloyConfig) },
       listenPort: ALLOY_HTTP_PORT,
-      mounts: { varlog: true },
+      mounts: { varlog: true, extra: [{ name: STORAGE_VOLUME, mountPath: ALLOY_STORAGE_PATH }] },
       resources: input.resources,
+      storagePath: ALLOY_STORAGE_PATH,
     },
     controller: {
       type: "daemonset",
@@ -88,6 +101,7 @@ export function buildChartValues(input: ChartValuesInput): AlloyChartValues {
       // At controller.tolerations, where templates/controllers/_pod.yaml reads it;
       // a root-level `tolerations` is ignored by the chart (the seed incident).
       tolerations: [{ operator: "Exists" }],
+      volumes: { extra: [{ name: STORAGE_VOLUME, hostPath: { path: input.storageHostPath, type: "DirectoryOrCreate" } }] },
       ...(input.datadog.enabled && {
         podAnnotations: { [DATADOG_CHECKS_ANNOTATION]: datadogChecks(input.datadog.namespace, input.datadog.metrics) },
       }),

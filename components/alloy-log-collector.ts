@@ -34,6 +34,12 @@ export interface AlloyLogCollectorArgs {
   serviceMonitor: StackConfig["serviceMonitor"];
   /** Datadog openmetrics Autodiscovery annotations. @default disabled, namespace loki_v3 */
   datadog: StackConfig["datadog"];
+  /** Host directory under which the release keeps its state (read positions). @default "/var/lib/alloy-logs" */
+  storageHostPath: string;
+  /** Collection and filtering: max entry age, exclusions, probes, rate limit, multiline, index labels. @default see config/schema.ts */
+  pipeline: StackConfig["pipeline"];
+  /** Loki client batching and retries. @default batch 1MiB/1s, retries 15 from 500ms to 5m */
+  lokiWrite: StackConfig["lokiWrite"];
   /** Extra chart values, already validated against the chart. @default {} */
   chartOverrides: Record<string, unknown>;
 }
@@ -66,12 +72,16 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       clusterName: args.clusterName,
       tenantId: args.tenantId,
       lokiEndpoint: args.lokiEndpoint,
+      pipeline: args.pipeline,
+      write: args.lokiWrite,
     });
     const values = buildChartValues({
       alloyConfig: this.alloyConfig,
       resources: args.resources,
       serviceMonitor: args.serviceMonitor,
       datadog: args.datadog,
+      // Dedicated to this release: two releases on one node never share positions.
+      storageHostPath: `${args.storageHostPath}/${args.namespace}-${RELEASE_NAME}`,
       overrides: args.chartOverrides,
     });
 

@@ -49,7 +49,9 @@ function show(value: unknown): string {
 function innerSchema(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (;;) {
-    if (current instanceof z.ZodDefault || current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+    if (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) {
+      current = current.unwrap() as z.ZodType;
+    }
     else return current;
   }
 }
@@ -59,7 +61,9 @@ function schemaAt(path: Path): z.ZodType | undefined {
   let schema: z.ZodType | undefined = stackConfigSchema;
   for (const part of path) {
     const inner: z.ZodType | undefined = schema && innerSchema(schema);
-    schema = inner instanceof z.ZodObject ? (inner.shape[String(part)] as z.ZodType | undefined) : undefined;
+    if (inner instanceof z.ZodObject) schema = inner.shape[String(part)] as z.ZodType | undefined;
+    else if (inner instanceof z.ZodArray && typeof part === "number") schema = inner.element as z.ZodType;
+    else schema = undefined;
   }
   return schema;
 }

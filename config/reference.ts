@@ -19,6 +19,8 @@ function typeName(schema: z.ZodType): string {
   if (schema instanceof z.ZodBoolean) return "boolean";
   if (schema instanceof z.ZodArray) return `list of ${typeName(schema.element as z.ZodType)}`;
   if (schema instanceof z.ZodRecord) return "map";
+  if (schema instanceof z.ZodNumber) return "number";
+  if (schema instanceof z.ZodEnum) return (schema.options as string[]).map((o) => JSON.stringify(o)).join(" or ");
   if (schema instanceof z.ZodObject) return "object";
   throw new Error(`no reference type name for ${schema.constructor.name}`);
 }
@@ -31,6 +33,11 @@ function rows(shape: Record<string, z.ZodType>, prefix: string, parentDefault: u
     for (;;) {
       if (inner instanceof z.ZodDefault) {
         defaultValue = inner.def.defaultValue;
+        required = false;
+        inner = inner.unwrap() as z.ZodType;
+      } else if (inner instanceof z.ZodPrefault) {
+        // A prefault is parsed like input, so the inner defaults fill it in.
+        defaultValue = inner.parse(undefined);
         required = false;
         inner = inner.unwrap() as z.ZodType;
       } else if (inner instanceof z.ZodOptional) {

@@ -161,6 +161,170 @@ const datadog = z.strictObject({
     .meta({ description: "Metric names (regular expressions) the check collects." }),
 }, mapOf("enabled, namespace, metrics"));
 
+
+/** A Go time.Duration, as Alloy parses every duration used here (time.ParseDuration): 1d is not one. */
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+const goDuration = (example: string) =>
+  z.string({ error: `expected a duration string such as ${example}` }).regex(GO_DURATION, {
+    error: `expected a Go duration such as ${example} (units ns, us, ms, s, m, h; no d)`,
+    abort: true,
+  });
+
+const UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** Seconds in a Go duration that GO_DURATION accepted. */
+export function goDurationSeconds(text: string): number {
+  let total = 0;
+  for (const [, amount, , unit] of text.matchAll(/([0-9]+(\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(amount) * UNIT_SECONDS[unit];
+  return total;
+}
+
+/** Loki's default reject_old_samples_max_age: 168h (https://grafana.com/docs/loki/latest/configure/#limits_config). */
+const LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS = 168;
+
+/** A byte size as Alloy's loki.write parses batch_size (alecthomas/units Base2Bytes: KB = KiB = 1024). */
+const byteSize = z.string({ error: "expected a size string such as 1MiB" }).regex(/^[0-9]+(B|KB|KiB|MB|MiB|GB|GiB)$/, {
+  error: "expected a size such as 512KiB or 1MiB",
+});
+
+/**
+ * A regular expression for Alloy, which uses Go's RE2: no lookaround and no
+ * backreferences. JavaScript's parser stands in for the syntax check, after a
+ * leading RE2 flag group such as (?i), which JavaScript does not accept.
+ */
+const re2 = (what: string) =>
+  z
+    .string({ error: `expected ${what} as a string` })
+    .min(1, { error: `expected ${what}, not an empty string` })
+    .superRefine((text, ctx) => {
+      if (/\(\?<?[=!]|\\[1-9]/.test(text)) {
+        ctx.addIssue({ code: "custom", message: `expected ${what} in Go RE2 syntax, which has no lookaround or backreferences` });
+        return;
+      }
+      try {
+        new RegExp(text.replace(/^\(\?[imsU]+\)/, ""));
+      } catch {
+        ctx.addIssue({ code: "custom", message: `expected ${what}: this is not a valid regular expression` });
+      }
+    });
+
+const hostPath = z
+  .string({ error: "expected an absolute host path" })
+  .regex(/^\/[A-Za-z0-9._/-]*$/, { error: "expected an absolute host path such as /var/lib/alloy-logs" })
+  .refine((p) => !p.split("/").includes("..") && p !== "/" && !/^\/(var\/log|proc|sys|dev|etc)(\/|$)/.test(p), {
+    error: "expected a dedicated state directory, not / and not under /var/log, /proc, /sys, /dev or /etc",
+  });
+
+const namespaceName = z
+  .string({ error: "expected a namespace name" })
+  .max(63, { error: "expected a namespace name of at most 63 characters" })
+  .regex(DNS1123_LABEL, { error: "expected a namespace name: a DNS-1123 label such as kube-system" });
+
+/** Labels Loki indexes, which every log stream is keyed by. */
+export const DEFAULT_INDEX_LABELS = ["app", "component", "container", "instance", "job", "namespace", "node_name", "pod", "stream"];
+
+const multilineRule = z.strictObject(
+  {
+    namespace: namespaceName.meta({ description: "Namespace of the workload." }),
+    app: z
+      .string({ error: "expected an app label value" })
+      .regex(LABEL_VALUE, { error: "expected an app label value: at most 63 letters, digits, '-', '_' or '.'" })
+      .optional()
+      .meta({ description: "Its app label; unset means every app in the namespace." }),
+    firstLine: re2("the first line's regular expression").meta({ description: "RE2 matching the first line of each entry." }),
+    maxWaitTime: goDuration("3s").default("3s").meta({ description: "How long to wait for more lines of an entry." }),
+  },
+  mapOf("namespace, app, firstLine, maxWaitTime"),
+);
+
+/** kubelet probes identify themselves as "kube-probe/<version>"; the paths are the usual health endpoints. */
+export const DEFAULT_PROBE_EXPRESSION = String.raw`kube-probe/|\b(GET|HEAD) /(healthz?|readyz?|livez?|ping)\b`;
+
+const pipeline = z
+  .strictObject(
+    {
+      maxEntryAge: goDuration("12h")
+        .refine((d) => goDurationSeconds(d) > 0 && goDurationSeconds(d) < LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS * 3600, {
+          error: `expected an age above 0 and below Loki's default reject window of ${LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS}h, such as 12h`,
+        })
+        .default("12h")
+        .meta({
+          description:
+            "Entries older than this are dropped before sending (counted as reason too_old). Must stay under Loki's reject_old_samples_max_age (168h by default).",
+        }),
+      excludeNamespaces: z
+        .array(namespaceName, { error: "expected a list of namespace names" })
+        .default([])
+        .meta({ description: "Namespaces whose pods are not collected; filtered by the API server (field selector)." }),
+      excludeAnnotation: z
+        .string({ error: "expected an annotation key" })
+        .regex(LABEL_KEY, { error: "expected an annotation key such as alloy-logs/exclude" })
+        .default("alloy-logs/exclude")
+        .meta({ description: 'Pods annotated with this key set to "true" are not collected.' }),
+      dropProbeLogs: z
+        .boolean({ error: "expected true or false" })
+        .default(false)
+        .meta({ description: "Drop kubelet probe and health-check access lines (counted as reason probe)." }),
+      probeExpression: re2("the probe line regular expression")
+        .default(DEFAULT_PROBE_EXPRESSION)
+        .meta({ description: "RE2 matching the lines dropProbeLogs drops." }),
+      rateLimit: z
+        .strictObject(
+          {
+            enabled: z.boolean({ error: "expected true or false" }).default(false).meta({ description: "Rate-limit log lines per namespace or app." }),
+            by: z
+              .enum(["namespace", "app"], { error: "expected namespace or app" })
+              .default("namespace")
+              .meta({ description: "The label each limit applies to." }),
+            linesPerSecond: z
+              .number({ error: "expected a number of lines per second" })
+              .positive({ error: "expected a positive number of lines per second" })
+              .default(1000)
+              .meta({ description: "Sustained lines per second allowed for each namespace or app." }),
+            burst: z
+              .number({ error: "expected a whole number of lines" })
+              .int({ error: "expected a whole number of lines" })
+              .positive({ error: "expected a positive burst" })
+              .default(5000)
+              .meta({ description: "Lines allowed above the rate in a burst. Excess lines are dropped and counted, never queued." }),
+          },
+          mapOf("enabled, by, linesPerSecond, burst"),
+        )
+        .prefault({}),
+      multiline: z
+        .array(multilineRule, { error: "expected a list of {namespace, app, firstLine}" })
+        .default([])
+        .meta({ description: "Workloads whose entries span lines, joined from a line matching firstLine." }),
+      indexLabels: z
+        .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "expected a Loki label name" }), { error: "expected a list of label names" })
+        .min(1, { error: "expected at least one index label" })
+        .default(DEFAULT_INDEX_LABELS)
+        .meta({ description: "The only labels sent to Loki as stream labels (plus the external cluster label)." }),
+    },
+    mapOf("maxEntryAge, excludeNamespaces, excludeAnnotation, dropProbeLogs, probeExpression, rateLimit, multiline, indexLabels"),
+  );
+
+const lokiWrite = z.strictObject(
+  {
+    batchSize: byteSize.default("1MiB").meta({ description: "A batch is sent when it reaches this size..." }),
+    batchWait: goDuration("1s").default("1s").meta({ description: "...or when its oldest entry has waited this long." }),
+    timeout: goDuration("10s").default("10s").meta({ description: "Timeout of one push request." }),
+    minBackoff: goDuration("500ms").default("500ms").meta({ description: "First retry delay after a 429 or 5xx; doubles each retry." }),
+    maxBackoff: goDuration("5m").default("5m").meta({ description: "Longest retry delay." }),
+    maxRetries: z
+      .number({ error: "expected a whole number of retries" })
+      .int({ error: "expected a whole number of retries" })
+      .min(1, { error: "expected at least 1 retry" })
+      .default(15)
+      .meta({ description: "Retries of a batch before it is dropped; 15 with the defaults is about 33 minutes." }),
+  },
+  mapOf("batchSize, batchWait, timeout, minBackoff, maxBackoff, maxRetries"),
+).superRefine((w, ctx) => {
+  if (goDurationSeconds(w.minBackoff) > goDurationSeconds(w.maxBackoff)) {
+    ctx.addIssue({ code: "custom", path: ["maxBackoff"], message: `expected a maxBackoff of at least minBackoff (${w.minBackoff})` });
+  }
+});
+
 export const stackConfigSchema = z.strictObject({
   clusterName: clusterName.meta({ description: "Cluster name; the `cluster` label on every log line." }),
   kubeconfigContext: kubeconfigContext.meta({
@@ -177,10 +341,18 @@ export const stackConfigSchema = z.strictObject({
   lokiEndpoint: lokiEndpoint.meta({ description: `Loki push URL, ending in ${LOKI_PUSH_PATH}.` }),
   tenantId: tenantId.meta({ description: "Loki tenant (X-Scope-OrgID) all of this cluster's logs are written to." }),
   resources: resources
-    .default({ requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } })
+    .prefault({})
     .meta({ description: "Requests and limits of the alloy container. requests.cpu, requests.memory and limits.memory are required." }),
-  serviceMonitor: serviceMonitor.default({ enabled: true, labels: { release: "kube-prometheus-stack" } }),
-  datadog: datadog.default({ enabled: false, namespace: "loki_v3", metrics: [".*"] }),
+  serviceMonitor: serviceMonitor.prefault({}),
+  datadog: datadog.prefault({}),
+  storageHostPath: hostPath
+    .default("/var/lib/alloy-logs")
+    .meta({
+      description:
+        "Host directory for the collector's state (read positions). The release uses <path>/<namespace>-alloy, created if absent, so positions survive pod restarts, rollouts and chart upgrades.",
+    }),
+  pipeline: pipeline.prefault({}),
+  lokiWrite: lokiWrite.prefault({}),
   chartOverrides: z
     .record(z.string(), z.unknown(), { error: "expected a map of grafana/alloy chart values" })
     .default({})

@@ -1,14 +1,30 @@
 import assert from "node:assert/strict";
-import { buildAlloyConfig, type PipelineInput } from "../alloy/pipeline";
+import * as path from "node:path";
+import { annotationMetaLabel, buildAlloyConfig, type PipelineInput } from "../alloy/pipeline";
+import { parseStackConfig } from "../config/load";
 import { checkAlloyConfig } from "./support/alloy-components";
 import { formatValue, literalValue, parseAlloy, type Block, type Statement } from "./support/alloy-syntax";
 import { applyRules, publicLabels, rulesOf } from "./support/relabel";
+import { MINIMAL_CONFIG } from "./support/stacks";
+
+/** The schema's defaults for the pipeline and the Loki client. */
+const DEFAULTS = parseStackConfig("test", MINIMAL_CONFIG);
 
 const OPS: PipelineInput = {
   clusterName: "buzzvil-eks-ops",
   tenantId: "ops",
   lokiEndpoint: "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push",
+  pipeline: DEFAULTS.pipeline,
+  write: DEFAULTS.lokiWrite,
 };
+
+function withPipeline(pipeline: Partial<PipelineInput["pipeline"]>): PipelineInput {
+  return { ...OPS, pipeline: { ...OPS.pipeline, ...pipeline } };
+}
+
+function processStages(input: PipelineInput): Block[] {
+  return component(parseAlloy(buildAlloyConfig(input)), "loki.process", "pod_logs").body.filter((s): s is Block => s.kind === "block");
+}
 
 function component(statements: Statement[], name: string, label: string): Block {
   const found = statements.find((s): s is Block => s.kind === "block" && s.name === name && s.label === label);
@@ -94,27 +110,27 @@ describe("Alloy pipeline builder", () => {
 
     it("takes app from the app label when app.kubernetes.io/name is empty", () => {
       const labels = applyRules(rules, { ...pod, __meta_kubernetes_pod_label_app_kubernetes_io_name: "", __meta_kubernetes_pod_label_app: "legacy" });
-      assert.equal(labels.app, "legacy");
-      assert.equal(labels.job, "payments/legacy");
+      assert.equal(labels?.app, "legacy");
+      assert.equal(labels?.job, "payments/legacy");
     });
 
     it("falls back to the controller name with its pod-template hash stripped", () => {
-      assert.equal(applyRules(rules, pod).app, "api");
+      assert.equal(applyRules(rules, pod)?.app, "api");
     });
 
     it("falls back to the pod name when there is no label and no controller", () => {
       const { __meta_kubernetes_pod_controller_name: _, ...bare } = pod;
-      assert.equal(applyRules(rules, bare).app, "api-7d9c6b5f8-x2k4q");
+      assert.equal(applyRules(rules, bare)?.app, "api-7d9c6b5f8-x2k4q");
     });
 
     it("takes instance and component from their plain labels when the app.kubernetes.io ones are absent", () => {
       const labels = applyRules(rules, { ...pod, __meta_kubernetes_pod_label_instance: "blue", __meta_kubernetes_pod_label_component: "worker" });
-      assert.equal(labels.instance, "blue");
-      assert.equal(labels.component, "worker");
+      assert.equal(labels?.instance, "blue");
+      assert.equal(labels?.component, "worker");
     });
 
     it("points __path__ at the container's log files under /var/log/pods", () => {
-      assert.equal(applyRules(rules, pod).__path__, "/var/log/pods/*0b1c2d3e-1111-2222-3333-444455556666/api/*.log");
+      assert.equal(applyRules(rules, pod)?.__path__, "/var/log/pods/*0b1c2d3e-1111-2222-3333-444455556666/api/*.log");
     });
 
     it("points a static pod's __path__ at its config hash, the directory the kubelet writes", () => {
@@ -124,16 +140,158 @@ describe("Alloy pipeline builder", () => {
         __meta_kubernetes_pod_annotationpresent_kubernetes_io_config_hash: "true",
         __meta_kubernetes_pod_annotation_kubernetes_io_config_hash: "5b2f8a9c1d",
       });
-      assert.equal(labels.__path__, "/var/log/pods/*5b2f8a9c1d/kube-proxy/*.log");
+      assert.equal(labels?.__path__, "/var/log/pods/*5b2f8a9c1d/kube-proxy/*.log");
     });
   });
 
-  it("parses CRI lines, takes the timestamp from them and drops the filename label, in that order", () => {
+  it("by default parses CRI lines, drops entries over the maximum age, then keeps only the index labels", () => {
     const stages = component(config, "loki.process", "pod_logs").body.filter((s): s is Block => s.kind === "block");
-    assert.deepEqual(stages.map((s) => s.name), ["stage.cri", "stage.timestamp", "stage.label_drop"]);
+    assert.deepEqual(stages.map((s) => s.name), ["stage.cri", "stage.timestamp", "stage.drop", "stage.label_drop", "stage.label_keep"]);
     assert.equal(literalValue(attribute(stages[1], "source")), "time");
     assert.equal(literalValue(attribute(stages[1], "format")), "RFC3339");
-    assert.deepEqual(literalValue(attribute(stages[2], "values")), ["filename"]);
+    assert.deepEqual(literalValue(attribute(stages[2], "older_than")), "12h");
+    assert.deepEqual(literalValue(attribute(stages[2], "drop_counter_reason")), "too_old");
+    assert.deepEqual(literalValue(attribute(stages[3], "values")), ["filename"]);
+    assert.deepEqual(literalValue(attribute(stages[4], "values")), ["app", "component", "container", "instance", "job", "namespace", "node_name", "pod", "stream"]);
+  });
+
+  it("reads new files from their start", () => {
+    assert.equal(literalValue(attribute(component(config, "loki.source.file", "pod_logs"), "tail_from_end")), false);
+  });
+
+  it("skips files untouched for longer than the maximum entry age", () => {
+    const match = component(parseAlloy(buildAlloyConfig(withPipeline({ maxEntryAge: "6h" }))), "local.file_match", "pod_logs");
+    assert.equal(literalValue(attribute(match, "ignore_older_than")), "6h");
+  });
+
+  it("matches each container's live log file only, not rotated or compressed ones", () => {
+    const rules = rulesOf(component(config, "discovery.relabel", "pod_logs"));
+    const glob = applyRules(rules, { __meta_kubernetes_pod_uid: "u1", __meta_kubernetes_pod_container_name: "api" })?.__path__ ?? "";
+    // The kubelet's layout: the live file, a rotation, a compressed rotation, a restart's file.
+    const files = ["0.log", "0.log.20251205-101500", "0.log.20251205-091500.gz", "1.log"].map((f) => `/var/log/pods/payments_api-0_u1/api/${f}`);
+    const pattern = new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
+    assert.deepEqual(files.filter((f) => pattern.test(f)).map((f) => path.basename(f)), ["0.log", "1.log"]);
+  });
+
+  it("drops pods annotated with the opt-out annotation set to true, and only those", () => {
+    const rules = rulesOf(component(config, "discovery.relabel", "pod_logs"));
+    const pod = { __meta_kubernetes_namespace: "ns", __meta_kubernetes_pod_name: "p", __meta_kubernetes_pod_container_name: "c" };
+    assert.equal(applyRules(rules, { ...pod, __meta_kubernetes_pod_annotation_alloy_logs_exclude: "true" }), undefined);
+    assert.equal(applyRules(rules, { ...pod, __meta_kubernetes_pod_annotation_alloy_logs_exclude: "false" })?.pod, "p");
+    assert.equal(applyRules(rules, pod)?.pod, "p");
+  });
+
+  it("derives the opt-out meta label from a custom annotation key", () => {
+    assert.equal(annotationMetaLabel("example.com/no-logs"), "__meta_kubernetes_pod_annotation_example_com_no_logs");
+  });
+
+  it("excludes namespaces in the API server's field selector", () => {
+    const parsed = parseAlloy(buildAlloyConfig(withPipeline({ excludeNamespaces: ["kube-system", "istio-system"] })));
+    const selectors = child(component(parsed, "discovery.kubernetes", "pods"), "selectors");
+    assert.equal(
+      formatValue(attribute(selectors, "field")),
+      '"spec.nodeName=" + sys.env("HOSTNAME") + ",metadata.namespace!=kube-system,metadata.namespace!=istio-system"',
+    );
+  });
+
+  it("refuses a namespace that would change the field selector", () => {
+    assert.throws(() => buildAlloyConfig(withPipeline({ excludeNamespaces: ["a,spec.nodeName!=x"] })), {
+      message: 'not a namespace name: "a,spec.nodeName!=x"',
+    });
+  });
+
+  it("drops kubelet probe and health-check lines when enabled, counted as reason probe", () => {
+    const stages = processStages(withPipeline({ dropProbeLogs: true }));
+    const probe = stages.find((s) => s.name === "stage.drop" && literalValue(attribute(s, "drop_counter_reason")) === "probe");
+    assert.ok(probe, "no probe stage.drop");
+    const expression = new RegExp(literalValue(attribute(probe, "expression")) as string);
+    const lines = [
+      '10.0.1.5 - - [05/Dec/2025:10:15:00 +0000] "GET /healthz HTTP/1.1" 200 2 "-" "kube-probe/1.31"',
+      '10.0.1.5 - - [05/Dec/2025:10:15:00 +0000] "GET /ready HTTP/1.1" 200 2 "-" "Go-http-client/1.1"',
+      "level=info msg=\"GET /readyz\" status=200",
+      '10.0.2.9 - - [05/Dec/2025:10:15:01 +0000] "GET /api/orders HTTP/1.1" 200 512 "-" "curl/8.5"',
+      "level=error msg=\"health check of upstream payments failed\"",
+      "GET /healthcheck-report 200",
+    ];
+    assert.deepEqual(lines.map((l) => expression.test(l)), [true, true, true, false, false, false]);
+  });
+
+  it("keeps probe lines by default", () => {
+    assert.equal(processStages(OPS).filter((s) => s.name === "stage.drop").length, 1);
+  });
+
+  it("rate-limits per namespace with a burst, dropping excess lines instead of blocking", () => {
+    const stages = processStages(withPipeline({ rateLimit: { enabled: true, by: "namespace", linesPerSecond: 200, burst: 1000 } }));
+    const limit = stages.find((s) => s.name === "stage.limit");
+    assert.ok(limit, "no stage.limit");
+    assert.deepEqual(
+      Object.fromEntries(["rate", "burst", "by_label_name", "drop"].map((a) => [a, literalValue(attribute(limit, a))])),
+      { rate: 200, burst: 1000, by_label_name: "namespace", drop: true },
+    );
+  });
+
+  it("joins multiline entries of the chosen workloads from a first-line regex", () => {
+    const stages = processStages(
+      withPipeline({ multiline: [{ namespace: "payments", app: "api", firstLine: String.raw`^\d{4}-\d{2}-\d{2}`, maxWaitTime: "3s" }] }),
+    );
+    const match = stages.find((s) => s.name === "stage.match");
+    assert.ok(match, "no stage.match");
+    assert.equal(literalValue(attribute(match, "selector")), '{namespace="payments", app="api"}');
+    const multiline = child(match, "stage.multiline");
+    assert.equal(literalValue(attribute(multiline, "firstline")), String.raw`^\d{4}-\d{2}-\d{2}`);
+    assert.equal(literalValue(attribute(multiline, "max_wait_time")), "3s");
+  });
+
+  it("keeps exactly the configured index labels, last", () => {
+    const stages = processStages(withPipeline({ indexLabels: ["namespace", "app"] }));
+    assert.equal(stages[stages.length - 1].name, "stage.label_keep");
+    assert.deepEqual(literalValue(attribute(stages[stages.length - 1], "values")), ["namespace", "app"]);
+  });
+
+  it("retries 429 and 5xx with the configured backoff and batches as configured", () => {
+    const endpoint = child(component(config, "loki.write", "loki"), "endpoint");
+    const names = ["batch_size", "batch_wait", "remote_timeout", "retry_on_http_429", "min_backoff_period", "max_backoff_period", "max_backoff_retries"];
+    assert.deepEqual(Object.fromEntries(names.map((n) => [n, literalValue(attribute(endpoint, n))])), {
+      batch_size: "1MiB",
+      batch_wait: "1s",
+      remote_timeout: "10s",
+      retry_on_http_429: true,
+      min_backoff_period: "500ms",
+      max_backoff_period: "5m",
+      max_backoff_retries: 15,
+    });
+  });
+
+  describe("the config check", () => {
+    // Every combination of the pipeline's switches, each of which adds or changes blocks.
+    const combinations: Partial<PipelineInput["pipeline"]>[] = [];
+    for (const dropProbeLogs of [false, true])
+      for (const rateLimit of [undefined, "namespace", "app"] as const)
+        for (const multiline of [0, 2])
+          for (const excludeNamespaces of [[], ["kube-system", "istio-system"]])
+            combinations.push({
+              dropProbeLogs,
+              excludeNamespaces,
+              ...(rateLimit && { rateLimit: { enabled: true, by: rateLimit, linesPerSecond: 50.5, burst: 100 } }),
+              multiline: [
+                { namespace: "payments", app: "api", firstLine: String.raw`^\d{4}-`, maxWaitTime: "3s" },
+                { namespace: "jobs", firstLine: "^[A-Z]", maxWaitTime: "500ms" },
+              ].slice(0, multiline),
+            });
+
+    it(`passes all ${combinations.length} combinations of the pipeline options`, () => {
+      const failures = combinations
+        .map((c) => ({ c, problems: checkAlloyConfig(parseAlloy(buildAlloyConfig(withPipeline(c)))) }))
+        .filter((r) => r.problems.length > 0);
+      assert.deepEqual(failures, []);
+    });
+
+    it("rejects a deliberately misspelt attribute", () => {
+      const text = buildAlloyConfig(OPS).replace("drop_counter_reason", "drop_counter_reasn");
+      assert.deepEqual(checkAlloyConfig(parseAlloy(text)), [
+        'line 147: loki.process "pod_logs" > stage.drop > drop_counter_reasn: unknown attribute "drop_counter_reasn" (did you mean "drop_counter_reason"?)',
+      ]);
+    });
   });
 
   it("writes to the stack's endpoint and tenant with the cluster as an external label", () => {
@@ -146,6 +304,7 @@ describe("Alloy pipeline builder", () => {
 
   it("escapes every config string, so hostile input stays one string literal", () => {
     const hostile: PipelineInput = {
+      ...OPS,
       clusterName: 'x", injected = "1\n}\nloki.write "evil" {',
       tenantId: 'a"b\\c\nd{{ .Values }}${x}\u0000',
       lokiEndpoint: 'http://e/loki/api/v1/push"\n  tenant_id = "other',

@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
-import { ALLOY_HTTP_PORT, buildChartValues, DATADOG_CHECKS_ANNOTATION } from "../chart/values";
+import { ALLOY_HTTP_PORT, ALLOY_STORAGE_PATH, buildChartValues, DATADOG_CHECKS_ANNOTATION } from "../chart/values";
 import { parseStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { readStackFile } from "../plan/stack-file";
@@ -49,6 +49,7 @@ interface KubeObject {
 }
 interface Container {
   name: string;
+  args?: string[];
   resources?: unknown;
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   env?: { name: string; value?: string; valueFrom?: unknown }[];
@@ -211,6 +212,15 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
         assert.deepEqual(volumes, [{ name: "varlog", hostPath: { path: "/var/log" } }], "pod volumes");
       });
 
+      it("keeps Alloy's storage path (read positions) on a hostPath directory dedicated to the release", function () {
+        const stateDir = `${config.storageHostPath}/${ns}-${RELEASE}`;
+        assert.ok(alloyContainer(ds).args?.includes(`--storage.path=${ALLOY_STORAGE_PATH}`), `args: ${alloyContainer(ds).args}`);
+        const mounts = (alloyContainer(ds).volumeMounts ?? []).filter((m) => m.mountPath === ALLOY_STORAGE_PATH);
+        assert.deepEqual(mounts, [{ name: "alloy-storage", mountPath: ALLOY_STORAGE_PATH }], "alloy container volumeMounts");
+        const volumes = (ds.spec.template.spec.volumes ?? []).filter((v) => v.name === "alloy-storage");
+        assert.deepEqual(volumes, [{ name: "alloy-storage", hostPath: { path: stateDir, type: "DirectoryOrCreate" } }], "pod volumes");
+      });
+
       it("sets HOSTNAME to the node name (the config's spec.nodeName selector reads it)", function () {
         const hostname = (alloyContainer(ds).env ?? []).filter((e) => e.name === "HOSTNAME");
         assert.deepEqual(hostname, [{ name: "HOSTNAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }]);
@@ -317,6 +327,7 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
         resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
         serviceMonitor: { enabled: false, labels: {} },
         datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
+        storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
         overrides: {},
       });
       const cm = single<ConfigMap>(renderValues("hostile", values, "loki-v3"), "ConfigMap", RELEASE);
@@ -332,6 +343,7 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
         resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
         serviceMonitor: { enabled: false, labels: { release: "kube-prometheus-stack" } },
         datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
+        storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
         overrides: {},
       });
       const objects = renderValues("disabled", values, "loki-v3");

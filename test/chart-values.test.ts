@@ -10,6 +10,7 @@ const INPUT: ChartValuesInput = {
   resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
   serviceMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" }, interval: "30s" },
   datadog: { enabled: true, namespace: "loki_v3", metrics: ["loki_write_.*"] },
+  storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
   overrides: {},
 };
 

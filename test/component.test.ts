@@ -42,8 +42,8 @@ describe("AlloyLogCollector under mocks", () => {
       config: configWith({ tenantId: "t-42", lokiEndpoint: "https://loki.example.internal/loki/api/v1/push" }),
     });
     const content = chartValues(plan).alloy?.configMap?.content ?? "";
-    assert.match(content, /tenant_id = "t-42"\n/);
-    assert.match(content, /url {7}= "https:\/\/loki\.example\.internal\/loki\/api\/v1\/push"\n/);
+    assert.match(content, /\n    tenant_id +\= "t-42"\n/);
+    assert.match(content, /\n    url +\= "https:\/\/loki\.example\.internal\/loki\/api\/v1\/push"\n/);
   });
 
   it("parents every resource to the component, and the component to the stack", async () => {

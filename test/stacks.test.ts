@@ -33,7 +33,7 @@ describe("stack files", () => {
 
       it(`deploys tenant ${EXPECTED_TENANTS[stack]} and exports it`, () => {
         assert.equal(plan.outputs.tenantId, EXPECTED_TENANTS[stack]);
-        assert.match(alloyConfig(plan), new RegExp(`tenant_id = "${EXPECTED_TENANTS[stack]}"`));
+        assert.match(alloyConfig(plan), new RegExp(`\n    tenant_id +\\= "${EXPECTED_TENANTS[stack]}"\n`));
       });
 
       it("reaches its cluster through an explicit provider with its own kubeconfig context", () => {

@@ -36,12 +36,21 @@ export function rulesOf(relabel: Block): Rule[] {
     });
 }
 
-export function applyRules(rules: Rule[], input: Labels): Labels {
+/** The labels after the rules, or undefined when a rule dropped the target. */
+export function applyRules(rules: Rule[], input: Labels): Labels | undefined {
   const labels = { ...input };
   for (const rule of rules) {
-    if (rule.action !== "replace") throw new Error(`action ${rule.action} is not modelled`);
     const value = rule.sourceLabels.map((l) => labels[l] ?? "").join(rule.separator);
     const match = rule.regex.exec(value);
+    if (rule.action === "drop") {
+      if (match) return undefined;
+      continue;
+    }
+    if (rule.action === "keep") {
+      if (!match) return undefined;
+      continue;
+    }
+    if (rule.action !== "replace") throw new Error(`action ${rule.action} is not modelled`);
     if (!match) continue;
     const result = rule.replacement.replace(/\$(\d+)/g, (_, i: string) => match[Number(i)] ?? "");
     if (result === "") delete labels[rule.targetLabel];
@@ -51,6 +60,7 @@ export function applyRules(rules: Rule[], input: Labels): Labels {
 }
 
 /** The labels a log line keeps: those not starting with "__". */
-export function publicLabels(labels: Labels): Labels {
+export function publicLabels(labels: Labels | undefined): Labels {
+  if (!labels) throw new Error("the target was dropped");
   return Object.fromEntries(Object.entries(labels).filter(([k]) => !k.startsWith("__")));
 }
