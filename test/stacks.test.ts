@@ -10,6 +10,8 @@ import { parse } from "yaml";
 import { alloyConfig, chartValues, valuesYaml } from "../plan/output";
 import { runPlan, type PlanResult } from "../plan/run";
 import { readStackFile } from "../plan/stack-file";
+import { checkAlloyConfig } from "./support/alloy-components";
+import { parseAlloy } from "./support/alloy-syntax";
 import { GOLDEN_DIR, ROOT, stackNames } from "./support/stacks";
 
 const EXPECTED_TENANTS: Record<string, string> = { ops: "ops", dev: "dev", prod: "prod" };
@@ -42,6 +44,10 @@ describe("stack files", () => {
         for (const r of plan.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
           assert.equal(r.options.provider, "pulumi:providers:kubernetes::cluster", `${r.type} ${r.name}`);
         }
+      });
+
+      it("generates an Alloy config that uses only real Alloy v1.11.3 components and arguments", () => {
+        assert.deepEqual(checkAlloyConfig(parseAlloy(alloyConfig(plan))), []);
       });
 
       it("matches its golden config.alloy", () => {
