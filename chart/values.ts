@@ -4,7 +4,7 @@
  * read (the seed incident: `tolerations` at the root) does not compile.
  */
 import type { AlloyChartValues } from "./alloy-values.generated";
-import type { ResourceRequirements } from "./k8s-types";
+import type { ResourceRequirements, SecurityContext } from "./k8s-types";
 import { mergeChartOverrides } from "./overrides";
 
 /** Alloy's HTTP port (chart default `alloy.listenPort`): /metrics, /-/ready and the UI. */
@@ -32,6 +32,8 @@ export interface ChartValuesInput {
    * read positions outlive the pod (the chart's default /tmp/alloy does not).
    */
   storageHostPath: string;
+  /** Rolling update of the DaemonSet. */
+  rollout: { maxUnavailable: number | string; minReadySeconds: number; terminationGracePeriodSeconds: number };
   /** Validated extra chart values (config `chartOverrides`), merged last. */
   overrides: Record<string, unknown>;
 }
@@ -77,6 +79,14 @@ export const PROGRAM_OWNED_PATHS: readonly { path: readonly string[]; reason: st
   { path: ["alloy", "resources"], reason: "set alloy-logs:resources instead" },
   { path: ["alloy", "listenPort"], reason: "the ServiceMonitor and the Datadog check scrape this port" },
   { path: ["controller", "type"], reason: "the collector must be a DaemonSet: one pod per node" },
+  { path: ["controller", "updateStrategy"], reason: "set alloy-logs:rollout.maxUnavailable instead" },
+  { path: ["controller", "minReadySeconds"], reason: "set alloy-logs:rollout.minReadySeconds instead" },
+  { path: ["controller", "terminationGracePeriodSeconds"], reason: "set alloy-logs:rollout.terminationGracePeriodSeconds instead" },
+  { path: ["alloy", "securityContext"], reason: "the collector's hardening is fixed by the program (README, Security)" },
+  { path: ["configReloader", "enabled"], reason: "config changes are hot-reloaded by the config reloader" },
+  { path: ["configReloader", "securityContext"], reason: "the reloader's hardening is fixed by the program (README, Security)" },
+  { path: ["crds", "create"], reason: "the pipeline uses no PodLogs, so the cluster-wide CRD is not installed" },
+  { path: ["rbac"], reason: "the program grants only what the pipeline uses (README, Security)" },
   { path: ["controller", "priorityClassName"], reason: "the collector runs as system-node-critical so it is scheduled on full nodes" },
   { path: ["controller", "tolerations"], reason: "the collector tolerates every taint so that it runs on every node" },
   { path: ["controller", "podAnnotations", DATADOG_CHECKS_ANNOTATION], reason: "set alloy-logs:datadog instead" },
@@ -86,6 +96,36 @@ export const PROGRAM_OWNED_PATHS: readonly { path: readonly string[]; reason: st
   { path: ["serviceMonitor", "interval"], reason: "set alloy-logs:serviceMonitor.interval instead" },
 ];
 
+/** Environment variables that carry the Loki credentials from the Secret into the Alloy config. */
+export const CREDENTIAL_ENV = { username: "LOKI_USERNAME", password: "LOKI_PASSWORD", bearerToken: "LOKI_BEARER_TOKEN" } as const;
+
+/**
+ * The alloy container runs as root because the kubelet writes pod logs as
+ * root-owned 0640 files: root reads them through the owner bits, with every
+ * capability dropped but DAC_READ_SEARCH (read and search only, no write),
+ * which keeps reading working for log files and directories whose owner or
+ * mode differs. Nothing else is writable: the root filesystem is read-only,
+ * /var/log is mounted read-only, and only the storage path is a writable mount.
+ */
+const ALLOY_SECURITY_CONTEXT: SecurityContext = {
+  runAsUser: 0,
+  runAsNonRoot: false,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"], add: ["DAC_READ_SEARCH"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** The config reloader only reads the mounted ConfigMap and calls Alloy's /-/reload: it needs nothing. */
+const RELOADER_SECURITY_CONTEXT: SecurityContext = {
+  runAsUser: 65534,
+  runAsNonRoot: true,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
 export function buildChartValues(input: ChartValuesInput): AlloyChartValues {
   const values: AlloyChartValues = {
     alloy: {
@@ -93,11 +133,24 @@ export function buildChartValues(input: ChartValuesInput): AlloyChartValues {
       listenPort: ALLOY_HTTP_PORT,
       mounts: { varlog: true, extra: [{ name: STORAGE_VOLUME, mountPath: ALLOY_STORAGE_PATH }] },
       resources: input.resources,
+      securityContext: ALLOY_SECURITY_CONTEXT,
       storagePath: ALLOY_STORAGE_PATH,
     },
+    // Hot reload: the sidecar watches the mounted ConfigMap and calls /-/reload,
+    // so a config change reaches every node without restarting a pod.
+    configReloader: { enabled: true, securityContext: RELOADER_SECURITY_CONTEXT },
+    // The PodLogs CRD is for loki.source.podlogs, which this pipeline does not use;
+    // a CRD installed by one stack is cluster-wide and would be deleted with it.
+    crds: { create: false },
+    // The chart's default ClusterRole reads every Secret and ConfigMap (grafana/alloy#2224);
+    // the program creates one that allows only what the pipeline uses (components/).
+    rbac: { create: false },
     controller: {
       type: "daemonset",
       priorityClassName: "system-node-critical",
+      updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: input.rollout.maxUnavailable } },
+      minReadySeconds: input.rollout.minReadySeconds,
+      terminationGracePeriodSeconds: input.rollout.terminationGracePeriodSeconds,
       // At controller.tolerations, where templates/controllers/_pod.yaml reads it;
       // a root-level `tolerations` is ignored by the chart (the seed incident).
       tolerations: [{ operator: "Exists" }],

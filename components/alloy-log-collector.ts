@@ -15,6 +15,13 @@ export const ALLOY_CHART_REPO = "https://grafana.github.io/helm-charts";
 /** Helm release name. The chart names the DaemonSet, ConfigMap and Service after it. */
 export const RELEASE_NAME = "alloy";
 
+/**
+ * Everything the pipeline reads from the Kubernetes API: discovery.kubernetes
+ * with role "pod" lists and watches pods (cluster-wide; the field selector
+ * narrows it to this node). Nothing else: no Secrets, no ConfigMaps, no writes.
+ */
+export const COLLECTOR_RBAC_RULES = [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }];
+
 export interface AlloyLogCollectorArgs {
   /** Cluster name, the `cluster` label on every log line. Required. */
   clusterName: string;
@@ -40,6 +47,8 @@ export interface AlloyLogCollectorArgs {
   pipeline: StackConfig["pipeline"];
   /** Loki client batching and retries. @default batch 1MiB/1s, retries 15 from 500ms to 5m */
   lokiWrite: StackConfig["lokiWrite"];
+  /** Rolling update of the DaemonSet. @default maxUnavailable "10%", minReadySeconds 10, terminationGracePeriodSeconds 60 */
+  rollout: StackConfig["rollout"];
   /** Extra chart values, already validated against the chart. @default {} */
   chartOverrides: Record<string, unknown>;
 }
@@ -82,8 +91,26 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       datadog: args.datadog,
       // Dedicated to this release: two releases on one node never share positions.
       storageHostPath: `${args.storageHostPath}/${args.namespace}-${RELEASE_NAME}`,
+      rollout: args.rollout,
       overrides: args.chartOverrides,
     });
+
+    // The chart names the ServiceAccount after the release (templates/serviceaccount.yaml).
+    const rbacName = `${args.namespace}-${RELEASE_NAME}-logs`;
+    const role = new k8s.rbac.v1.ClusterRole(
+      rbacName,
+      { metadata: { name: rbacName }, rules: COLLECTOR_RBAC_RULES },
+      { parent: this, provider },
+    );
+    const binding = new k8s.rbac.v1.ClusterRoleBinding(
+      rbacName,
+      {
+        metadata: { name: rbacName },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
+        subjects: [{ kind: "ServiceAccount", name: RELEASE_NAME, namespace: args.namespace }],
+      },
+      { parent: this, provider },
+    );
 
     // helm.v4.Chart renders in the provider and registers each object as its own
     // resource: previews diff the DaemonSet itself, and `pulumi up` waits for it.
@@ -98,7 +125,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
         namespace: args.namespace,
         values,
       },
-      { parent: this, provider, dependsOn: [namespace] },
+      { parent: this, provider, dependsOn: [namespace, binding] },
     );
 
     this.namespace = namespace.metadata.name;

@@ -325,6 +325,33 @@ const lokiWrite = z.strictObject(
   }
 });
 
+const MAX_UNAVAILABLE = "expected a whole number of pods such as 1, or a percentage such as 10%";
+
+const rollout = z
+  .strictObject(
+    {
+      maxUnavailable: z
+        .union([z.number().int({ error: MAX_UNAVAILABLE }).positive({ error: MAX_UNAVAILABLE }), z.string().regex(/^([1-9][0-9]?|100)%$/, { error: MAX_UNAVAILABLE })], {
+          error: MAX_UNAVAILABLE,
+        })
+        .default("10%")
+        .meta({ description: "Collectors replaced at once in a rolling update (a count or a percentage of nodes)." }),
+      minReadySeconds: z
+        .number({ error: "expected a whole number of seconds" })
+        .int({ error: "expected a whole number of seconds" })
+        .min(0, { error: "expected 0 or more seconds" })
+        .default(10)
+        .meta({ description: "A new collector counts as available only after being ready this long." }),
+      terminationGracePeriodSeconds: z
+        .number({ error: "expected a whole number of seconds" })
+        .int({ error: "expected a whole number of seconds" })
+        .min(1, { error: "expected at least 1 second" })
+        .default(60)
+        .meta({ description: "Time a stopping collector has to send its last batch and save its positions." }),
+    },
+    mapOf("maxUnavailable, minReadySeconds, terminationGracePeriodSeconds"),
+  );
+
 export const stackConfigSchema = z.strictObject({
   clusterName: clusterName.meta({ description: "Cluster name; the `cluster` label on every log line." }),
   kubeconfigContext: kubeconfigContext.meta({
@@ -353,6 +380,7 @@ export const stackConfigSchema = z.strictObject({
     }),
   pipeline: pipeline.prefault({}),
   lokiWrite: lokiWrite.prefault({}),
+  rollout: rollout.prefault({}),
   chartOverrides: z
     .record(z.string(), z.unknown(), { error: "expected a map of grafana/alloy chart values" })
     .default({})

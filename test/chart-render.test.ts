@@ -81,13 +81,16 @@ interface Env {
   chartDir: string;
 }
 
-/** `helm template` of the chart with one values file, parsed into its objects. */
+/**
+ * `helm template` of the chart with one values file, parsed into its objects.
+ * --include-crds because kubernetes.helm.v4.Chart installs a chart's CRDs by default.
+ */
 function render(env: Env, valuesFile: string, namespace: string): KubeObject[] {
   let output: string;
   try {
     output = execFileSync(
       env.helm,
-      ["template", RELEASE, env.chartDir, "--namespace", namespace, "--kube-version", KUBE_VERSION, "-f", valuesFile],
+      ["template", RELEASE, env.chartDir, "--include-crds", "--namespace", namespace, "--kube-version", KUBE_VERSION, "-f", valuesFile],
       { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] },
     );
   } catch (error) {
@@ -221,6 +224,35 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
         assert.deepEqual(volumes, [{ name: "alloy-storage", hostPath: { path: stateDir, type: "DirectoryOrCreate" } }], "pod volumes");
       });
 
+      it("renders no Role or ClusterRole (the program's own grants only pods; see test/component.test.ts) and no CRD", function () {
+        const kinds = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "CustomResourceDefinition"];
+        assert.deepEqual(objects.filter((o) => kinds.includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`), []);
+      });
+
+      it("runs alloy with a read-only root, no privilege escalation, RuntimeDefault seccomp and only DAC_READ_SEARCH", function () {
+        assert.deepEqual((alloyContainer(ds) as { securityContext?: unknown }).securityContext, {
+          runAsUser: 0,
+          runAsNonRoot: false,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ["ALL"], add: ["DAC_READ_SEARCH"] },
+          seccompProfile: { type: "RuntimeDefault" },
+        });
+      });
+
+      it("leaves only the storage path writable: every other mount of alloy is read-only", function () {
+        const writable = (alloyContainer(ds).volumeMounts ?? []).filter((m) => !m.readOnly).map((m) => m.mountPath);
+        // /etc/alloy is a ConfigMap volume, which Kubernetes always mounts read-only.
+        assert.deepEqual(writable.sort(), ["/etc/alloy", ALLOY_STORAGE_PATH]);
+      });
+
+      it(`rolls out as the stack says: RollingUpdate, maxUnavailable ${config.rollout.maxUnavailable}`, function () {
+        const spec = ds.spec as unknown as { updateStrategy?: unknown; minReadySeconds?: number; template: { spec: { terminationGracePeriodSeconds?: number } } };
+        assert.deepEqual(spec.updateStrategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: config.rollout.maxUnavailable } });
+        assert.equal(spec.minReadySeconds, config.rollout.minReadySeconds);
+        assert.equal(spec.template.spec.terminationGracePeriodSeconds, config.rollout.terminationGracePeriodSeconds);
+      });
+
       it("sets HOSTNAME to the node name (the config's spec.nodeName selector reads it)", function () {
         const hostname = (alloyContainer(ds).env ?? []).filter((e) => e.name === "HOSTNAME");
         assert.deepEqual(hostname, [{ name: "HOSTNAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }]);
@@ -328,6 +360,7 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
         serviceMonitor: { enabled: false, labels: {} },
         datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
         storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
+        rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
         overrides: {},
       });
       const cm = single<ConfigMap>(renderValues("hostile", values, "loki-v3"), "ConfigMap", RELEASE);
@@ -344,6 +377,7 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
         serviceMonitor: { enabled: false, labels: { release: "kube-prometheus-stack" } },
         datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
         storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
+        rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
         overrides: {},
       });
       const objects = renderValues("disabled", values, "loki-v3");

@@ -11,6 +11,7 @@ const INPUT: ChartValuesInput = {
   serviceMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" }, interval: "30s" },
   datadog: { enabled: true, namespace: "loki_v3", metrics: ["loki_write_.*"] },
   storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
+        rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
   overrides: {},
 };
 

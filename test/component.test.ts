@@ -54,6 +54,8 @@ describe("AlloyLogCollector under mocks", () => {
     assert.deepEqual(children.map((r) => [r.type, r.parent]), [
       ["pulumi:providers:kubernetes", COMPONENT],
       ["kubernetes:core/v1:Namespace", COMPONENT],
+      ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", COMPONENT],
+      ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", COMPONENT],
       [CHART_TYPE, COMPONENT],
     ]);
   });
@@ -77,8 +79,65 @@ describe("AlloyLogCollector under mocks", () => {
     assert.equal(ns.read, false);
     assert.equal(ns.options.retainOnDelete, true);
     assert.deepEqual(ns.inputs.metadata, { name: "logs" });
-    assert.deepEqual(only(resources, CHART_TYPE).options.dependsOn, ["kubernetes:core/v1:Namespace::logs"]);
+    assert.deepEqual(only(resources, CHART_TYPE).options.dependsOn, [
+      "kubernetes:core/v1:Namespace::logs",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::logs-alloy-logs",
+    ]);
     assert.equal(only(resources, CHART_TYPE).inputs.namespace, "logs");
+  });
+
+  it("grants the collector only get, list and watch on pods, instead of the chart's ClusterRole", async () => {
+    const plan = await runPlan("test", { config: configWith({}) });
+    assert.equal(chartValues(plan).rbac?.create, false);
+    const role = only(plan.resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole");
+    assert.deepEqual(role.inputs.rules, [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }]);
+  });
+
+  it("grants no access to Secrets or ConfigMaps and no write verb", async () => {
+    const role = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole");
+    const rules = role.inputs.rules as { resources: string[]; verbs: string[] }[];
+    const readOnly = new Set(["get", "list", "watch"]);
+    assert.deepEqual(rules.flatMap((r) => r.resources).filter((r) => /secret|configmap|\*/i.test(r)), []);
+    assert.deepEqual(rules.flatMap((r) => r.verbs).filter((v) => !readOnly.has(v)), []);
+  });
+
+  it("binds the role to the chart's service account in the collector's namespace", async () => {
+    const binding = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
+    assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "alloy", namespace: "loki-v3" }]);
+    assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "loki-v3-alloy-logs" });
+  });
+
+  it("hardens the alloy container: read-only root, no escalation, RuntimeDefault seccomp, only DAC_READ_SEARCH", async () => {
+    const values = chartValues(await runPlan("test", { config: configWith({}) }));
+    assert.deepEqual(values.alloy?.securityContext, {
+      runAsUser: 0,
+      runAsNonRoot: false,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"], add: ["DAC_READ_SEARCH"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    assert.equal(values.crds?.create, false);
+  });
+
+  it("rolls out a configurable share of collectors at a time and gives each time to flush", async () => {
+    const values = chartValues(
+      await runPlan("test", { config: configWith({ rollout: { maxUnavailable: 2, minReadySeconds: 30, terminationGracePeriodSeconds: 90 } }) }),
+    );
+    assert.deepEqual(
+      {
+        updateStrategy: values.controller?.updateStrategy,
+        minReadySeconds: values.controller?.minReadySeconds,
+        terminationGracePeriodSeconds: values.controller?.terminationGracePeriodSeconds,
+        configReloader: values.configReloader?.enabled,
+      },
+      {
+        updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 2 } },
+        minReadySeconds: 30,
+        terminationGracePeriodSeconds: 90,
+        configReloader: true,
+      },
+    );
   });
 
   it("adds the ServiceMonitor with the label kube-prometheus-stack's Prometheus selects", async () => {
@@ -146,6 +205,8 @@ describe("AlloyLogCollector under mocks", () => {
       "alloy-logs:collector:AlloyLogCollector",
       "kubernetes:core/v1:Namespace",
       CHART_TYPE,
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
       "pulumi:providers:kubernetes",
       "pulumi:pulumi:Stack",
     ]);

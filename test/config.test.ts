@@ -41,6 +41,7 @@ describe("stack config", () => {
         indexLabels: ["app", "component", "container", "instance", "job", "namespace", "node_name", "pod", "stream"],
       },
       lokiWrite: { batchSize: "1MiB", batchWait: "1s", timeout: "10s", minBackoff: "500ms", maxBackoff: "5m", maxRetries: 15 },
+      rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
       chartOverrides: {},
     });
   });
@@ -100,7 +101,7 @@ describe("stack config", () => {
     ["a quantity given as a number", { resources: { requests: { cpu: 1, memory: "300Mi" } } }, ["alloy-logs:resources.requests.cpu: got 1; expected a Kubernetes quantity string such as 250m"]],
     ["a misspelt top-level key", { tenantID: "ops" }, ["alloy-logs:tenantID: unknown key; did you mean alloy-logs:tenantId?"]],
     ["a misspelt nested key", { resources: { limit: { memory: "700Mi" } } }, ["alloy-logs:resources.limit: unknown key; did you mean alloy-logs:resources.limits?"]],
-    ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, namespace, createNamespace, lokiEndpoint, tenantId, resources, serviceMonitor, datadog, storageHostPath, pipeline, lokiWrite, chartOverrides"]],
+    ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, namespace, createNamespace, lokiEndpoint, tenantId, resources, serviceMonitor, datadog, storageHostPath, pipeline, lokiWrite, rollout, chartOverrides"]],
     ["a boolean written as yes", { createNamespace: "yes" }, ['alloy-logs:createNamespace: got "yes"; expected true or false']],
     ["a string where an object belongs", { serviceMonitor: "on" }, ['alloy-logs:serviceMonitor: got "on"; expected a map with the keys enabled, labels, interval']],
     ["a ServiceMonitor label value with a space", { serviceMonitor: { labels: { release: "kube prometheus" } } }, ['alloy-logs:serviceMonitor.labels.release: got "kube prometheus"; expected a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' or \'.\'']],
@@ -121,6 +122,8 @@ describe("stack config", () => {
     ["retries given as a string", { lokiWrite: { maxRetries: "15" } }, ['alloy-logs:lokiWrite.maxRetries: got "15"; expected a whole number of retries']],
     ["a storage path under /var/log", { storageHostPath: "/var/log/alloy" }, ['alloy-logs:storageHostPath: got "/var/log/alloy"; expected a dedicated state directory, not / and not under /var/log, /proc, /sys, /dev or /etc']],
     ["a relative storage path", { storageHostPath: "var/lib/alloy" }, ['alloy-logs:storageHostPath: got "var/lib/alloy"; expected an absolute host path such as /var/lib/alloy-logs']],
+    ["a maxUnavailable of 0%", { rollout: { maxUnavailable: "0%" } }, ['alloy-logs:rollout.maxUnavailable: got "0%"; expected a whole number of pods such as 1, or a percentage such as 10%']],
+    ["a negative minReadySeconds", { rollout: { minReadySeconds: -5 } }, ["alloy-logs:rollout.minReadySeconds: got -5; expected 0 or more seconds"]],
     ["a cluster name with a quote", { clusterName: 'ops"' }, ["alloy-logs:clusterName: got \"ops\\\"\"; expected a cluster name: 1-100 letters, digits, '-' or '_', starting with a letter or digit (e.g. buzzvil-eks-ops)"]],
   ];
   for (const [what, change, expected, without] of cases) {
@@ -155,7 +158,7 @@ describe("stack config", () => {
     });
 
     it("accepts real chart paths, including new keys of a free-form map", () => {
-      assert.deepEqual(problems(configWith({ chartOverrides: { controller: { podAnnotations: { team: "platform" }, minReadySeconds: 30 } } })), []);
+      assert.deepEqual(problems(configWith({ chartOverrides: { controller: { podAnnotations: { team: "platform" }, hostNetwork: false } } })), []);
     });
   });
 });

@@ -33,6 +33,8 @@ describe("npm run plan", () => {
       ["alloy-logs:collector:AlloyLogCollector", "alloy-logs", "pulumi:pulumi:Stack::alloy-logs-ops"],
       ["pulumi:providers:kubernetes", "cluster", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
       ["kubernetes:core/v1:Namespace", "loki-v3", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "loki-v3-alloy-logs", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "loki-v3-alloy-logs", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
       ["kubernetes:helm.sh/v4:Chart", "alloy", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
     ]);
   });
