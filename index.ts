@@ -5,10 +5,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AlloyLogCollector } from "./components/alloy-log-collector";
 import { parseStackConfig, StackConfigError } from "./config/load";
+import { otherStackTenants } from "./config/stack-file";
+
+// Part of the SDK's runtime, not of its type declarations (sdk/nodejs/runtime/config.ts).
+const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
 
 function loadConfig() {
+  const stack = pulumi.getStack();
+  const all = pulumi.runtime.allConfig();
   try {
-    return parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig());
+    return parseStackConfig(stack, all, {
+      secretKeys: Object.keys(all).filter((key) => isConfigSecret(key)),
+      otherStackTenants: otherStackTenants(__dirname, stack),
+    });
   } catch (error) {
     // RunError prints the message alone, without a stack trace.
     if (error instanceof StackConfigError) throw new pulumi.RunError(error.message);
@@ -17,7 +26,12 @@ function loadConfig() {
 }
 
 const config = loadConfig();
-const collector = new AlloyLogCollector("alloy-logs", config);
+const collector = new AlloyLogCollector("alloy-logs", {
+  ...config,
+  // Held as a secret from here on: in the Secret's inputs, in state, in any output.
+  lokiAuth: pulumi.secret(config.lokiAuth),
+  lokiAuthType: config.lokiAuth.type,
+});
 
 export const namespace = collector.namespace;
 export const daemonSetName = collector.daemonSetName;

@@ -22,6 +22,30 @@ export interface PipelineInput {
   pipeline: StackConfig["pipeline"];
   /** Batching and retries of the Loki client (config key `lokiWrite`). */
   write: StackConfig["lokiWrite"];
+  /** How Loki authenticates the collector; the credentials themselves are read from the environment. */
+  auth: StackConfig["lokiAuth"]["type"];
+}
+
+/**
+ * Environment variables that carry the Loki credentials from a Kubernetes
+ * Secret into the config: the config names them, never holds them.
+ */
+export const CREDENTIAL_ENV = { username: "LOKI_USERNAME", password: "LOKI_PASSWORD", token: "LOKI_BEARER_TOKEN" } as const;
+
+function credentials(auth: PipelineInput["auth"]): Statement[] {
+  switch (auth) {
+    case "none":
+      return [];
+    case "basic":
+      return [
+        block("basic_auth", [
+          attr("username", call("sys.env", CREDENTIAL_ENV.username)),
+          attr("password", call("sys.env", CREDENTIAL_ENV.password)),
+        ]),
+      ];
+    case "bearer":
+      return [attr("bearer_token", call("sys.env", CREDENTIAL_ENV.token))];
+  }
 }
 
 /** Reasons the pipeline's own drops are counted under, in loki_process_dropped_lines_total{reason}. */
@@ -257,6 +281,7 @@ function write(input: PipelineInput): Block {
           attr("min_backoff_period", w.minBackoff),
           attr("max_backoff_period", w.maxBackoff),
           attr("max_backoff_retries", w.maxRetries),
+          ...credentials(input.auth),
         ],
         {
           comment: [

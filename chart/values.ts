@@ -34,6 +34,11 @@ export interface ChartValuesInput {
   storageHostPath: string;
   /** Rolling update of the DaemonSet. */
   rollout: { maxUnavailable: number | string; minReadySeconds: number; terminationGracePeriodSeconds: number };
+  /**
+   * Environment variables of the alloy container taken from a Secret: the
+   * Loki credentials. Only the Secret's name and keys are in the values.
+   */
+  secretEnv: { secretName: string; variables: readonly string[] } | undefined;
   /** Validated extra chart values (config `chartOverrides`), merged last. */
   overrides: Record<string, unknown>;
 }
@@ -82,6 +87,8 @@ export const PROGRAM_OWNED_PATHS: readonly { path: readonly string[]; reason: st
   { path: ["controller", "updateStrategy"], reason: "set alloy-logs:rollout.maxUnavailable instead" },
   { path: ["controller", "minReadySeconds"], reason: "set alloy-logs:rollout.minReadySeconds instead" },
   { path: ["controller", "terminationGracePeriodSeconds"], reason: "set alloy-logs:rollout.terminationGracePeriodSeconds instead" },
+  { path: ["alloy", "extraEnv"], reason: "it carries the Loki credentials; set alloy-logs:lokiAuth instead" },
+  { path: ["alloy", "envFrom"], reason: "environment from Secrets is how credentials arrive; set alloy-logs:lokiAuth instead" },
   { path: ["alloy", "securityContext"], reason: "the collector's hardening is fixed by the program (README, Security)" },
   { path: ["configReloader", "enabled"], reason: "config changes are hot-reloaded by the config reloader" },
   { path: ["configReloader", "securityContext"], reason: "the reloader's hardening is fixed by the program (README, Security)" },
@@ -95,9 +102,6 @@ export const PROGRAM_OWNED_PATHS: readonly { path: readonly string[]; reason: st
   { path: ["serviceMonitor", "additionalLabels"], reason: "set alloy-logs:serviceMonitor.labels instead" },
   { path: ["serviceMonitor", "interval"], reason: "set alloy-logs:serviceMonitor.interval instead" },
 ];
-
-/** Environment variables that carry the Loki credentials from the Secret into the Alloy config. */
-export const CREDENTIAL_ENV = { username: "LOKI_USERNAME", password: "LOKI_PASSWORD", bearerToken: "LOKI_BEARER_TOKEN" } as const;
 
 /**
  * The alloy container runs as root because the kubelet writes pod logs as
@@ -134,6 +138,12 @@ export function buildChartValues(input: ChartValuesInput): AlloyChartValues {
       mounts: { varlog: true, extra: [{ name: STORAGE_VOLUME, mountPath: ALLOY_STORAGE_PATH }] },
       resources: input.resources,
       securityContext: ALLOY_SECURITY_CONTEXT,
+      ...(input.secretEnv && {
+        extraEnv: input.secretEnv.variables.map((name) => ({
+          name,
+          valueFrom: { secretKeyRef: { name: input.secretEnv!.secretName, key: name } },
+        })),
+      }),
       storagePath: ALLOY_STORAGE_PATH,
     },
     // Hot reload: the sidecar watches the mounted ConfigMap and calls /-/reload,

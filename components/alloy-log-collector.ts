@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { buildAlloyConfig } from "../alloy/pipeline";
+import { buildAlloyConfig, CREDENTIAL_ENV } from "../alloy/pipeline";
 import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
 import { buildChartValues } from "../chart/values";
 import type { StackConfig } from "../config/schema";
@@ -49,6 +49,10 @@ export interface AlloyLogCollectorArgs {
   lokiWrite: StackConfig["lokiWrite"];
   /** Rolling update of the DaemonSet. @default maxUnavailable "10%", minReadySeconds 10, terminationGracePeriodSeconds 60 */
   rollout: StackConfig["rollout"];
+  /** Loki credentials, wrapped as secrets by the caller. @default { type: "none" } */
+  lokiAuth: pulumi.Input<StackConfig["lokiAuth"]>;
+  /** How Loki authenticates, known without unwrapping the secret. @default "none" */
+  lokiAuthType: StackConfig["lokiAuth"]["type"];
   /** Extra chart values, already validated against the chart. @default {} */
   chartOverrides: Record<string, unknown>;
 }
@@ -60,6 +64,8 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
   readonly daemonSetName: string;
   /** The generated Alloy configuration. */
   readonly alloyConfig: string;
+  /** The Secret holding the Loki credentials, when the stack sets some. */
+  readonly lokiAuthSecret?: k8s.core.v1.Secret;
 
   constructor(name: string, args: AlloyLogCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("alloy-logs:collector:AlloyLogCollector", name, {}, opts);
@@ -83,7 +89,33 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       lokiEndpoint: args.lokiEndpoint,
       pipeline: args.pipeline,
       write: args.lokiWrite,
+      auth: args.lokiAuthType,
     });
+
+    // Credentials live in a Secret and reach Alloy as environment variables that
+    // the config reads with sys.env: never in the ConfigMap, the values or the plan.
+    const secretName = `${RELEASE_NAME}-loki-auth`;
+    if (args.lokiAuthType !== "none") {
+      const stringData = pulumi.secret(
+        pulumi.output(args.lokiAuth).apply((auth): Record<string, string> => {
+          switch (auth.type) {
+            case "basic":
+              return { [CREDENTIAL_ENV.username]: auth.username, [CREDENTIAL_ENV.password]: auth.password };
+            case "bearer":
+              return { [CREDENTIAL_ENV.token]: auth.token };
+            case "none":
+              return {};
+          }
+        }),
+      );
+      this.lokiAuthSecret = new k8s.core.v1.Secret(
+        secretName,
+        { metadata: { name: secretName, namespace: args.namespace }, type: "Opaque", stringData },
+        { parent: this, provider, dependsOn: [namespace] },
+      );
+    }
+    const secretVariables =
+      args.lokiAuthType === "basic" ? [CREDENTIAL_ENV.username, CREDENTIAL_ENV.password] : args.lokiAuthType === "bearer" ? [CREDENTIAL_ENV.token] : [];
     const values = buildChartValues({
       alloyConfig: this.alloyConfig,
       resources: args.resources,
@@ -92,6 +124,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       // Dedicated to this release: two releases on one node never share positions.
       storageHostPath: `${args.storageHostPath}/${args.namespace}-${RELEASE_NAME}`,
       rollout: args.rollout,
+      secretEnv: secretVariables.length > 0 ? { secretName, variables: secretVariables } : undefined,
       overrides: args.chartOverrides,
     });
 
@@ -125,7 +158,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
         namespace: args.namespace,
         values,
       },
-      { parent: this, provider, dependsOn: [namespace, binding] },
+      { parent: this, provider, dependsOn: [namespace, binding, ...(this.lokiAuthSecret ? [this.lokiAuthSecret] : [])] },
     );
 
     this.namespace = namespace.metadata.name;

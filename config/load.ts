@@ -106,7 +106,17 @@ function decode(key: string, raw: string): unknown {
  * Keys of other namespaces (`kubernetes:`, `aws:`) are left to their providers.
  * @throws StackConfigError listing every problem.
  */
-export function parseStackConfig(stack: string, allConfig: Readonly<Record<string, string>>): StackConfig {
+export interface ParseOptions {
+  /** Keys whose value Pulumi holds as secret (set with `pulumi config set --secret`). */
+  secretKeys?: readonly string[];
+  /** Tenant of each other stack of the project, by stack name. */
+  otherStackTenants?: Readonly<Record<string, string>>;
+}
+
+/** Credential fields: their values are never shown in a message. */
+const CREDENTIAL_PATHS = ["lokiAuth.username", "lokiAuth.password", "lokiAuth.token"];
+
+export function parseStackConfig(stack: string, allConfig: Readonly<Record<string, string>>, options: ParseOptions = {}): StackConfig {
   const input: Record<string, unknown> = {};
   for (const [fullKey, raw] of Object.entries(allConfig)) {
     if (fullKey.startsWith(`${PROJECT}:`)) {
@@ -123,7 +133,7 @@ export function parseStackConfig(stack: string, allConfig: Readonly<Record<strin
         for (const key of issue.keys) problems.push(unknownKey([...issue.path, key]));
         continue;
       }
-      const value = valueAt(input, issue.path);
+      const value = CREDENTIAL_PATHS.includes(issue.path.join(".")) && valueAt(input, issue.path) !== undefined ? "[secret]" : valueAt(input, issue.path);
       // zod's own messages read "Invalid input: expected object, received string".
       const text = issue.message.replace(/^Invalid input: /, "");
       const message = text.startsWith("expected") ? text : `expected ${text}`;
@@ -142,6 +152,28 @@ export function parseStackConfig(stack: string, allConfig: Readonly<Record<strin
       problems.push(`${stackKey(path)}: got ${show(valueAt(input, path))}; ${problem.message}`);
     }
   }
+  if (parsed.success) problems.push(...crossChecks(stack, parsed.data, options));
   if (problems.length > 0) throw new StackConfigError(stack, problems);
   return parsed.data!;
+}
+
+/** Checks that need more than the value itself: secrecy, and the other stacks. */
+function crossChecks(stack: string, config: StackConfig, options: ParseOptions): string[] {
+  const problems: string[] = [];
+  const auth = config.lokiAuth;
+  if (auth.type !== "none" && !(options.secretKeys ?? []).includes(`${PROJECT}:lokiAuth`)) {
+    const field = auth.type === "basic" ? "password" : "token";
+    problems.push(
+      `${stackKey(["lokiAuth", field])}: got a plain-text value; expected a Pulumi secret, so it is encrypted in Pulumi.${stack}.yaml and in state: ` +
+        `pulumi config set --secret --path '${PROJECT}:lokiAuth.${field}' <value>`,
+    );
+  }
+  for (const [other, tenant] of Object.entries(options.otherStackTenants ?? {}).sort()) {
+    if (tenant === config.tenantId) {
+      problems.push(
+        `${stackKey(["tenantId"])}: got ${JSON.stringify(tenant)}; expected a tenant no other stack uses, but Pulumi.${other}.yaml uses it too (each cluster's logs belong in its own tenant)`,
+      );
+    }
+  }
+  return problems;
 }

@@ -20,7 +20,7 @@ function typeName(schema: z.ZodType): string {
   if (schema instanceof z.ZodArray) return `list of ${typeName(schema.element as z.ZodType)}`;
   if (schema instanceof z.ZodRecord) return "map";
   if (schema instanceof z.ZodNumber) return "number";
-  if (schema instanceof z.ZodUnion) return (schema.options as z.ZodType[]).map(typeName).join(" or ");
+  if (schema instanceof z.ZodUnion) return [...new Set((schema.options as z.ZodType[]).map(typeName))].join(" or ");
   if (schema instanceof z.ZodEnum) return (schema.options as string[]).map((o) => JSON.stringify(o)).join(" or ");
   if (schema instanceof z.ZodObject) return "object";
   throw new Error(`no reference type name for ${schema.constructor.name}`);

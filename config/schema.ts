@@ -325,6 +325,28 @@ const lokiWrite = z.strictObject(
   }
 });
 
+const credential = (what: string) =>
+  z.string({ error: `expected ${what} as a string` }).min(1, { error: `expected a non-empty ${what}` });
+
+/**
+ * Credentials for a Loki behind an authenticating gateway. They must be Pulumi
+ * secrets (`pulumi config set --secret --path ...`): they go into a Kubernetes
+ * Secret and reach Alloy as environment variables, never into the ConfigMap,
+ * the Helm values or the plan output.
+ */
+const lokiAuth = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("none") }, mapOf("type")),
+    z.strictObject(
+      { type: z.literal("basic"), username: credential("username"), password: credential("password") },
+      mapOf("type, username, password"),
+    ),
+    z.strictObject({ type: z.literal("bearer"), token: credential("bearer token") }, mapOf("type, token")),
+  ],
+  { error: 'expected {type: none}, {type: basic, username, password} or {type: bearer, token}' },
+);
+
 const MAX_UNAVAILABLE = "expected a whole number of pods such as 1, or a percentage such as 10%";
 
 const rollout = z
@@ -367,6 +389,12 @@ export const stackConfigSchema = z.strictObject({
     }),
   lokiEndpoint: lokiEndpoint.meta({ description: `Loki push URL, ending in ${LOKI_PUSH_PATH}.` }),
   tenantId: tenantId.meta({ description: "Loki tenant (X-Scope-OrgID) all of this cluster's logs are written to." }),
+  lokiAuth: lokiAuth
+    .default({ type: "none" })
+    .meta({
+      description:
+        "Loki credentials: {type: none}, {type: basic, username, password} or {type: bearer, token}. Set them as Pulumi secrets.",
+    }),
   resources: resources
     .prefault({})
     .meta({ description: "Requests and limits of the alloy container. requests.cpu, requests.memory and limits.memory are required." }),

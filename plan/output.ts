@@ -61,6 +61,12 @@ function describe(resource: PlannedResource): string {
       return resource.read
         ? "read only: must already exist; never modified or deleted"
         : `created${resource.options.retainOnDelete ? "; retained on destroy or rename (retainOnDelete)" : ""}`;
+    case "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole":
+      return (i.rules as { verbs: string[]; resources: string[] }[]).map((r) => `${r.verbs.join(",")} ${r.resources.join(",")}`).join("; ");
+    case "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding":
+      return (i.subjects as { kind: string; namespace: string; name: string }[]).map((s) => `${s.kind} ${s.namespace}/${s.name}`).join(", ");
+    case "kubernetes:core/v1:Secret":
+      return `in ${i.metadata?.namespace}; data is secret`;
     case CHART_TYPE:
       return `${i.chart} ${i.version} from ${i.repositoryOpts?.repo} into namespace ${i.namespace}`;
     default:

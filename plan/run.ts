@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../config/schema";
+import { SECRET_TEXT } from "../config/stack-file";
 
 export interface PlannedResource {
   type: string;
@@ -20,8 +21,7 @@ export interface PlannedResource {
   inputs: Record<string, unknown>;
 }
 
-/** What a secret reads as in plan output. */
-export const SECRET_TEXT = "[secret]";
+export { SECRET_TEXT };
 
 /** A value Pulumi holds as secret; serialized as SECRET_TEXT by the plan writers. */
 export class SecretValue {

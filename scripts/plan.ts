@@ -9,9 +9,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { alloyConfig, resourcesJson, summary, valuesYaml } from "../plan/output";
-import { runPlan } from "../plan/run";
-import { readStackFile, stackFilePath, StackFileError } from "../plan/stack-file";
+import { readStackFile, stackFilePath, StackFileError } from "../config/stack-file";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -22,6 +20,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { config, secretKeys } = readStackFile(ROOT, values.stack);
+  // Loaded only once the arguments are known good: loading the Pulumi SDK is most of a plan's time.
+  // (require, not import(): the .ts loader hooks require only.)
+  const { runPlan } = require("../plan/run") as typeof import("../plan/run");
+  const { alloyConfig, resourcesJson, summary, valuesYaml } = require("../plan/output") as typeof import("../plan/output");
   const plan = await runPlan(values.stack, { config, secretKeys });
   console.log(summary(plan, path.relative(process.cwd(), stackFilePath(ROOT, values.stack))));
   if (values.out) {

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { alloyConfig, valuesYaml } from "../plan/output";
 import { runPlan } from "../plan/run";
-import { readStackFile } from "../plan/stack-file";
+import { readStackFile } from "../config/stack-file";
 import { GOLDEN_DIR, ROOT, stackNames } from "../test/support/stacks";
 
 async function main(): Promise<void> {

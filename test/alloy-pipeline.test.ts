@@ -16,6 +16,7 @@ const OPS: PipelineInput = {
   lokiEndpoint: "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push",
   pipeline: DEFAULTS.pipeline,
   write: DEFAULTS.lokiWrite,
+  auth: "none",
 };
 
 function withPipeline(pipeline: Partial<PipelineInput["pipeline"]>): PipelineInput {
@@ -262,6 +263,22 @@ describe("Alloy pipeline builder", () => {
     });
   });
 
+  it("reads basic-auth credentials from the environment, never holding them", () => {
+    const endpoint = child(component(parseAlloy(buildAlloyConfig({ ...OPS, auth: "basic" })), "loki.write", "loki"), "endpoint");
+    const basic = child(endpoint, "basic_auth");
+    assert.equal(formatValue(attribute(basic, "username")), 'sys.env("LOKI_USERNAME")');
+    assert.equal(formatValue(attribute(basic, "password")), 'sys.env("LOKI_PASSWORD")');
+  });
+
+  it("reads a bearer token from the environment", () => {
+    const endpoint = child(component(parseAlloy(buildAlloyConfig({ ...OPS, auth: "bearer" })), "loki.write", "loki"), "endpoint");
+    assert.equal(formatValue(attribute(endpoint, "bearer_token")), 'sys.env("LOKI_BEARER_TOKEN")');
+  });
+
+  it("sends no credentials when the stack sets none", () => {
+    assert.doesNotMatch(buildAlloyConfig(OPS), /basic_auth|bearer_token/);
+  });
+
   describe("the config check", () => {
     // Every combination of the pipeline's switches, each of which adds or changes blocks.
     const combinations: Partial<PipelineInput["pipeline"]>[] = [];
@@ -279,9 +296,10 @@ describe("Alloy pipeline builder", () => {
               ].slice(0, multiline),
             });
 
-    it(`passes all ${combinations.length} combinations of the pipeline options`, () => {
+    it(`passes all ${combinations.length * 3} combinations of the pipeline options and credential kinds`, () => {
       const failures = combinations
-        .map((c) => ({ c, problems: checkAlloyConfig(parseAlloy(buildAlloyConfig(withPipeline(c)))) }))
+        .flatMap((c) => (["none", "basic", "bearer"] as const).map((auth) => ({ ...withPipeline(c), auth })))
+        .map((input) => ({ input, problems: checkAlloyConfig(parseAlloy(buildAlloyConfig(input))) }))
         .filter((r) => r.problems.length > 0);
       assert.deepEqual(failures, []);
     });

@@ -18,7 +18,7 @@ import { parse, parseAllDocuments, stringify } from "yaml";
 import { ALLOY_HTTP_PORT, ALLOY_STORAGE_PATH, buildChartValues, DATADOG_CHECKS_ANNOTATION } from "../chart/values";
 import { parseStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
-import { readStackFile } from "../plan/stack-file";
+import { readStackFile } from "../config/stack-file";
 import { GOLDEN_DIR, ROOT, stackNames } from "./support/stacks";
 
 const CHART_NAME = "alloy";
@@ -361,6 +361,7 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
         datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
         storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
         rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
+        secretEnv: undefined,
         overrides: {},
       });
       const cm = single<ConfigMap>(renderValues("hostile", values, "loki-v3"), "ConfigMap", RELEASE);
@@ -378,6 +379,7 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
         datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
         storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
         rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
+        secretEnv: undefined,
         overrides: {},
       });
       const objects = renderValues("disabled", values, "loki-v3");

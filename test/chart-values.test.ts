@@ -12,6 +12,7 @@ const INPUT: ChartValuesInput = {
   datadog: { enabled: true, namespace: "loki_v3", metrics: ["loki_write_.*"] },
   storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
         rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
+        secretEnv: undefined,
   overrides: {},
 };
 

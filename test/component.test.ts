@@ -4,8 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { chartValues, CHART_TYPE } from "../plan/output";
-import { runPlan, type PlannedResource } from "../plan/run";
-import { configWith } from "./support/stacks";
+import * as pulumi from "@pulumi/pulumi";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { AlloyLogCollector } from "../components/alloy-log-collector";
+import { parseStackConfig } from "../config/load";
+import { readStackFile } from "../config/stack-file";
+import { resourcesJson, valuesYaml } from "../plan/output";
+import { runPlan, SecretValue, type PlannedResource } from "../plan/run";
+import { configWith, MINIMAL_CONFIG } from "./support/stacks";
 
 const COMPONENT = "alloy-logs:collector:AlloyLogCollector::alloy-logs";
 
@@ -210,5 +218,65 @@ describe("AlloyLogCollector under mocks", () => {
       "pulumi:providers:kubernetes",
       "pulumi:pulumi:Stack",
     ]);
+  });
+
+  describe("Loki credentials", () => {
+    const PASSWORD = "pa55-w0rd-never-shown";
+    const basic = { lokiAuth: { type: "basic", username: "ops-writer", password: PASSWORD } };
+    const secretKeys = ["alloy-logs:lokiAuth"];
+
+    it("puts them in a Kubernetes Secret whose data the engine receives as secret", async () => {
+      const plan = await runPlan("test", { config: configWith(basic), secretKeys });
+      const secret = only(plan.resources, "kubernetes:core/v1:Secret");
+      assert.deepEqual(secret.inputs.metadata, { name: "alloy-loki-auth", namespace: "loki-v3" });
+      assert.ok(secret.inputs.stringData instanceof SecretValue, "stringData is not secret");
+      assert.deepEqual((secret.inputs.stringData as SecretValue).value, { LOKI_USERNAME: "ops-writer", LOKI_PASSWORD: PASSWORD });
+    });
+
+    it("passes them to Alloy as environment variables from the Secret", async () => {
+      const values = chartValues(await runPlan("test", { config: configWith(basic), secretKeys }));
+      assert.deepEqual(values.alloy?.extraEnv, [
+        { name: "LOKI_USERNAME", valueFrom: { secretKeyRef: { name: "alloy-loki-auth", key: "LOKI_USERNAME" } } },
+        { name: "LOKI_PASSWORD", valueFrom: { secretKeyRef: { name: "alloy-loki-auth", key: "LOKI_PASSWORD" } } },
+      ]);
+    });
+
+    it("never appear in the values, the Alloy config or resources.json", async () => {
+      const plan = await runPlan("test", { config: configWith(basic), secretKeys });
+      for (const [what, text] of [["values.yaml", valuesYaml(plan)], ["resources.json", resourcesJson(plan)]]) {
+        assert.equal(text.includes(PASSWORD), false, `${what} contains the password`);
+        assert.equal(text.includes("ops-writer"), false, `${what} contains the username`);
+      }
+    });
+
+    it("stay secret in Pulumi state: pulumi.isSecret holds for the Secret's data", async () => {
+      await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs }, "alloy-logs", "test", false);
+      const config = parseStackConfig("test", configWith(basic), { secretKeys });
+      const collector = new AlloyLogCollector("alloy-logs", { ...config, lokiAuth: pulumi.secret(config.lokiAuth), lokiAuthType: "basic" });
+      assert.ok(collector.lokiAuthSecret, "no Secret");
+      assert.equal(await pulumi.isSecret(collector.lokiAuthSecret.stringData), true);
+    });
+
+    it("are read from a stack file's secure values without decrypting them offline", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "stack-"));
+      try {
+        writeFileSync(
+          path.join(dir, "Pulumi.sec.yaml"),
+          "config:\n  alloy-logs:tenantId: sec\n  alloy-logs:lokiAuth:\n    type: basic\n    username: u\n    password:\n      secure: v1:AAAABBBBCCCC\n",
+        );
+        assert.deepEqual(readStackFile(dir, "sec"), {
+          config: { "alloy-logs:tenantId": "sec", "alloy-logs:lokiAuth": '{"type":"basic","username":"u","password":"[secret]"}' },
+          secretKeys: ["alloy-logs:lokiAuth"],
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("leave stacks without credentials with no Secret and no environment from one", async () => {
+      const plan = await runPlan("test", { config: { ...MINIMAL_CONFIG } });
+      assert.equal(plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").length, 0);
+      assert.equal(chartValues(plan).alloy?.extraEnv, undefined);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parseStackConfig, StackConfigError } from "../config/load";
 import { parseQuantity } from "../config/quantity";
-import { readStackFile } from "../plan/stack-file";
+import { readStackFile } from "../config/stack-file";
 import { configWith, MINIMAL_CONFIG, ROOT } from "./support/stacks";
 
 /** The problems reported for a config, or [] if it is valid. */
@@ -26,6 +26,7 @@ describe("stack config", () => {
       createNamespace: false,
       lokiEndpoint: "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push",
       tenantId: "test",
+      lokiAuth: { type: "none" },
       resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
       serviceMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" } },
       datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
@@ -101,7 +102,7 @@ describe("stack config", () => {
     ["a quantity given as a number", { resources: { requests: { cpu: 1, memory: "300Mi" } } }, ["alloy-logs:resources.requests.cpu: got 1; expected a Kubernetes quantity string such as 250m"]],
     ["a misspelt top-level key", { tenantID: "ops" }, ["alloy-logs:tenantID: unknown key; did you mean alloy-logs:tenantId?"]],
     ["a misspelt nested key", { resources: { limit: { memory: "700Mi" } } }, ["alloy-logs:resources.limit: unknown key; did you mean alloy-logs:resources.limits?"]],
-    ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, namespace, createNamespace, lokiEndpoint, tenantId, resources, serviceMonitor, datadog, storageHostPath, pipeline, lokiWrite, rollout, chartOverrides"]],
+    ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, namespace, createNamespace, lokiEndpoint, tenantId, lokiAuth, resources, serviceMonitor, datadog, storageHostPath, pipeline, lokiWrite, rollout, chartOverrides"]],
     ["a boolean written as yes", { createNamespace: "yes" }, ['alloy-logs:createNamespace: got "yes"; expected true or false']],
     ["a string where an object belongs", { serviceMonitor: "on" }, ['alloy-logs:serviceMonitor: got "on"; expected a map with the keys enabled, labels, interval']],
     ["a ServiceMonitor label value with a space", { serviceMonitor: { labels: { release: "kube prometheus" } } }, ['alloy-logs:serviceMonitor.labels.release: got "kube prometheus"; expected a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' or \'.\'']],
@@ -131,6 +132,51 @@ describe("stack config", () => {
       assert.deepEqual(problems(configWith(change, without)), expected);
     });
   }
+
+  describe("credentials and other stacks", () => {
+    const basic = { lokiAuth: { type: "basic", username: "ops", password: "s3cr3t-value" } };
+
+    it("accepts basic-auth credentials held as a Pulumi secret", () => {
+      const config = parseStackConfig("test", configWith(basic), { secretKeys: ["alloy-logs:lokiAuth"] });
+      assert.deepEqual(config.lokiAuth, { type: "basic", username: "ops", password: "s3cr3t-value" });
+    });
+
+    it("refuses plain-text credentials without echoing them, saying how to set a secret", () => {
+      assert.throws(() => parseStackConfig("ops", configWith(basic)), (error: StackConfigError) => {
+        assert.deepEqual(error.problems, [
+          "alloy-logs:lokiAuth.password: got a plain-text value; expected a Pulumi secret, so it is encrypted in Pulumi.ops.yaml and in state: pulumi config set --secret --path 'alloy-logs:lokiAuth.password' <value>",
+        ]);
+        assert.equal(error.message.includes("s3cr3t-value"), false);
+        return true;
+      });
+    });
+
+    it("never echoes a credential in a validation error", () => {
+      const problems = (() => {
+        try {
+          parseStackConfig("test", configWith({ lokiAuth: { type: "bearer", token: 12345678 } }), { secretKeys: ["alloy-logs:lokiAuth"] });
+          return [];
+        } catch (error) {
+          return (error as StackConfigError).problems;
+        }
+      })();
+      assert.deepEqual(problems, ['alloy-logs:lokiAuth.token: got "[secret]"; expected bearer token as a string']);
+    });
+
+    it("refuses an unknown credential type", () => {
+      assert.deepEqual(problems(configWith({ lokiAuth: { type: "oauth" } })), [
+        'alloy-logs:lokiAuth.type: got "oauth"; expected {type: none}, {type: basic, username, password} or {type: bearer, token}',
+      ]);
+    });
+
+    it("refuses a tenant another stack already uses, naming that stack", () => {
+      assert.throws(() => parseStackConfig("staging", configWith({ tenantId: "dev" }), { otherStackTenants: { dev: "dev", ops: "ops" } }), {
+        message:
+          'Invalid configuration for stack "staging" (Pulumi.staging.yaml), nothing was deployed:\n' +
+          '  - alloy-logs:tenantId: got "dev"; expected a tenant no other stack uses, but Pulumi.dev.yaml uses it too (each cluster\'s logs belong in its own tenant)',
+      });
+    });
+  });
 
   describe("chartOverrides", () => {
     it("rejects a root-level tolerations, naming controller.tolerations (the seed incident)", () => {

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { alloyConfig, chartValues, valuesYaml } from "../plan/output";
 import { runPlan, type PlanResult } from "../plan/run";
-import { readStackFile } from "../plan/stack-file";
+import { readStackFile } from "../config/stack-file";
 import { checkAlloyConfig } from "./support/alloy-components";
 import { parseAlloy } from "./support/alloy-syntax";
 import { GOLDEN_DIR, ROOT, stackNames } from "./support/stacks";

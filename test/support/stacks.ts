@@ -1,5 +1,5 @@
 /** Shared fixtures: a minimal valid stack config, and the stacks this project has. */
-import { readdirSync } from "node:fs";
+import { stackNamesIn } from "../../config/stack-file";
 import * as path from "node:path";
 
 export const ROOT = path.join(__dirname, "..", "..");
@@ -27,8 +27,5 @@ export function configWith(extra: Record<string, unknown>, without: string[] = [
 
 /** Every Pulumi.<stack>.yaml in the repository. */
 export function stackNames(): string[] {
-  return readdirSync(ROOT)
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
+  return stackNamesIn(ROOT);
 }

@@ -4,11 +4,13 @@
  * objects become JSON. Secure (encrypted) values cannot be decrypted offline;
  * they are replaced by a placeholder and their keys reported as secret.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { PROJECT } from "../config/schema";
-import { SECRET_TEXT } from "./run";
+import { PROJECT } from "./schema";
+
+/** What a secret reads as in plan output, and what an encrypted value reads as offline. */
+export const SECRET_TEXT = "[secret]";
 
 /** A stack file that is missing or unreadable: a message for people, not a bug. */
 export class StackFileError extends Error {
@@ -42,6 +44,27 @@ function unwrapSecure(value: unknown): { value: unknown; secret: boolean } {
 
 export function stackFilePath(rootDir: string, stack: string): string {
   return path.join(rootDir, `Pulumi.${stack}.yaml`);
+}
+
+/** Every stack of the project: the <name> of each Pulumi.<name>.yaml in rootDir. */
+export function stackNamesIn(rootDir: string): string[] {
+  return readdirSync(rootDir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+/**
+ * The tenant of every other stack, from their stack files, so that a stack can
+ * be refused a tenant another cluster already writes to.
+ */
+export function otherStackTenants(rootDir: string, stack: string): Record<string, string> {
+  const tenants: Record<string, string> = {};
+  for (const other of stackNamesIn(rootDir)) {
+    const tenant = other === stack ? undefined : readStackFile(rootDir, other).config[`${PROJECT}:tenantId`];
+    if (tenant !== undefined) tenants[other] = tenant;
+  }
+  return tenants;
 }
 
 export function readStackFile(rootDir: string, stack: string): StackFileConfig {
