@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import ts from "typescript";
+import { parse } from "yaml";
+import { CHART_TYPE, valuesYaml } from "../plan/output";
+import type { PlanResult } from "../plan/run";
 import { ALLOY_CHART_PATHS } from "../chart/alloy-values.generated";
 import { checkChartOverrides, mergeChartOverrides, suggestChartPath } from "../chart/overrides";
 import { buildChartValues, escapeHelmTemplate, PROGRAM_OWNED_PATHS, unescapeHelmTemplate, type ChartValuesInput } from "../chart/values";
@@ -57,6 +60,17 @@ describe("chart values builder", () => {
     const content = buildChartValues({ ...INPUT, alloyConfig: config }).alloy?.configMap?.content ?? "";
     assert.equal(content, 'stage.template { template = "{{ "{{" }} .Value }}" }\n// {{ "{{" }} .Release.Name }}');
     assert.equal(unescapeHelmTemplate(content), config);
+  });
+
+  it("writes hostile strings to values.yaml so that it parses back to exactly the same values", () => {
+    const hostile = 'x: "1"\n---\n- {{ .Values }} # \\ \' \t %%host%% &anchor *ref';
+    const values = buildChartValues({ ...INPUT, alloyConfig: hostile, overrides: { controller: { podAnnotations: { team: hostile } } } });
+    const plan: PlanResult = {
+      stack: "t",
+      outputs: {},
+      resources: [{ type: CHART_TYPE, name: "alloy", read: false, options: {}, inputs: { values } }],
+    };
+    assert.deepEqual(parse(valuesYaml(plan)), values);
   });
 
   it("leaves text without {{ unchanged", () => {
