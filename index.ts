@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlloyLogCollector } from "./components/alloy-log-collector";
 import { parseStackConfig, StackConfigError } from "./config/load";
 import { otherStackTenants } from "./config/stack-file";
+import { postDeployChecks } from "./components/checks";
 
 // Part of the SDK's runtime, not of its type declarations (sdk/nodejs/runtime/config.ts).
 const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
@@ -37,3 +38,6 @@ export const namespace = collector.namespace;
 export const daemonSetName = collector.daemonSetName;
 export const tenantId = config.tenantId;
 export const lokiEndpoint = config.lokiEndpoint;
+
+/** The seed's post-deploy checks, ready to run against this stack's cluster. */
+export const checks = postDeployChecks(config);

@@ -8,6 +8,8 @@ import { buildAlloyConfig, CREDENTIAL_ENV } from "../alloy/pipeline";
 import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
 import { buildChartValues } from "../chart/values";
 import type { StackConfig } from "../config/schema";
+import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
+import { buildDashboard, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
 
 /** Grafana's Helm repository, where grafana/alloy is published. */
 export const ALLOY_CHART_REPO = "https://grafana.github.io/helm-charts";
@@ -53,6 +55,10 @@ export interface AlloyLogCollectorArgs {
   lokiAuth: pulumi.Input<StackConfig["lokiAuth"]>;
   /** How Loki authenticates, known without unwrapping the secret. @default "none" */
   lokiAuthType: StackConfig["lokiAuth"]["type"];
+  /** PrometheusRule with the collector alerts. @default enabled, labels { release: kube-prometheus-stack } */
+  alerts: StackConfig["alerts"];
+  /** Grafana dashboard ConfigMap. @default enabled, labels { grafana_dashboard: "1" } */
+  dashboard: StackConfig["dashboard"];
   /** Extra chart values, already validated against the chart. @default {} */
   chartOverrides: Record<string, unknown>;
 }
@@ -160,6 +166,40 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       },
       { parent: this, provider, dependsOn: [namespace, binding, ...(this.lokiAuthSecret ? [this.lokiAuthSecret] : [])] },
     );
+
+    // The Service, and so the Prometheus job label of the Alloy targets, is named after the release.
+    const monitored = { namespace: args.namespace, daemonSet: RELEASE_NAME, container: "alloy", job: RELEASE_NAME };
+    if (args.alerts.enabled) {
+      const spec = buildAlertRules({
+        ...monitored,
+        noEntriesSentMinutes: args.alerts.noEntriesSentMinutes,
+        memoryLimitRatio: args.alerts.memoryLimitRatio,
+        failedRequestRatio: args.alerts.failedRequestRatio,
+      });
+      // Without the ServiceMonitor nothing scrapes Alloy: its pipeline alerts would
+      // only ever say so (AlloyMetricsNotScraped), so only the kube-state-metrics ones stay.
+      const groups = args.serviceMonitor.enabled ? spec.groups : spec.groups.filter((g) => g.name === RULE_GROUP_NAMES.collectors);
+      new k8s.apiextensions.CustomResource(
+        `${RELEASE_NAME}-logs`,
+        {
+          apiVersion: "monitoring.coreos.com/v1",
+          kind: "PrometheusRule",
+          metadata: { name: `${RELEASE_NAME}-logs`, namespace: args.namespace, labels: args.alerts.labels },
+          spec: { groups },
+        },
+        { parent: this, provider, dependsOn: [namespace] },
+      );
+    }
+    if (args.dashboard.enabled) {
+      new k8s.core.v1.ConfigMap(
+        `${RELEASE_NAME}-logs-dashboard`,
+        {
+          metadata: { name: `${RELEASE_NAME}-logs-dashboard`, namespace: args.namespace, labels: args.dashboard.labels },
+          data: { [DASHBOARD_FILE_NAME]: JSON.stringify(buildDashboard(monitored), null, 2) },
+        },
+        { parent: this, provider, dependsOn: [namespace] },
+      );
+    }
 
     this.namespace = namespace.metadata.name;
     this.daemonSetName = RELEASE_NAME;

@@ -5,6 +5,9 @@
  * checked against it by test/config-reference.test.ts.
  */
 import { z } from "zod";
+import { DEFAULT_FAILED_REQUEST_RATIO, DEFAULT_MEMORY_LIMIT_RATIO, DEFAULT_NO_ENTRIES_SENT_MINUTES, PROMETHEUS_RULE_LABELS } from "../monitoring/alerts";
+import { DASHBOARD_CONFIGMAP_LABELS } from "../monitoring/dashboard";
+import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
 import { parseQuantity } from "./quantity";
 
 /** Pulumi project name; stack keys are `alloy-logs:<key>`. */
@@ -157,8 +160,8 @@ const datadog = z.strictObject({
       error: "expected a list of metric names",
     })
     .min(1, { error: "expected at least one metric name" })
-    .default([".*"])
-    .meta({ description: "Metric names (regular expressions) the check collects." }),
+    .default(defaultDatadogMetricNames())
+    .meta({ description: "Metric names the check collects (README, Datadog metrics): an explicit list, since every metric is a billed custom metric." }),
 }, mapOf("enabled, namespace, metrics"));
 
 
@@ -347,6 +350,44 @@ const lokiAuth = z.discriminatedUnion(
   { error: 'expected {type: none}, {type: basic, username, password} or {type: bearer, token}' },
 );
 
+const ratio = (example: number) =>
+  z
+    .number({ error: `expected a ratio between 0 and 1 such as ${example}` })
+    .gt(0, { error: `expected a ratio between 0 and 1 such as ${example}` })
+    .lt(1, { error: `expected a ratio between 0 and 1 such as ${example}` });
+
+const alerts = z.strictObject(
+  {
+    enabled: z.boolean({ error: "expected true or false" }).default(true).meta({ description: "Create the PrometheusRule with the collector alerts (README, Alert runbook)." }),
+    labels: labels
+      .default({ ...PROMETHEUS_RULE_LABELS })
+      .meta({ description: "Labels the Prometheus ruleSelector matches; kube-prometheus-stack selects release: <its release name>." }),
+    noEntriesSentMinutes: z
+      .number({ error: "expected a whole number of minutes" })
+      .int({ error: "expected a whole number of minutes" })
+      .min(1, { error: "expected at least 1 minute" })
+      .default(DEFAULT_NO_ENTRIES_SENT_MINUTES)
+      .meta({ description: "AlloyNoEntriesSent: minutes of lines read with no entry sent." }),
+    memoryLimitRatio: ratio(DEFAULT_MEMORY_LIMIT_RATIO)
+      .default(DEFAULT_MEMORY_LIMIT_RATIO)
+      .meta({ description: "AlloyCollectorMemoryNearLimit: working set over memory limit." }),
+    failedRequestRatio: ratio(DEFAULT_FAILED_REQUEST_RATIO)
+      .default(DEFAULT_FAILED_REQUEST_RATIO)
+      .meta({ description: "AlloyLokiRequestsFailing: share of failed push requests." }),
+  },
+  mapOf("enabled, labels, noEntriesSentMinutes, memoryLimitRatio, failedRequestRatio"),
+);
+
+const dashboard = z.strictObject(
+  {
+    enabled: z.boolean({ error: "expected true or false" }).default(true).meta({ description: "Create the log-pipeline dashboard ConfigMap for Grafana's sidecar." }),
+    labels: labels
+      .default({ ...DASHBOARD_CONFIGMAP_LABELS })
+      .meta({ description: "Labels kube-prometheus-stack's Grafana dashboard sidecar looks for (grafana_dashboard: \"1\" by default)." }),
+  },
+  mapOf("enabled, labels"),
+);
+
 const MAX_UNAVAILABLE = "expected a whole number of pods such as 1, or a percentage such as 10%";
 
 const rollout = z
@@ -409,6 +450,8 @@ export const stackConfigSchema = z.strictObject({
   pipeline: pipeline.prefault({}),
   lokiWrite: lokiWrite.prefault({}),
   rollout: rollout.prefault({}),
+  alerts: alerts.prefault({}),
+  dashboard: dashboard.prefault({}),
   chartOverrides: z
     .record(z.string(), z.unknown(), { error: "expected a map of grafana/alloy chart values" })
     .default({})

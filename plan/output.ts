@@ -52,6 +52,10 @@ function leaves(value: unknown, path: string[], out: [string, unknown][]): [stri
   return out;
 }
 
+function labelText(labels: Record<string, string> | undefined): string {
+  return Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",") || "(none)";
+}
+
 function describe(resource: PlannedResource): string {
   const i = resource.inputs as Record<string, any>;
   switch (resource.type) {
@@ -65,6 +69,12 @@ function describe(resource: PlannedResource): string {
       return (i.rules as { verbs: string[]; resources: string[] }[]).map((r) => `${r.verbs.join(",")} ${r.resources.join(",")}`).join("; ");
     case "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding":
       return (i.subjects as { kind: string; namespace: string; name: string }[]).map((s) => `${s.kind} ${s.namespace}/${s.name}`).join(", ");
+    case "kubernetes:monitoring.coreos.com/v1:PrometheusRule": {
+      const alerts = (i.spec?.groups as { rules: unknown[] }[]).reduce((n, g) => n + g.rules.length, 0);
+      return `${alerts} alerts; labels ${labelText(i.metadata?.labels)}`;
+    }
+    case "kubernetes:core/v1:ConfigMap":
+      return `dashboard ${Object.keys(i.data ?? {}).join(", ")}; labels ${labelText(i.metadata?.labels)}`;
     case "kubernetes:core/v1:Secret":
       return `in ${i.metadata?.namespace}; data is secret`;
     case CHART_TYPE:

@@ -9,6 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { AlloyLogCollector } from "../components/alloy-log-collector";
+import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
+import { buildDashboard } from "../monitoring/dashboard";
+import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
 import { parseStackConfig } from "../config/load";
 import { readStackFile } from "../config/stack-file";
 import { resourcesJson, valuesYaml } from "../plan/output";
@@ -65,6 +68,8 @@ describe("AlloyLogCollector under mocks", () => {
       ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", COMPONENT],
       ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", COMPONENT],
       [CHART_TYPE, COMPONENT],
+      ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", COMPONENT],
+      ["kubernetes:core/v1:ConfigMap", COMPONENT],
     ]);
   });
 
@@ -165,7 +170,7 @@ describe("AlloyLogCollector under mocks", () => {
     assert.deepEqual(checks, {
       openmetrics: {
         init_config: {},
-        instances: [{ openmetrics_endpoint: "http://%%host%%:12345/metrics", namespace: "loki_v3", metrics: [".*"] }],
+        instances: [{ openmetrics_endpoint: "http://%%host%%:12345/metrics", namespace: "loki_v3", metrics: defaultDatadogMetricNames() }],
       },
     });
   });
@@ -185,12 +190,62 @@ describe("AlloyLogCollector under mocks", () => {
 
   it("exports the namespace, DaemonSet name, tenant and Loki endpoint", async () => {
     const { outputs } = await runPlan("test", { config: configWith({}) });
-    assert.deepEqual(outputs, {
-      namespace: "loki-v3",
-      daemonSetName: "alloy",
-      tenantId: "test",
-      lokiEndpoint: "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push",
+    assert.deepEqual(
+      { namespace: outputs.namespace, daemonSetName: outputs.daemonSetName, tenantId: outputs.tenantId, lokiEndpoint: outputs.lokiEndpoint },
+      {
+        namespace: "loki-v3",
+        daemonSetName: "alloy",
+        tenantId: "test",
+        lokiEndpoint: "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push",
+      },
+    );
+  });
+
+  it("exports the seed's post-deploy checks as commands for the stack's cluster and tenant", async () => {
+    const { outputs } = await runPlan("test", { config: configWith({}) });
+    const pods = "-l app.kubernetes.io/name=alloy,app.kubernetes.io/instance=alloy";
+    assert.deepEqual(outputs.checks, {
+      nodes: "kubectl --context test-context get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints[*].key",
+      daemonSet: "kubectl --context test-context -n loki-v3 get daemonset alloy -o wide",
+      podsPerNode: `kubectl --context test-context -n loki-v3 get pods ${pods} -o wide`,
+      collectorLogs: `kubectl --context test-context -n loki-v3 logs ${pods} -c alloy --tail=50`,
+      resourceUsage: `kubectl --context test-context -n loki-v3 top pods ${pods} --containers`,
+      serviceMonitor: "kubectl --context test-context -n loki-v3 get servicemonitor alloy --show-labels",
+      lokiQuery: `logcli query --addr="$LOKI_ADDR" --org-id=test '{cluster="test-cluster"}' --since=1h --limit=100`,
     });
+  });
+
+  it("creates the PrometheusRule with the alerts and the label kube-prometheus-stack's ruleSelector matches", async () => {
+    const rule = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    assert.deepEqual(rule.inputs.metadata, { name: "alloy-logs", namespace: "loki-v3", labels: { release: "kube-prometheus-stack" } });
+    const expected = buildAlertRules({ namespace: "loki-v3", daemonSet: "alloy", container: "alloy", job: "alloy" });
+    assert.deepEqual(rule.inputs.spec, JSON.parse(JSON.stringify(expected)));
+  });
+
+  it("keeps only the kube-state-metrics alerts when nothing scrapes Alloy (ServiceMonitor off)", async () => {
+    const plan = await runPlan("test", { config: configWith({ serviceMonitor: { enabled: false } }) });
+    const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    assert.deepEqual((rule.inputs.spec as { groups: { name: string }[] }).groups.map((g) => g.name), [RULE_GROUP_NAMES.collectors]);
+  });
+
+  it("passes the alert thresholds from the stack", async () => {
+    const plan = await runPlan("test", { config: configWith({ alerts: { noEntriesSentMinutes: 20, memoryLimitRatio: 0.8 } }) });
+    const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    const expected = buildAlertRules({ namespace: "loki-v3", daemonSet: "alloy", container: "alloy", job: "alloy", noEntriesSentMinutes: 20, memoryLimitRatio: 0.8 });
+    assert.deepEqual(rule.inputs.spec, JSON.parse(JSON.stringify(expected)));
+  });
+
+  it("delivers the dashboard as a ConfigMap labelled for Grafana's sidecar", async () => {
+    const cm = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:core/v1:ConfigMap");
+    assert.deepEqual(cm.inputs.metadata, { name: "alloy-logs-dashboard", namespace: "loki-v3", labels: { grafana_dashboard: "1" } });
+    const data = cm.inputs.data as Record<string, string>;
+    assert.deepEqual(Object.keys(data), ["alloy-log-pipeline.json"]);
+    assert.deepEqual(JSON.parse(data["alloy-log-pipeline.json"]), JSON.parse(JSON.stringify(buildDashboard({ namespace: "loki-v3", job: "alloy", container: "alloy" }))));
+  });
+
+  it("creates neither the PrometheusRule nor the dashboard when the stack switches them off", async () => {
+    const plan = await runPlan("test", { config: configWith({ alerts: { enabled: false }, dashboard: { enabled: false } }) });
+    assert.deepEqual(plan.resources.filter((r) => r.type.endsWith(":PrometheusRule") || r.type.endsWith(":ConfigMap")), []);
   });
 
   it("registers nothing but the stack itself when the config is invalid", async () => {
@@ -211,8 +266,10 @@ describe("AlloyLogCollector under mocks", () => {
     await runPlan("test", { config: configWith({}), onRegister: (type) => registered.push(type) });
     assert.deepEqual(registered.sort(), [
       "alloy-logs:collector:AlloyLogCollector",
+      "kubernetes:core/v1:ConfigMap",
       "kubernetes:core/v1:Namespace",
       CHART_TYPE,
+      "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
       "pulumi:providers:kubernetes",

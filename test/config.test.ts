@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseStackConfig, StackConfigError } from "../config/load";
 import { parseQuantity } from "../config/quantity";
+import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
 import { readStackFile } from "../config/stack-file";
 import { configWith, MINIMAL_CONFIG, ROOT } from "./support/stacks";
 
@@ -29,7 +30,7 @@ describe("stack config", () => {
       lokiAuth: { type: "none" },
       resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
       serviceMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" } },
-      datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
+      datadog: { enabled: false, namespace: "loki_v3", metrics: defaultDatadogMetricNames() },
       storageHostPath: "/var/lib/alloy-logs",
       pipeline: {
         maxEntryAge: "12h",
@@ -43,6 +44,8 @@ describe("stack config", () => {
       },
       lokiWrite: { batchSize: "1MiB", batchWait: "1s", timeout: "10s", minBackoff: "500ms", maxBackoff: "5m", maxRetries: 15 },
       rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
+      alerts: { enabled: true, labels: { release: "kube-prometheus-stack" }, noEntriesSentMinutes: 10, memoryLimitRatio: 0.9, failedRequestRatio: 0.1 },
+      dashboard: { enabled: true, labels: { grafana_dashboard: "1" } },
       chartOverrides: {},
     });
   });
@@ -102,7 +105,7 @@ describe("stack config", () => {
     ["a quantity given as a number", { resources: { requests: { cpu: 1, memory: "300Mi" } } }, ["alloy-logs:resources.requests.cpu: got 1; expected a Kubernetes quantity string such as 250m"]],
     ["a misspelt top-level key", { tenantID: "ops" }, ["alloy-logs:tenantID: unknown key; did you mean alloy-logs:tenantId?"]],
     ["a misspelt nested key", { resources: { limit: { memory: "700Mi" } } }, ["alloy-logs:resources.limit: unknown key; did you mean alloy-logs:resources.limits?"]],
-    ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, namespace, createNamespace, lokiEndpoint, tenantId, lokiAuth, resources, serviceMonitor, datadog, storageHostPath, pipeline, lokiWrite, rollout, chartOverrides"]],
+    ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, namespace, createNamespace, lokiEndpoint, tenantId, lokiAuth, resources, serviceMonitor, datadog, storageHostPath, pipeline, lokiWrite, rollout, alerts, dashboard, chartOverrides"]],
     ["a boolean written as yes", { createNamespace: "yes" }, ['alloy-logs:createNamespace: got "yes"; expected true or false']],
     ["a string where an object belongs", { serviceMonitor: "on" }, ['alloy-logs:serviceMonitor: got "on"; expected a map with the keys enabled, labels, interval']],
     ["a ServiceMonitor label value with a space", { serviceMonitor: { labels: { release: "kube prometheus" } } }, ['alloy-logs:serviceMonitor.labels.release: got "kube prometheus"; expected a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' or \'.\'']],
@@ -125,6 +128,8 @@ describe("stack config", () => {
     ["a relative storage path", { storageHostPath: "var/lib/alloy" }, ['alloy-logs:storageHostPath: got "var/lib/alloy"; expected an absolute host path such as /var/lib/alloy-logs']],
     ["a maxUnavailable of 0%", { rollout: { maxUnavailable: "0%" } }, ['alloy-logs:rollout.maxUnavailable: got "0%"; expected a whole number of pods such as 1, or a percentage such as 10%']],
     ["a negative minReadySeconds", { rollout: { minReadySeconds: -5 } }, ["alloy-logs:rollout.minReadySeconds: got -5; expected 0 or more seconds"]],
+    ["a memory alert ratio above 1", { alerts: { memoryLimitRatio: 1.5 } }, ["alloy-logs:alerts.memoryLimitRatio: got 1.5; expected a ratio between 0 and 1 such as 0.9"]],
+    ["a dashboard label value with a slash", { dashboard: { labels: { grafana_dashboard: "a/b" } } }, ["alloy-logs:dashboard.labels.grafana_dashboard: got \"a/b\"; expected a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.'"]],
     ["a cluster name with a quote", { clusterName: 'ops"' }, ["alloy-logs:clusterName: got \"ops\\\"\"; expected a cluster name: 1-100 letters, digits, '-' or '_', starting with a letter or digit (e.g. buzzvil-eks-ops)"]],
   ];
   for (const [what, change, expected, without] of cases) {

@@ -36,7 +36,12 @@ describe("npm run plan", () => {
       ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "loki-v3-alloy-logs", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
       ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "loki-v3-alloy-logs", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
       ["kubernetes:helm.sh/v4:Chart", "alloy", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", "alloy-logs", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["kubernetes:core/v1:ConfigMap", "alloy-logs-dashboard", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
     ]);
+    assert.match(result.stdout, /\+ kubernetes:monitoring\.coreos\.com\/v1:PrometheusRule +alloy-logs +\d+ alerts; labels release=kube-prometheus-stack/);
+    assert.match(result.stdout, /\+ kubernetes:core\/v1:ConfigMap +alloy-logs-dashboard +dashboard alloy-log-pipeline\.json; labels grafana_dashboard=1/);
+    assert.match(result.stdout, /serviceMonitor\.additionalLabels\.release +"kube-prometheus-stack"/);
   });
 
   it("fails with a readable message for a stack that has no file", () => {
