@@ -8,6 +8,7 @@ import { buildAlloyConfig, CREDENTIAL_ENV } from "../alloy/pipeline";
 import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
 import { buildChartValues } from "../chart/values";
 import type { StackConfig } from "../config/schema";
+import { clusterProvider } from "./cluster";
 import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
 import { buildDashboard, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
 
@@ -27,8 +28,10 @@ export const COLLECTOR_RBAC_RULES = [{ apiGroups: [""], resources: ["pods"], ver
 export interface AlloyLogCollectorArgs {
   /** Cluster name, the `cluster` label on every log line. Required. */
   clusterName: string;
-  /** kubeconfig context of the cluster; the ambient current context is never used. Required. */
-  kubeconfigContext: string;
+  /** kubeconfig context of the cluster; the ambient current context is never used. Set this or `eks`. */
+  kubeconfigContext?: string;
+  /** EKS cluster to reach by name and region (optionally through a role). Set this or `kubeconfigContext`. */
+  eks?: StackConfig["eks"];
   /** Namespace Alloy is installed in. @default "loki-v3" */
   namespace: string;
   /** Create the namespace (and retain it on delete) rather than require it to exist. @default false */
@@ -76,7 +79,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
   constructor(name: string, args: AlloyLogCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("alloy-logs:collector:AlloyLogCollector", name, {}, opts);
 
-    const provider = new k8s.Provider("cluster", { context: args.kubeconfigContext }, { parent: this });
+    const provider = clusterProvider(args, this);
 
     // A namespace the program creates is retained on destroy and on a rename of
     // this component: deleting a namespace deletes everything in it, Loki included.

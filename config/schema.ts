@@ -415,11 +415,33 @@ const rollout = z
     mapOf("maxUnavailable, minReadySeconds, terminationGracePeriodSeconds"),
   );
 
-export const stackConfigSchema = z.strictObject({
+/** How to reach an EKS cluster by name. */
+const eks = z.strictObject(
+  {
+    name: z
+      .string({ error: "expected the EKS cluster name" })
+      .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, { error: "expected an EKS cluster name: 1-100 letters, digits, '-' or '_'" })
+      .meta({ description: "EKS cluster name." }),
+    region: z
+      .string({ error: "expected an AWS region" })
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { error: "expected an AWS region such as ap-northeast-1" })
+      .meta({ description: "AWS region of the cluster." }),
+    roleArn: z
+      .string({ error: "expected an IAM role ARN" })
+      .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,512}$/, { error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/pulumi-deploy" })
+      .optional()
+      .meta({ description: "IAM role to assume for the EKS API and the token (optional)." }),
+  },
+  mapOf("name, region, roleArn"),
+);
+
+export const stackConfigSchema = z
+  .strictObject({
   clusterName: clusterName.meta({ description: "Cluster name; the `cluster` label on every log line." }),
-  kubeconfigContext: kubeconfigContext.meta({
-    description: "kubeconfig context of the cluster. The program never uses the current context.",
+  kubeconfigContext: kubeconfigContext.optional().meta({
+    description: "Reach the cluster through this kubeconfig context (never the current one). Set this or eks.",
   }),
+  eks: eks.optional().meta({ description: "Reach an EKS cluster by name: endpoint and CA from the EKS API, token from aws eks get-token. Set this or kubeconfigContext." }),
   namespace: dns1123Label.default("loki-v3").meta({ description: "Namespace Alloy is installed in." }),
   createNamespace: z
     .boolean({ error: "expected true or false" })
@@ -459,7 +481,14 @@ export const stackConfigSchema = z.strictObject({
       description:
         "Escape hatch: extra grafana/alloy 1.4.0 chart values, merged last. Every path is checked against the chart; values the program sets cannot be overridden.",
     }),
-});
+  })
+  .superRefine((config, ctx) => {
+    if (config.kubeconfigContext === undefined && config.eks === undefined) {
+      ctx.addIssue({ code: "custom", path: ["eks"], message: "expected how to reach the cluster: set eks {name, region} or kubeconfigContext" });
+    } else if (config.kubeconfigContext !== undefined && config.eks !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["kubeconfigContext"], message: "expected either kubeconfigContext or eks, not both: the stack must reach exactly one cluster" });
+    }
+  });
 
 /** The validated stack configuration, defaults applied. */
 export type StackConfig = z.output<typeof stackConfigSchema>;

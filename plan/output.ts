@@ -59,8 +59,14 @@ function labelText(labels: Record<string, string> | undefined): string {
 function describe(resource: PlannedResource): string {
   const i = resource.inputs as Record<string, any>;
   switch (resource.type) {
-    case "pulumi:providers:kubernetes":
-      return `kubeconfig context ${JSON.stringify(i.context)}`;
+    case "pulumi:providers:kubernetes": {
+      if (i.context) return `kubeconfig context ${JSON.stringify(i.context)}`;
+      const kubeconfig = JSON.parse(String(i.kubeconfig)) as { users: { user: { exec: { command: string; args: string[] } } }[] };
+      const exec = kubeconfig.users[0].user.exec;
+      return `kubeconfig from the EKS API; token: ${exec.command} ${exec.args.join(" ")}`;
+    }
+    case "pulumi:providers:aws":
+      return `region ${i.region}${i.assumeRoles ? `, assuming ${JSON.stringify(i.assumeRoles)}` : ""}`;
     case "kubernetes:core/v1:Namespace":
       return resource.read
         ? "read only: must already exist; never modified or deleted"

@@ -114,6 +114,11 @@ export async function runPlan(stack: string, options: PlanOptions): Promise<Plan
         return { id: args.id || `${args.name}-id`, state };
       },
       call(args) {
+        // No AWS offline: the plan shows where the EKS endpoint and CA will come from.
+        if (args.token === "aws:eks/getCluster:getCluster") {
+          const { name, region } = args.inputs as { name: string; region: string };
+          return { ...args.inputs, endpoint: `https://${name}.eks.${region}.amazonaws.com.offline-plan`, certificateAuthorities: [{ data: "offline-plan" }] };
+        }
         return args.inputs;
       },
     },

@@ -81,6 +81,37 @@ describe("AlloyLogCollector under mocks", () => {
     }
   });
 
+  it("reaches an EKS cluster by name: endpoint and CA from the EKS API, token from aws eks get-token with the role", async () => {
+    const eks = { name: "buzzvil-eks-dev", region: "ap-northeast-1", roleArn: "arn:aws:iam::123456789012:role/pulumi-deploy" };
+    const { resources } = await runPlan("test", { config: configWith({ eks }, ["kubeconfigContext"]) });
+    const aws = only(resources, "pulumi:providers:aws").inputs;
+    assert.deepEqual({ region: aws.region, assumeRoles: aws.assumeRoles }, { region: "ap-northeast-1", assumeRoles: JSON.stringify([{ roleArn: eks.roleArn }]) });
+    const kubeconfig = JSON.parse(String(only(resources, "pulumi:providers:kubernetes").inputs.kubeconfig));
+    assert.deepEqual(kubeconfig, {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "buzzvil-eks-dev", cluster: { server: "https://buzzvil-eks-dev.eks.ap-northeast-1.amazonaws.com.offline-plan", "certificate-authority-data": "offline-plan" } }],
+      users: [
+        {
+          name: "aws",
+          user: {
+            exec: {
+              apiVersion: "client.authentication.k8s.io/v1beta1",
+              command: "aws",
+              args: ["eks", "get-token", "--cluster-name", "buzzvil-eks-dev", "--region", "ap-northeast-1", "--role-arn", eks.roleArn],
+              interactiveMode: "Never",
+            },
+          },
+        },
+      ],
+      contexts: [{ name: "buzzvil-eks-dev", context: { cluster: "buzzvil-eks-dev", user: "aws" } }],
+      "current-context": "buzzvil-eks-dev",
+    });
+    for (const r of resources.filter((r) => r.type.startsWith("kubernetes:"))) {
+      assert.equal(r.options.provider, "pulumi:providers:kubernetes::cluster", r.type);
+    }
+  });
+
   it("only reads an existing namespace by default, so Pulumi can never delete it", async () => {
     const ns = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:core/v1:Namespace");
     assert.deepEqual({ name: ns.name, read: ns.read, inputs: ns.inputs }, { name: "loki-v3", read: true, inputs: {} });

@@ -16,7 +16,7 @@ describe("README generated sections", () => {
   it("documents every required key in Pulumi.yaml's config block", () => {
     const pulumiYaml = readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
     const required = [...configReference().matchAll(/^\| `(alloy-logs:[A-Za-z]+)` \| [^|]+ \| \*\*required\*\*/gm)].map((m) => m[1]);
-    assert.deepEqual(required, ["alloy-logs:clusterName", "alloy-logs:kubeconfigContext", "alloy-logs:lokiEndpoint", "alloy-logs:tenantId"]);
+    assert.deepEqual(required, ["alloy-logs:clusterName", "alloy-logs:lokiEndpoint", "alloy-logs:tenantId"]);
     for (const key of required) assert.match(pulumiYaml, new RegExp(`^  ${key}:\\n    type: string\\n    description: `, "m"), key);
   });
 });

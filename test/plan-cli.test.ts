@@ -24,6 +24,7 @@ describe("npm run plan", () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Plan for stack "ops" from Pulumi\.ops\.yaml: run offline under Pulumi mocks; nothing was deployed\./);
     assert.match(result.stdout, /\+ kubernetes:helm\.sh\/v4:Chart +alloy +alloy 1\.4\.0 from https:\/\/grafana\.github\.io\/helm-charts into namespace loki-v3/);
+    assert.match(result.stdout, /\+ pulumi:providers:kubernetes +cluster +kubeconfig from the EKS API; token: aws eks get-token --cluster-name buzzvil-eks-ops --region ap-northeast-1/);
     assert.match(result.stdout, /= kubernetes:core\/v1:Namespace +loki-v3 +read only: must already exist; never modified or deleted/);
     assert.match(result.stdout, /controller\.tolerations +\[\{"operator":"Exists"\}\]/);
     assert.equal(readFileSync(path.join(out, "config.alloy"), "utf8"), readFileSync(path.join(GOLDEN_DIR, "ops", "config.alloy"), "utf8"));
@@ -31,6 +32,7 @@ describe("npm run plan", () => {
     const resources = JSON.parse(readFileSync(path.join(out, "resources.json"), "utf8"));
     assert.deepEqual(resources.map((r: { type: string; name: string; parent?: string }) => [r.type, r.name, r.parent]), [
       ["alloy-logs:collector:AlloyLogCollector", "alloy-logs", "pulumi:pulumi:Stack::alloy-logs-ops"],
+      ["pulumi:providers:aws", "aws", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
       ["pulumi:providers:kubernetes", "cluster", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
       ["kubernetes:core/v1:Namespace", "loki-v3", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
       ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "loki-v3-alloy-logs", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],

@@ -38,9 +38,11 @@ describe("stack files", () => {
         assert.match(alloyConfig(plan), new RegExp(`\n    tenant_id +\\= "${EXPECTED_TENANTS[stack]}"\n`));
       });
 
-      it("reaches its cluster through an explicit provider with its own kubeconfig context", () => {
+      it("reaches its EKS cluster by name through an explicit provider whose kubeconfig runs aws eks get-token", () => {
         const provider = plan.resources.find((r) => r.type === "pulumi:providers:kubernetes");
-        assert.equal(provider?.inputs.context, `buzzvil-eks-${stack}`);
+        const kubeconfig = JSON.parse(String(provider?.inputs.kubeconfig));
+        assert.deepEqual(kubeconfig.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", `buzzvil-eks-${stack}`, "--region", "ap-northeast-1"]);
+        assert.equal(kubeconfig.clusters[0].cluster.server, `https://buzzvil-eks-${stack}.eks.ap-northeast-1.amazonaws.com.offline-plan`);
         for (const r of plan.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
           assert.equal(r.options.provider, "pulumi:providers:kubernetes::cluster", `${r.type} ${r.name}`);
         }
