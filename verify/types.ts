@@ -1,0 +1,125 @@
+/**
+ * The minimal shapes of the API responses `npm run verify` reads: only the
+ * fields the checks use, as the Kubernetes API (core/v1, apps/v1,
+ * metrics.k8s.io/v1beta1, monitoring.coreos.com/v1) and Loki's
+ * /loki/api/v1/query return them. Fields the API server omits when empty or
+ * zero are optional here too (e.g. a DaemonSet's numberAvailable).
+ */
+
+export interface List<T> {
+  items: T[];
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  generation?: number;
+  deletionTimestamp?: string;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+}
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface Node {
+  metadata: ObjectMeta;
+  spec?: { taints?: Taint[]; unschedulable?: boolean };
+  status?: { conditions?: Condition[] };
+}
+
+export interface ResourceList {
+  cpu?: string;
+  memory?: string;
+}
+
+export interface Container {
+  name: string;
+  resources?: { requests?: ResourceList; limits?: ResourceList };
+}
+
+export interface ContainerState {
+  running?: { startedAt?: string };
+  waiting?: { reason?: string; message?: string };
+  terminated?: { reason?: string; exitCode?: number; startedAt?: string; finishedAt?: string };
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  state?: ContainerState;
+  lastState?: ContainerState;
+}
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+export interface Pod {
+  metadata: ObjectMeta;
+  spec: {
+    nodeName?: string;
+    containers: Container[];
+    /** A DaemonSet pod not yet scheduled names its node here (matchFields metadata.name In [node]). */
+    affinity?: {
+      nodeAffinity?: {
+        requiredDuringSchedulingIgnoredDuringExecution?: {
+          nodeSelectorTerms?: { matchFields?: NodeSelectorRequirement[] }[];
+        };
+      };
+    };
+  };
+  status?: {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    conditions?: Condition[];
+    containerStatuses?: ContainerStatus[];
+  };
+}
+
+export interface DaemonSet {
+  metadata: ObjectMeta;
+  status?: {
+    desiredNumberScheduled?: number;
+    currentNumberScheduled?: number;
+    numberReady?: number;
+    updatedNumberScheduled?: number;
+    numberAvailable?: number;
+    observedGeneration?: number;
+  };
+}
+
+/** metrics.k8s.io/v1beta1 PodMetrics: usage as quantities, e.g. cpu "61214283n", memory "248720Ki". */
+export interface PodMetrics {
+  metadata: ObjectMeta;
+  containers: { name: string; usage: ResourceList }[];
+}
+
+export interface ServiceMonitor {
+  metadata: ObjectMeta;
+}
+
+/** Loki's /loki/api/v1/query answer to an instant metric query. */
+export interface LokiQueryResponse {
+  status: string;
+  data?: {
+    resultType: string;
+    result: { metric: Record<string, string>; value: [number, string] }[];
+  };
+}
+
+/** A resource that may legitimately be absent: the reason says why, for the report. */
+export type Fetched<T> = { found: true; value: T } | { found: false; reason: string };
