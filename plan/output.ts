@@ -108,7 +108,11 @@ export function summary(plan: PlanResult, stackFile: string): string {
   }
   lines.push("", "Outputs:");
   for (const [k, v] of Object.entries(redacted(plan.outputs)).sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`  ${k}: ${JSON.stringify(v)}`);
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
+      lines.push(`  ${k}:`, ...Object.entries(v).map(([name, value]) => `    ${name}: ${typeof value === "string" ? value : JSON.stringify(value)}`));
+    } else {
+      lines.push(`  ${k}: ${JSON.stringify(v)}`);
+    }
   }
   return lines.join("\n");
 }
