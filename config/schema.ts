@@ -5,7 +5,12 @@
  * checked against it by test/config-reference.test.ts.
  */
 import { z } from "zod";
-import { DEFAULT_FAILED_REQUEST_RATIO, DEFAULT_MEMORY_LIMIT_RATIO, DEFAULT_NO_ENTRIES_SENT_MINUTES, PROMETHEUS_RULE_LABELS } from "../monitoring/alerts";
+import {
+  DEFAULT_FAILED_REQUEST_RATIO,
+  DEFAULT_MEMORY_LIMIT_RATIO,
+  DEFAULT_NO_ENTRIES_SENT_MINUTES,
+  PROMETHEUS_RULE_LABELS,
+} from "../monitoring/alerts";
 import { DASHBOARD_CONFIGMAP_LABELS } from "../monitoring/dashboard";
 import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
 import { parseQuantity } from "./quantity";
@@ -15,7 +20,10 @@ export const PROJECT = "alloy-logs";
 
 // Each message completes the sentence "got <value>; expected …".
 
-const mapOf = (keys: string) => ({ error: `expected a map with the keys ${keys}` });
+/** A map that accepts only the given keys; any other input is "expected a map with the keys …". */
+function strictMap<T extends Record<string, z.ZodType>>(shape: T) {
+  return z.strictObject(shape, { error: `expected a map with the keys ${Object.keys(shape).join(", ")}` });
+}
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123Label = z
@@ -39,11 +47,9 @@ const tenantId = z
   .refine((t) => t !== "." && t !== "..", { error: 'expected a Loki tenant ID other than "." or ".."' });
 
 /** An EKS cluster name (1-100 of letters, digits, '-', '_'), also used as the `cluster` label on every log line. */
-const clusterName = z
-  .string({ error: "expected a string" })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, {
-    error: "expected a cluster name: 1-100 letters, digits, '-' or '_', starting with a letter or digit (e.g. buzzvil-eks-ops)",
-  });
+const clusterName = z.string({ error: "expected a string" }).regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, {
+  error: "expected a cluster name: 1-100 letters, digits, '-' or '_', starting with a letter or digit (e.g. buzzvil-eks-ops)",
+});
 
 const kubeconfigContext = z
   .string({ error: "expected a string" })
@@ -61,7 +67,10 @@ const lokiEndpoint = z.string({ error: "expected a string" }).superRefine((text,
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     ctx.addIssue({ code: "custom", message: `expected an absolute http:// or https:// URL such as http://loki:3100${LOKI_PUSH_PATH}` });
   } else if (url.username || url.password) {
-    ctx.addIssue({ code: "custom", message: "expected a URL without credentials: user:password@ in a URL ends up in plain text in the ConfigMap" });
+    ctx.addIssue({
+      code: "custom",
+      message: "expected a URL without credentials: user:password@ in a URL ends up in plain text in the ConfigMap",
+    });
   } else if (!url.pathname.endsWith(LOKI_PUSH_PATH)) {
     ctx.addIssue({ code: "custom", message: `expected the Loki push path: the URL must end in ${LOKI_PUSH_PATH}` });
   } else if (url.search || url.hash) {
@@ -72,51 +81,46 @@ const lokiEndpoint = z.string({ error: "expected a string" }).superRefine((text,
 });
 
 const quantity = (example: string) =>
-  z
-    .string({ error: `expected a Kubernetes quantity string such as ${example}` })
-    .refine((q) => (parseQuantity(q) ?? -1) > 0, {
-      error: `expected a positive Kubernetes quantity such as ${example} (Ki/Mi/Gi are powers of 1024; MB is not a unit)`,
-    });
+  z.string({ error: `expected a Kubernetes quantity string such as ${example}` }).refine((q) => (parseQuantity(q) ?? -1) > 0, {
+    error: `expected a positive Kubernetes quantity such as ${example} (Ki/Mi/Gi are powers of 1024; MB is not a unit)`,
+  });
 
 const resourceList = (cpu: string, memory: string) =>
-  z.strictObject(
-    {
-      cpu: quantity(cpu).optional().meta({ description: `CPU, e.g. ${cpu}` }),
-      memory: quantity(memory).optional().meta({ description: `Memory, e.g. ${memory}` }),
-    },
-    mapOf("cpu, memory"),
-  );
+  strictMap({
+    cpu: quantity(cpu)
+      .optional()
+      .meta({ description: `CPU, e.g. ${cpu}` }),
+    memory: quantity(memory)
+      .optional()
+      .meta({ description: `Memory, e.g. ${memory}` }),
+  });
 
 /**
  * Resources of the alloy container. A memory limit is required: the collector
  * runs on every node with priority system-node-critical, so an unbounded one
  * could starve the node it is meant to observe.
  */
-const resources = z
-  .strictObject(
-    {
-      requests: resourceList("250m", "300Mi").default({ cpu: "250m", memory: "300Mi" }),
-      limits: resourceList("1", "700Mi").default({ memory: "700Mi" }),
-    },
-    mapOf("requests, limits"),
-  )
-  .superRefine((r, ctx) => {
-    if (!r.requests.cpu) ctx.addIssue({ code: "custom", path: ["requests", "cpu"], message: "expected a CPU request such as 250m" });
-    if (!r.requests.memory) ctx.addIssue({ code: "custom", path: ["requests", "memory"], message: "expected a memory request such as 300Mi" });
-    if (!r.limits.memory) ctx.addIssue({ code: "custom", path: ["limits", "memory"], message: "expected a memory limit such as 700Mi" });
-    for (const name of ["cpu", "memory"] as const) {
-      const request = r.requests[name];
-      const limit = r.limits[name];
-      const [requested, limited] = [request, limit].map((q) => (q === undefined ? undefined : parseQuantity(q)));
-      if (requested !== undefined && limited !== undefined && limited < requested) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["limits", name],
-          message: `expected a ${name} limit of at least the request (${request}); Kubernetes rejects limits below requests`,
-        });
-      }
+const resources = strictMap({
+  requests: resourceList("250m", "300Mi").default({ cpu: "250m", memory: "300Mi" }),
+  limits: resourceList("1", "700Mi").default({ memory: "700Mi" }),
+}).superRefine((r, ctx) => {
+  if (!r.requests.cpu) ctx.addIssue({ code: "custom", path: ["requests", "cpu"], message: "expected a CPU request such as 250m" });
+  if (!r.requests.memory)
+    ctx.addIssue({ code: "custom", path: ["requests", "memory"], message: "expected a memory request such as 300Mi" });
+  if (!r.limits.memory) ctx.addIssue({ code: "custom", path: ["limits", "memory"], message: "expected a memory limit such as 700Mi" });
+  for (const name of ["cpu", "memory"] as const) {
+    const request = r.requests[name];
+    const limit = r.limits[name];
+    const [requested, limited] = [request, limit].map((q) => (q === undefined ? undefined : parseQuantity(q)));
+    if (requested !== undefined && limited !== undefined && limited < requested) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["limits", name],
+        message: `expected a ${name} limit of at least the request (${request}); Kubernetes rejects limits below requests`,
+      });
     }
-  });
+  }
+});
 
 /** Kubernetes label key/value rules (apimachinery validation.IsQualifiedName / IsValidLabelValue). */
 const LABEL_KEY = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -137,15 +141,20 @@ const promDuration = z
   })
   .refine((d) => d !== "", { error: "expected a Prometheus duration such as 30s or 1m" });
 
-const serviceMonitor = z.strictObject({
-  enabled: z.boolean({ error: "expected true or false" }).default(true).meta({ description: "Create a ServiceMonitor for Alloy's /metrics." }),
+const serviceMonitor = strictMap({
+  enabled: z
+    .boolean({ error: "expected true or false" })
+    .default(true)
+    .meta({ description: "Create a ServiceMonitor for Alloy's /metrics." }),
   labels: labels
     .default({ release: "kube-prometheus-stack" })
-    .meta({ description: "Labels the Prometheus serviceMonitorSelector matches; kube-prometheus-stack selects release: <its release name>." }),
+    .meta({
+      description: "Labels the Prometheus serviceMonitorSelector matches; kube-prometheus-stack selects release: <its release name>.",
+    }),
   interval: promDuration.optional().meta({ description: "Scrape interval; unset uses Prometheus's global interval." }),
-}, mapOf("enabled, labels, interval"));
+});
 
-const datadog = z.strictObject({
+const datadog = strictMap({
   enabled: z
     .boolean({ error: "expected true or false" })
     .default(false)
@@ -161,9 +170,18 @@ const datadog = z.strictObject({
     })
     .min(1, { error: "expected at least one metric name" })
     .default(defaultDatadogMetricNames())
-    .meta({ description: "Metric names the check collects (README, Datadog metrics): an explicit list, since every metric is a billed custom metric." }),
-}, mapOf("enabled, namespace, metrics"));
+    .meta({
+      description:
+        "Metric names the check collects (README, Datadog metrics): an explicit list, since every metric is a billed custom metric.",
+    }),
+});
 
+/** A whole number of `unit` of at least `min`; `tooSmall` completes "expected …" for smaller ones. */
+const wholeNumber = (unit: string, min: number, tooSmall: string) =>
+  z
+    .number({ error: `expected a whole number of ${unit}` })
+    .int({ error: `expected a whole number of ${unit}` })
+    .min(min, { error: tooSmall });
 
 /** A Go time.Duration, as Alloy parses every duration used here (time.ParseDuration): 1d is not one. */
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
@@ -173,7 +191,7 @@ const goDuration = (example: string) =>
     abort: true,
   });
 
-const UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
 /** Seconds in a Go duration that GO_DURATION accepted. */
 export function goDurationSeconds(text: string): number {
@@ -226,110 +244,93 @@ const namespaceName = z
 /** Labels Loki indexes, which every log stream is keyed by. */
 export const DEFAULT_INDEX_LABELS = ["app", "component", "container", "instance", "job", "namespace", "node_name", "pod", "stream"];
 
-const multilineRule = z.strictObject(
-  {
-    namespace: namespaceName.meta({ description: "Namespace of the workload." }),
-    app: z
-      .string({ error: "expected an app label value" })
-      .regex(LABEL_VALUE, { error: "expected an app label value: at most 63 letters, digits, '-', '_' or '.'" })
-      .optional()
-      .meta({ description: "Its app label; unset means every app in the namespace." }),
-    firstLine: re2("the first line's regular expression").meta({ description: "RE2 matching the first line of each entry." }),
-    maxWaitTime: goDuration("3s").default("3s").meta({ description: "How long to wait for more lines of an entry." }),
-  },
-  mapOf("namespace, app, firstLine, maxWaitTime"),
-);
+const multilineRule = strictMap({
+  namespace: namespaceName.meta({ description: "Namespace of the workload." }),
+  app: z
+    .string({ error: "expected an app label value" })
+    .regex(LABEL_VALUE, { error: "expected an app label value: at most 63 letters, digits, '-', '_' or '.'" })
+    .optional()
+    .meta({ description: "Its app label; unset means every app in the namespace." }),
+  firstLine: re2("the first line's regular expression").meta({ description: "RE2 matching the first line of each entry." }),
+  maxWaitTime: goDuration("3s").default("3s").meta({ description: "How long to wait for more lines of an entry." }),
+});
 
 /** kubelet probes identify themselves as "kube-probe/<version>"; the paths are the usual health endpoints. */
 export const DEFAULT_PROBE_EXPRESSION = String.raw`kube-probe/|\b(GET|HEAD) /(healthz?|readyz?|livez?|ping)\b`;
 
-const pipeline = z
-  .strictObject(
-    {
-      maxEntryAge: goDuration("12h")
-        .refine((d) => goDurationSeconds(d) > 0 && goDurationSeconds(d) < LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS * 3600, {
-          error: `expected an age above 0 and below Loki's default reject window of ${LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS}h, such as 12h`,
-        })
-        .default("12h")
-        .meta({
-          description:
-            "Entries older than this are dropped before sending (counted as reason too_old). Must stay under Loki's reject_old_samples_max_age (168h by default).",
-        }),
-      excludeNamespaces: z
-        .array(namespaceName, { error: "expected a list of namespace names" })
-        .default([])
-        .meta({ description: "Namespaces whose pods are not collected; filtered by the API server (field selector)." }),
-      excludeAnnotation: z
-        .string({ error: "expected an annotation key" })
-        .regex(LABEL_KEY, { error: "expected an annotation key such as alloy-logs/exclude" })
-        .default("alloy-logs/exclude")
-        .meta({ description: 'Pods annotated with this key set to "true" are not collected.' }),
-      dropProbeLogs: z
-        .boolean({ error: "expected true or false" })
-        .default(false)
-        .meta({ description: "Drop kubelet probe and health-check access lines (counted as reason probe)." }),
-      probeExpression: re2("the probe line regular expression")
-        .default(DEFAULT_PROBE_EXPRESSION)
-        .meta({ description: "RE2 matching the lines dropProbeLogs drops." }),
-      rateLimit: z
-        .strictObject(
-          {
-            enabled: z.boolean({ error: "expected true or false" }).default(false).meta({ description: "Rate-limit log lines per namespace or app." }),
-            by: z
-              .enum(["namespace", "app"], { error: "expected namespace or app" })
-              .default("namespace")
-              .meta({ description: "The label each limit applies to." }),
-            linesPerSecond: z
-              .number({ error: "expected a number of lines per second" })
-              .positive({ error: "expected a positive number of lines per second" })
-              .default(1000)
-              .meta({ description: "Sustained lines per second allowed for each namespace or app." }),
-            burst: z
-              .number({ error: "expected a whole number of lines" })
-              .int({ error: "expected a whole number of lines" })
-              .positive({ error: "expected a positive burst" })
-              .default(5000)
-              .meta({ description: "Lines allowed above the rate in a burst. Excess lines are dropped and counted, never queued." }),
-          },
-          mapOf("enabled, by, linesPerSecond, burst"),
-        )
-        .prefault({}),
-      multiline: z
-        .array(multilineRule, { error: "expected a list of {namespace, app, firstLine}" })
-        .default([])
-        .meta({ description: "Workloads whose entries span lines, joined from a line matching firstLine." }),
-      indexLabels: z
-        .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "expected a Loki label name" }), { error: "expected a list of label names" })
-        .min(1, { error: "expected at least one index label" })
-        .default(DEFAULT_INDEX_LABELS)
-        .meta({ description: "The only labels sent to Loki as stream labels (plus the external cluster label)." }),
-    },
-    mapOf("maxEntryAge, excludeNamespaces, excludeAnnotation, dropProbeLogs, probeExpression, rateLimit, multiline, indexLabels"),
-  );
+const pipeline = strictMap({
+  maxEntryAge: goDuration("12h")
+    .refine((d) => goDurationSeconds(d) > 0 && goDurationSeconds(d) < LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS * 3600, {
+      error: `expected an age above 0 and below Loki's default reject window of ${LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS}h, such as 12h`,
+    })
+    .default("12h")
+    .meta({
+      description:
+        "Entries older than this are dropped before sending (counted as reason too_old). Must stay under Loki's reject_old_samples_max_age (168h by default).",
+    }),
+  excludeNamespaces: z
+    .array(namespaceName, { error: "expected a list of namespace names" })
+    .default([])
+    .meta({ description: "Namespaces whose pods are not collected; filtered by the API server (field selector)." }),
+  excludeAnnotation: z
+    .string({ error: "expected an annotation key" })
+    .regex(LABEL_KEY, { error: "expected an annotation key such as alloy-logs/exclude" })
+    .default("alloy-logs/exclude")
+    .meta({ description: 'Pods annotated with this key set to "true" are not collected.' }),
+  dropProbeLogs: z
+    .boolean({ error: "expected true or false" })
+    .default(false)
+    .meta({ description: "Drop kubelet probe and health-check access lines (counted as reason probe)." }),
+  probeExpression: re2("the probe line regular expression")
+    .default(DEFAULT_PROBE_EXPRESSION)
+    .meta({ description: "RE2 matching the lines dropProbeLogs drops." }),
+  rateLimit: strictMap({
+    enabled: z
+      .boolean({ error: "expected true or false" })
+      .default(false)
+      .meta({ description: "Rate-limit log lines per namespace or app." }),
+    by: z
+      .enum(["namespace", "app"], { error: "expected namespace or app" })
+      .default("namespace")
+      .meta({ description: "The label each limit applies to." }),
+    linesPerSecond: z
+      .number({ error: "expected a number of lines per second" })
+      .positive({ error: "expected a positive number of lines per second" })
+      .default(1000)
+      .meta({ description: "Sustained lines per second allowed for each namespace or app." }),
+    burst: wholeNumber("lines", 1, "expected a positive burst")
+      .default(5000)
+      .meta({ description: "Lines allowed above the rate in a burst. Excess lines are dropped and counted, never queued." }),
+  }).prefault({}),
+  multiline: z
+    .array(multilineRule, { error: "expected a list of {namespace, app, firstLine}" })
+    .default([])
+    .meta({ description: "Workloads whose entries span lines, joined from a line matching firstLine." }),
+  indexLabels: z
+    .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "expected a Loki label name" }), {
+      error: "expected a list of label names",
+    })
+    .min(1, { error: "expected at least one index label" })
+    .default(DEFAULT_INDEX_LABELS)
+    .meta({ description: "The only labels sent to Loki as stream labels (plus the external cluster label)." }),
+});
 
-const lokiWrite = z.strictObject(
-  {
-    batchSize: byteSize.default("1MiB").meta({ description: "A batch is sent when it reaches this size..." }),
-    batchWait: goDuration("1s").default("1s").meta({ description: "...or when its oldest entry has waited this long." }),
-    timeout: goDuration("10s").default("10s").meta({ description: "Timeout of one push request." }),
-    minBackoff: goDuration("500ms").default("500ms").meta({ description: "First retry delay after a 429 or 5xx; doubles each retry." }),
-    maxBackoff: goDuration("5m").default("5m").meta({ description: "Longest retry delay." }),
-    maxRetries: z
-      .number({ error: "expected a whole number of retries" })
-      .int({ error: "expected a whole number of retries" })
-      .min(1, { error: "expected at least 1 retry" })
-      .default(15)
-      .meta({ description: "Retries of a batch before it is dropped; 15 with the defaults is about 33 minutes." }),
-  },
-  mapOf("batchSize, batchWait, timeout, minBackoff, maxBackoff, maxRetries"),
-).superRefine((w, ctx) => {
+const lokiWrite = strictMap({
+  batchSize: byteSize.default("1MiB").meta({ description: "A batch is sent when it reaches this size..." }),
+  batchWait: goDuration("1s").default("1s").meta({ description: "...or when its oldest entry has waited this long." }),
+  timeout: goDuration("10s").default("10s").meta({ description: "Timeout of one push request." }),
+  minBackoff: goDuration("500ms").default("500ms").meta({ description: "First retry delay after a 429 or 5xx; doubles each retry." }),
+  maxBackoff: goDuration("5m").default("5m").meta({ description: "Longest retry delay." }),
+  maxRetries: wholeNumber("retries", 1, "expected at least 1 retry")
+    .default(15)
+    .meta({ description: "Retries of a batch before it is dropped; 15 with the defaults is about 33 minutes." }),
+}).superRefine((w, ctx) => {
   if (goDurationSeconds(w.minBackoff) > goDurationSeconds(w.maxBackoff)) {
     ctx.addIssue({ code: "custom", path: ["maxBackoff"], message: `expected a maxBackoff of at least minBackoff (${w.minBackoff})` });
   }
 });
 
-const credential = (what: string) =>
-  z.string({ error: `expected ${what} as a string` }).min(1, { error: `expected a non-empty ${what}` });
+const credential = (what: string) => z.string({ error: `expected ${what} as a string` }).min(1, { error: `expected a non-empty ${what}` });
 
 /**
  * Credentials for a Loki behind an authenticating gateway. They must be Pulumi
@@ -340,14 +341,11 @@ const credential = (what: string) =>
 const lokiAuth = z.discriminatedUnion(
   "type",
   [
-    z.strictObject({ type: z.literal("none") }, mapOf("type")),
-    z.strictObject(
-      { type: z.literal("basic"), username: credential("username"), password: credential("password") },
-      mapOf("type, username, password"),
-    ),
-    z.strictObject({ type: z.literal("bearer"), token: credential("bearer token") }, mapOf("type, token")),
+    strictMap({ type: z.literal("none") }),
+    strictMap({ type: z.literal("basic"), username: credential("username"), password: credential("password") }),
+    strictMap({ type: z.literal("bearer"), token: credential("bearer token") }),
   ],
-  { error: 'expected {type: none}, {type: basic, username, password} or {type: bearer, token}' },
+  { error: "expected {type: none}, {type: basic, username, password} or {type: bearer, token}" },
 );
 
 const ratio = (example: number) =>
@@ -356,137 +354,132 @@ const ratio = (example: number) =>
     .gt(0, { error: `expected a ratio between 0 and 1 such as ${example}` })
     .lt(1, { error: `expected a ratio between 0 and 1 such as ${example}` });
 
-const alerts = z.strictObject(
-  {
-    enabled: z.boolean({ error: "expected true or false" }).default(true).meta({ description: "Create the PrometheusRule with the collector alerts (README, Alert runbook)." }),
-    labels: labels
-      .default({ ...PROMETHEUS_RULE_LABELS })
-      .meta({ description: "Labels the Prometheus ruleSelector matches; kube-prometheus-stack selects release: <its release name>." }),
-    noEntriesSentMinutes: z
-      .number({ error: "expected a whole number of minutes" })
-      .int({ error: "expected a whole number of minutes" })
-      .min(1, { error: "expected at least 1 minute" })
-      .default(DEFAULT_NO_ENTRIES_SENT_MINUTES)
-      .meta({ description: "AlloyNoEntriesSent: minutes of lines read with no entry sent." }),
-    memoryLimitRatio: ratio(DEFAULT_MEMORY_LIMIT_RATIO)
-      .default(DEFAULT_MEMORY_LIMIT_RATIO)
-      .meta({ description: "AlloyCollectorMemoryNearLimit: working set over memory limit." }),
-    failedRequestRatio: ratio(DEFAULT_FAILED_REQUEST_RATIO)
-      .default(DEFAULT_FAILED_REQUEST_RATIO)
-      .meta({ description: "AlloyLokiRequestsFailing: share of failed push requests." }),
-  },
-  mapOf("enabled, labels, noEntriesSentMinutes, memoryLimitRatio, failedRequestRatio"),
-);
+const alerts = strictMap({
+  enabled: z
+    .boolean({ error: "expected true or false" })
+    .default(true)
+    .meta({ description: "Create the PrometheusRule with the collector alerts (README, Alert runbook)." }),
+  labels: labels
+    .default({ ...PROMETHEUS_RULE_LABELS })
+    .meta({ description: "Labels the Prometheus ruleSelector matches; kube-prometheus-stack selects release: <its release name>." }),
+  noEntriesSentMinutes: wholeNumber("minutes", 1, "expected at least 1 minute")
+    .default(DEFAULT_NO_ENTRIES_SENT_MINUTES)
+    .meta({ description: "AlloyNoEntriesSent: minutes of lines read with no entry sent." }),
+  memoryLimitRatio: ratio(DEFAULT_MEMORY_LIMIT_RATIO)
+    .default(DEFAULT_MEMORY_LIMIT_RATIO)
+    .meta({ description: "AlloyCollectorMemoryNearLimit: working set over memory limit." }),
+  failedRequestRatio: ratio(DEFAULT_FAILED_REQUEST_RATIO)
+    .default(DEFAULT_FAILED_REQUEST_RATIO)
+    .meta({ description: "AlloyLokiRequestsFailing: share of failed push requests." }),
+});
 
-const dashboard = z.strictObject(
-  {
-    enabled: z.boolean({ error: "expected true or false" }).default(true).meta({ description: "Create the log-pipeline dashboard ConfigMap for Grafana's sidecar." }),
-    labels: labels
-      .default({ ...DASHBOARD_CONFIGMAP_LABELS })
-      .meta({ description: "Labels kube-prometheus-stack's Grafana dashboard sidecar looks for (grafana_dashboard: \"1\" by default)." }),
-  },
-  mapOf("enabled, labels"),
-);
+const dashboard = strictMap({
+  enabled: z
+    .boolean({ error: "expected true or false" })
+    .default(true)
+    .meta({ description: "Create the log-pipeline dashboard ConfigMap for Grafana's sidecar." }),
+  labels: labels
+    .default({ ...DASHBOARD_CONFIGMAP_LABELS })
+    .meta({ description: 'Labels kube-prometheus-stack\'s Grafana dashboard sidecar looks for (grafana_dashboard: "1" by default).' }),
+});
 
 const MAX_UNAVAILABLE = "expected a whole number of pods such as 1, or a percentage such as 10%";
 
-const rollout = z
-  .strictObject(
-    {
-      maxUnavailable: z
-        .union([z.number().int({ error: MAX_UNAVAILABLE }).positive({ error: MAX_UNAVAILABLE }), z.string().regex(/^([1-9][0-9]?|100)%$/, { error: MAX_UNAVAILABLE })], {
-          error: MAX_UNAVAILABLE,
-        })
-        .default("10%")
-        .meta({ description: "Collectors replaced at once in a rolling update (a count or a percentage of nodes)." }),
-      minReadySeconds: z
-        .number({ error: "expected a whole number of seconds" })
-        .int({ error: "expected a whole number of seconds" })
-        .min(0, { error: "expected 0 or more seconds" })
-        .default(10)
-        .meta({ description: "A new collector counts as available only after being ready this long." }),
-      terminationGracePeriodSeconds: z
-        .number({ error: "expected a whole number of seconds" })
-        .int({ error: "expected a whole number of seconds" })
-        .min(1, { error: "expected at least 1 second" })
-        .default(60)
-        .meta({ description: "Time a stopping collector has to send its last batch and save its positions." }),
-    },
-    mapOf("maxUnavailable, minReadySeconds, terminationGracePeriodSeconds"),
-  );
+const rollout = strictMap({
+  maxUnavailable: z
+    .union(
+      [
+        z.number().int({ error: MAX_UNAVAILABLE }).positive({ error: MAX_UNAVAILABLE }),
+        z.string().regex(/^([1-9][0-9]?|100)%$/, { error: MAX_UNAVAILABLE }),
+      ],
+      {
+        error: MAX_UNAVAILABLE,
+      },
+    )
+    .default("10%")
+    .meta({ description: "Collectors replaced at once in a rolling update (a count or a percentage of nodes)." }),
+  minReadySeconds: wholeNumber("seconds", 0, "expected 0 or more seconds")
+    .default(10)
+    .meta({ description: "A new collector counts as available only after being ready this long." }),
+  terminationGracePeriodSeconds: wholeNumber("seconds", 1, "expected at least 1 second")
+    .default(60)
+    .meta({ description: "Time a stopping collector has to send its last batch and save its positions." }),
+});
 
 /** How to reach an EKS cluster by name. */
-const eks = z.strictObject(
-  {
-    name: z
-      .string({ error: "expected the EKS cluster name" })
-      .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, { error: "expected an EKS cluster name: 1-100 letters, digits, '-' or '_'" })
-      .meta({ description: "EKS cluster name." }),
-    region: z
-      .string({ error: "expected an AWS region" })
-      .regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { error: "expected an AWS region such as ap-northeast-1" })
-      .meta({ description: "AWS region of the cluster." }),
-    roleArn: z
-      .string({ error: "expected an IAM role ARN" })
-      .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,512}$/, { error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/pulumi-deploy" })
-      .optional()
-      .meta({ description: "IAM role to assume for the EKS API and the token (optional)." }),
-  },
-  mapOf("name, region, roleArn"),
-);
+const eks = strictMap({
+  name: z
+    .string({ error: "expected the EKS cluster name" })
+    .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, { error: "expected an EKS cluster name: 1-100 letters, digits, '-' or '_'" })
+    .meta({ description: "EKS cluster name." }),
+  region: z
+    .string({ error: "expected an AWS region" })
+    .regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { error: "expected an AWS region such as ap-northeast-1" })
+    .meta({ description: "AWS region of the cluster." }),
+  roleArn: z
+    .string({ error: "expected an IAM role ARN" })
+    .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,512}$/, {
+      error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/pulumi-deploy",
+    })
+    .optional()
+    .meta({ description: "IAM role to assume for the EKS API and the token (optional)." }),
+});
 
 export const stackConfigSchema = z
   .strictObject({
-  clusterName: clusterName.meta({ description: "Cluster name; the `cluster` label on every log line." }),
-  kubeconfigContext: kubeconfigContext.optional().meta({
-    description: "Reach the cluster through this kubeconfig context (never the current one). Set this or eks.",
-  }),
-  eks: eks.optional().meta({ description: "Reach an EKS cluster by name: endpoint and CA from the EKS API, token from aws eks get-token. Set this or kubeconfigContext." }),
-  namespace: dns1123Label.default("loki-v3").meta({ description: "Namespace Alloy is installed in." }),
-  createNamespace: z
-    .boolean({ error: "expected true or false" })
-    .default(false)
-    .meta({
+    clusterName: clusterName.meta({ description: "Cluster name; the `cluster` label on every log line." }),
+    kubeconfigContext: kubeconfigContext.optional().meta({
+      description: "Reach the cluster through this kubeconfig context (never the current one). Set this or eks.",
+    }),
+    eks: eks
+      .optional()
+      .meta({
+        description:
+          "Reach an EKS cluster by name: endpoint and CA from the EKS API, token from aws eks get-token. Set this or kubeconfigContext.",
+      }),
+    namespace: dns1123Label.default("loki-v3").meta({ description: "Namespace Alloy is installed in." }),
+    createNamespace: z.boolean({ error: "expected true or false" }).default(false).meta({
       description:
         "true: the program creates the namespace and never deletes it (retainOnDelete). false: it must already exist; it is only read.",
     }),
-  lokiEndpoint: lokiEndpoint.meta({ description: `Loki push URL, ending in ${LOKI_PUSH_PATH}.` }),
-  tenantId: tenantId.meta({ description: "Loki tenant (X-Scope-OrgID) all of this cluster's logs are written to." }),
-  lokiAuth: lokiAuth
-    .default({ type: "none" })
-    .meta({
+    lokiEndpoint: lokiEndpoint.meta({ description: `Loki push URL, ending in ${LOKI_PUSH_PATH}.` }),
+    tenantId: tenantId.meta({ description: "Loki tenant (X-Scope-OrgID) all of this cluster's logs are written to." }),
+    lokiAuth: lokiAuth.default({ type: "none" }).meta({
       description:
         "Loki credentials: {type: none}, {type: basic, username, password} or {type: bearer, token}. Set them as Pulumi secrets.",
     }),
-  resources: resources
-    .prefault({})
-    .meta({ description: "Requests and limits of the alloy container. requests.cpu, requests.memory and limits.memory are required." }),
-  serviceMonitor: serviceMonitor.prefault({}),
-  datadog: datadog.prefault({}),
-  storageHostPath: hostPath
-    .default("/var/lib/alloy-logs")
-    .meta({
+    resources: resources
+      .prefault({})
+      .meta({ description: "Requests and limits of the alloy container. requests.cpu, requests.memory and limits.memory are required." }),
+    serviceMonitor: serviceMonitor.prefault({}),
+    datadog: datadog.prefault({}),
+    storageHostPath: hostPath.default("/var/lib/alloy-logs").meta({
       description:
         "Host directory for the collector's state (read positions). The release uses <path>/<namespace>-alloy, created if absent, so positions survive pod restarts, rollouts and chart upgrades.",
     }),
-  pipeline: pipeline.prefault({}),
-  lokiWrite: lokiWrite.prefault({}),
-  rollout: rollout.prefault({}),
-  alerts: alerts.prefault({}),
-  dashboard: dashboard.prefault({}),
-  chartOverrides: z
-    .record(z.string(), z.unknown(), { error: "expected a map of grafana/alloy chart values" })
-    .default({})
-    .meta({
+    pipeline: pipeline.prefault({}),
+    lokiWrite: lokiWrite.prefault({}),
+    rollout: rollout.prefault({}),
+    alerts: alerts.prefault({}),
+    dashboard: dashboard.prefault({}),
+    chartOverrides: z.record(z.string(), z.unknown(), { error: "expected a map of grafana/alloy chart values" }).default({}).meta({
       description:
         "Escape hatch: extra grafana/alloy 1.4.0 chart values, merged last. Every path is checked against the chart; values the program sets cannot be overridden.",
     }),
   })
   .superRefine((config, ctx) => {
     if (config.kubeconfigContext === undefined && config.eks === undefined) {
-      ctx.addIssue({ code: "custom", path: ["eks"], message: "expected how to reach the cluster: set eks {name, region} or kubeconfigContext" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["eks"],
+        message: "expected how to reach the cluster: set eks {name, region} or kubeconfigContext",
+      });
     } else if (config.kubeconfigContext !== undefined && config.eks !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["kubeconfigContext"], message: "expected either kubeconfigContext or eks, not both: the stack must reach exactly one cluster" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["kubeconfigContext"],
+        message: "expected either kubeconfigContext or eks, not both: the stack must reach exactly one cluster",
+      });
     }
   });
 
