@@ -32,6 +32,12 @@ export interface PipelineInput {
  */
 export const CREDENTIAL_ENV = { username: "LOKI_USERNAME", password: "LOKI_PASSWORD", token: "LOKI_BEARER_TOKEN" } as const;
 
+/** The credential fields each kind of Loki authentication carries, each in its CREDENTIAL_ENV variable. */
+export const CREDENTIAL_FIELDS = { none: [], basic: ["username", "password"], bearer: ["token"] } as const satisfies Record<
+  PipelineInput["auth"],
+  readonly (keyof typeof CREDENTIAL_ENV)[]
+>;
+
 function credentials(auth: PipelineInput["auth"]): Statement[] {
   switch (auth) {
     case "none":

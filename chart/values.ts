@@ -10,6 +10,16 @@ import { mergeChartOverrides } from "./overrides";
 /** Alloy's HTTP port (chart default `alloy.listenPort`): /metrics, /-/ready and the UI. */
 export const ALLOY_HTTP_PORT = 12345;
 
+/**
+ * Helm release name. The chart names the DaemonSet, ConfigMap, Service,
+ * ServiceAccount and ServiceMonitor after it, and labels the pods
+ * app.kubernetes.io/instance=<it>.
+ */
+export const RELEASE_NAME = "alloy";
+
+/** Label selector of the collector pods (the chart's alloy.selectorLabels). */
+export const COLLECTOR_POD_SELECTOR = `app.kubernetes.io/name=alloy,app.kubernetes.io/instance=${RELEASE_NAME}`;
+
 /** Name of the Alloy container in the chart's pod template, which Datadog annotations are keyed by. */
 export const ALLOY_CONTAINER = "alloy";
 

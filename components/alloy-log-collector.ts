@@ -4,9 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { buildAlloyConfig, CREDENTIAL_ENV } from "../alloy/pipeline";
+import { buildAlloyConfig, CREDENTIAL_ENV, CREDENTIAL_FIELDS } from "../alloy/pipeline";
 import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
-import { buildChartValues } from "../chart/values";
+import { ALLOY_CONTAINER, buildChartValues, RELEASE_NAME } from "../chart/values";
 import type { StackConfig } from "../config/schema";
 import { clusterProvider } from "./cluster";
 import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
@@ -14,9 +14,6 @@ import { buildDashboard, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
 
 /** Grafana's Helm repository, where grafana/alloy is published. */
 export const ALLOY_CHART_REPO = "https://grafana.github.io/helm-charts";
-
-/** Helm release name. The chart names the DaemonSet, ConfigMap and Service after it. */
-export const RELEASE_NAME = "alloy";
 
 /**
  * Everything the pipeline reads from the Kubernetes API: discovery.kubernetes
@@ -104,18 +101,12 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
     // Credentials live in a Secret and reach Alloy as environment variables that
     // the config reads with sys.env: never in the ConfigMap, the values or the plan.
     const secretName = `${RELEASE_NAME}-loki-auth`;
-    if (args.lokiAuthType !== "none") {
+    const fields: readonly (keyof typeof CREDENTIAL_ENV)[] = CREDENTIAL_FIELDS[args.lokiAuthType];
+    if (fields.length > 0) {
       const stringData = pulumi.secret(
-        pulumi.output(args.lokiAuth).apply((auth): Record<string, string> => {
-          switch (auth.type) {
-            case "basic":
-              return { [CREDENTIAL_ENV.username]: auth.username, [CREDENTIAL_ENV.password]: auth.password };
-            case "bearer":
-              return { [CREDENTIAL_ENV.token]: auth.token };
-            case "none":
-              return {};
-          }
-        }),
+        pulumi
+          .output(args.lokiAuth)
+          .apply((auth) => Object.fromEntries(fields.map((field) => [CREDENTIAL_ENV[field], (auth as Record<string, string>)[field]]))),
       );
       this.lokiAuthSecret = new k8s.core.v1.Secret(
         secretName,
@@ -123,8 +114,6 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
         { parent: this, provider, dependsOn: [namespace] },
       );
     }
-    const secretVariables =
-      args.lokiAuthType === "basic" ? [CREDENTIAL_ENV.username, CREDENTIAL_ENV.password] : args.lokiAuthType === "bearer" ? [CREDENTIAL_ENV.token] : [];
     const values = buildChartValues({
       alloyConfig: this.alloyConfig,
       resources: args.resources,
@@ -133,7 +122,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       // Dedicated to this release: two releases on one node never share positions.
       storageHostPath: `${args.storageHostPath}/${args.namespace}-${RELEASE_NAME}`,
       rollout: args.rollout,
-      secretEnv: secretVariables.length > 0 ? { secretName, variables: secretVariables } : undefined,
+      secretEnv: fields.length > 0 ? { secretName, variables: fields.map((field) => CREDENTIAL_ENV[field]) } : undefined,
       overrides: args.chartOverrides,
     });
 
@@ -171,7 +160,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
     );
 
     // The Service, and so the Prometheus job label of the Alloy targets, is named after the release.
-    const monitored = { namespace: args.namespace, daemonSet: RELEASE_NAME, container: "alloy", job: RELEASE_NAME };
+    const monitored = { namespace: args.namespace, daemonSet: RELEASE_NAME, container: ALLOY_CONTAINER, job: RELEASE_NAME };
     if (args.alerts.enabled) {
       const spec = buildAlertRules({
         ...monitored,

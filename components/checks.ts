@@ -1,27 +1,40 @@
 /**
  * The seed's post-deploy checks as commands for one stack, exported as a stack
  * output (`pulumi stack output checks`), so nobody retypes them by hand.
+ * Free of the Pulumi SDK, so `npm run verify` shares the same rules.
  */
+import { COLLECTOR_POD_SELECTOR, RELEASE_NAME } from "../chart/values";
 import type { StackConfig } from "../config/schema";
-import { RELEASE_NAME } from "./alloy-log-collector";
+
+type ClusterAccess = Pick<StackConfig, "kubeconfigContext" | "eks">;
 
 /** Shell-quotes a value for sh (config values are validated, but quoting keeps the commands copy-safe). */
 function sh(value: string): string {
   return /^[A-Za-z0-9_./:=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The kubeconfig context kubectl uses for a stack: its kubeconfigContext, or for an EKS stack the cluster's name. */
+export function kubectlContext(config: ClusterAccess): string {
+  return config.kubeconfigContext ?? config.eks!.name;
+}
+
+/** For an EKS stack, the command that creates the context kubectlContext names; undefined otherwise. */
+export function kubeconfigSetupCommand(config: ClusterAccess): string | undefined {
+  const eks = config.kubeconfigContext === undefined ? config.eks : undefined;
+  if (!eks) return undefined;
+  const role = eks.roleArn ? ` --role-arn ${sh(eks.roleArn)}` : "";
+  return `aws eks update-kubeconfig --name ${sh(eks.name)} --region ${sh(eks.region)}${role} --alias ${sh(eks.name)}`;
+}
+
 export function postDeployChecks(
-  config: Pick<StackConfig, "kubeconfigContext" | "eks" | "namespace" | "tenantId" | "clusterName">,
+  config: ClusterAccess & Pick<StackConfig, "namespace" | "tenantId" | "clusterName">,
 ): Record<string, string> {
-  // An EKS stack gets a context of the cluster's name from `aws eks update-kubeconfig --alias`.
-  const context = config.kubeconfigContext ?? config.eks!.name;
+  const context = kubectlContext(config);
   const kubectl = `kubectl --context ${sh(context)} -n ${sh(config.namespace)}`;
-  const pods = `-l app.kubernetes.io/name=alloy,app.kubernetes.io/instance=${RELEASE_NAME}`;
-  const eks = config.eks;
+  const pods = `-l ${COLLECTOR_POD_SELECTOR}`;
+  const setup = kubeconfigSetupCommand(config);
   return {
-    ...(eks && {
-      kubeconfig: `aws eks update-kubeconfig --name ${sh(eks.name)} --region ${sh(eks.region)}${eks.roleArn ? ` --role-arn ${sh(eks.roleArn)}` : ""} --alias ${sh(eks.name)}`,
-    }),
+    ...(setup && { kubeconfig: setup }),
     nodes: `kubectl --context ${sh(context)} get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints[*].key`,
     daemonSet: `${kubectl} get daemonset ${RELEASE_NAME} -o wide`,
     podsPerNode: `${kubectl} get pods ${pods} -o wide`,

@@ -1,10 +1,7 @@
 /** What `npm run verify` checks, taken from a stack's validated configuration. */
+import { ALLOY_CONTAINER, COLLECTOR_POD_SELECTOR, RELEASE_NAME } from "../chart/values";
+import { kubeconfigSetupCommand, kubectlContext } from "../components/checks";
 import type { StackConfig } from "../config/schema";
-
-/** The Helm release name (components/alloy-log-collector.ts RELEASE_NAME; not imported: it loads the Pulumi SDK). */
-export const RELEASE_NAME = "alloy";
-/** The container whose resources come from the stack's `resources`. */
-export const ALLOY_CONTAINER = "alloy";
 
 export interface VerifyTarget {
   stack: string;
@@ -27,19 +24,16 @@ export interface VerifyTarget {
 }
 
 export function verifyTarget(stack: string, config: StackConfig): VerifyTarget {
+  const contextSetup = kubeconfigSetupCommand(config);
   return {
     stack,
     clusterName: config.clusterName,
-    // As components/checks.ts: an eks stack's context is the one `aws eks update-kubeconfig --alias <name>` creates.
-    kubeconfigContext: config.kubeconfigContext ?? config.eks!.name,
-    ...(config.kubeconfigContext === undefined &&
-      config.eks && {
-        contextSetup: `aws eks update-kubeconfig --name ${config.eks.name} --region ${config.eks.region}${config.eks.roleArn ? ` --role-arn ${config.eks.roleArn}` : ""} --alias ${config.eks.name}`,
-      }),
+    kubeconfigContext: kubectlContext(config),
+    ...(contextSetup !== undefined && { contextSetup }),
     namespace: config.namespace,
     tenantId: config.tenantId,
     releaseName: RELEASE_NAME,
-    podSelector: `app.kubernetes.io/name=alloy,app.kubernetes.io/instance=${RELEASE_NAME}`,
+    podSelector: COLLECTOR_POD_SELECTOR,
     container: ALLOY_CONTAINER,
     serviceMonitor: { enabled: config.serviceMonitor.enabled, labels: { ...config.serviceMonitor.labels } },
     memoryLimitRatio: config.alerts.memoryLimitRatio,
