@@ -18,7 +18,7 @@
  * honorLabels, so its `namespace`, `pod` and `node` labels are the objects' own.
  *
  * Every alert has a runbook entry (`runbook` below); `renderRunbookMarkdown` in
- * ./runbook.ts turns them into the README section the descriptions point to.
+ * ./runbook.ts turns them into the docs/monitoring.md section the descriptions point to.
  */
 import { assertDnsLabel, minutes, oneOf, selector } from "./promql";
 
@@ -74,7 +74,7 @@ export interface AlertRule extends Rule {
   annotations: { summary: string; description: string };
 }
 
-/** What an operator reads in the README when the alert fires. */
+/** What an operator reads in docs/monitoring.md when the alert fires. */
 export interface Runbook {
   /** What the alert means, in a sentence or two. */
   meaning: string;
@@ -161,7 +161,7 @@ export function alertDefinitions(input: AlertInput): AlertDefinition[] {
   const onCollectorPods = (expr: string) =>
     `(\n  ${expr}\n)\n* on (namespace, pod) group_left (node)\n  max by (namespace, pod, node) (${collectorPods})`;
   const labels = (severity: Severity) => ({ severity, namespace });
-  const runbookRef = (alert: string) => `Runbook: README.md, section ${alert}.`;
+  const runbookRef = (alert: string) => `Runbook: docs/monitoring.md, section ${alert}.`;
 
   return [
     {

@@ -1,16 +1,16 @@
 /**
- * The README's alert runbook, written from the alert definitions so that every
+ * The alert runbook (docs/monitoring.md), written from the alert definitions so that every
  * alert has an entry and each entry shows the rule as deployed. Each alert's
- * description ends with "Runbook: README.md, section <AlertName>"; the heading
+ * description ends with "Runbook: docs/monitoring.md, section <AlertName>"; the heading
  * here is that name, so GitHub's anchor is `#<alertname>` in lower case.
  */
 import { alertDefinitions, type AlertInput } from "./alerts";
 
-/** Markdown: one `####` section per alert, in PrometheusRule order. */
+/** Markdown: one `###` section per alert, in PrometheusRule order. */
 export function renderRunbookMarkdown(input: AlertInput): string {
   const sections = alertDefinitions(input).map(({ rule, runbook }) =>
     [
-      `#### ${rule.alert}`,
+      `### ${rule.alert}`,
       "",
       `**${rule.labels.severity}**, after \`${rule.for}\`. ${runbook.meaning}`,
       "",

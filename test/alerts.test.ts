@@ -110,13 +110,13 @@ describe("alert rules (monitoring/alerts.ts)", () => {
       assert.match(rule.labels.severity, /^(critical|warning)$/, rule.alert);
       assert.match(rule.for, /^[1-9][0-9]*m$/, rule.alert);
       assert.ok(rule.annotations.summary.length > 20, rule.alert);
-      assert.ok(rule.annotations.description.endsWith(`Runbook: README.md, section ${rule.alert}.`), rule.alert);
+      assert.ok(rule.annotations.description.endsWith(`Runbook: docs/monitoring.md, section ${rule.alert}.`), rule.alert);
     }
   });
 
   it("renders a runbook section for every alert, with its steps", () => {
     const markdown = renderRunbookMarkdown(INPUT);
-    const headings = [...markdown.matchAll(/^#### (.+)$/gm)].map((m) => m[1]);
+    const headings = [...markdown.matchAll(/^### (.+)$/gm)].map((m) => m[1]);
     assert.deepEqual(headings, RULES.map((r) => r.alert));
     for (const definition of alertDefinitions(INPUT)) {
       assert.ok(definition.runbook.steps.length > 0, definition.rule.alert);
@@ -591,14 +591,14 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
   });
 });
 
-describe("runbook and Datadog list in README.md", () => {
-  const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+describe("runbook and Datadog list in docs/monitoring.md", () => {
+  const readme = readFileSync(path.join(__dirname, "..", "docs", "monitoring.md"), "utf8");
 
-  it("README.md has a runbook section for every alert", () => {
-    assert.deepEqual(RULES.filter((r) => readme.includes(`#### ${r.alert}\n`)).map((r) => r.alert), RULES.map((r) => r.alert));
+  it("docs/monitoring.md has a runbook section for every alert", () => {
+    assert.deepEqual(RULES.filter((r) => readme.includes(`### ${r.alert}\n`)).map((r) => r.alert), RULES.map((r) => r.alert));
   });
 
-  it("README.md documents every default Datadog metric", () => {
+  it("docs/monitoring.md documents every default Datadog metric", () => {
     assert.deepEqual(DEFAULT_DATADOG_METRICS.filter((m) => readme.includes(`\`${m.name}\``)), DEFAULT_DATADOG_METRICS);
   });
 });
@@ -633,7 +633,7 @@ describe("default Datadog metric list (monitoring/datadog-metrics.ts)", () => {
     assert.ok(defaultDatadogMetricNames().includes("loki_write_request_duration_seconds"));
   });
 
-  it("renders a README table row per metric", () => {
+  it("renders a Markdown table row per metric", () => {
     const markdown = renderDatadogMetricsMarkdown();
     assert.equal(markdown.split("\n").filter((l) => l.startsWith("| `")).length, DEFAULT_DATADOG_METRICS.length);
   });
