@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { chartValues, CHART_TYPE } from "../plan/output";
 import * as pulumi from "@pulumi/pulumi";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { AlloyLogCollector } from "../components/alloy-log-collector";
@@ -16,7 +16,7 @@ import { parseStackConfig } from "../config/load";
 import { readStackFile } from "../config/stack-file";
 import { resourcesJson, valuesYaml } from "../plan/output";
 import { runPlan, SecretValue, type PlannedResource } from "../plan/run";
-import { configWith, MINIMAL_CONFIG } from "./support/stacks";
+import { configWith, GOLDEN_DIR, MINIMAL_CONFIG, ROOT, stackNames } from "./support/stacks";
 
 const COMPONENT = "alloy-logs:collector:AlloyLogCollector::alloy-logs";
 
@@ -367,4 +367,14 @@ describe("AlloyLogCollector under mocks", () => {
       assert.equal(chartValues(plan).alloy?.extraEnv, undefined);
     });
   });
+});
+
+describe("what each stack file registers", () => {
+  for (const stack of stackNames()) {
+    it(`Pulumi.${stack}.yaml: every resource's type, name, parent, options and inputs match its golden resources.json`, async () => {
+      const plan = await runPlan(stack, readStackFile(ROOT, stack));
+      const golden = readFileSync(path.join(GOLDEN_DIR, stack, "resources.json"), "utf8");
+      assert.equal(resourcesJson(plan), golden, "run `npm run golden:update` and review the diff");
+    });
+  }
 });
