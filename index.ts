@@ -27,12 +27,9 @@ function loadConfig() {
 }
 
 const config = loadConfig();
-const collector = new AlloyLogCollector("alloy-logs", {
-  ...config,
-  // Held as a secret from here on: in the Secret's inputs, in state, in any output.
-  lokiAuth: pulumi.secret(config.lokiAuth),
-  lokiAuthType: config.lokiAuth.type,
-});
+// The validated config is the component's args, field for field (the compiler checks
+// each one); the component holds the Loki credentials as secrets.
+const collector = new AlloyLogCollector("alloy-logs", config);
 
 export const namespace = collector.namespace;
 export const daemonSetName = collector.daemonSetName;

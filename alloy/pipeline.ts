@@ -8,8 +8,40 @@
  * https://grafana.com/docs/alloy/v1.11/reference/components/), which
  * test/alloy-pipeline.test.ts checks against a schema written from its source.
  */
-import type { StackConfig } from "../config/schema";
 import { attr, block, call, concat, quote, ref, render, type Block, type Statement } from "./syntax";
+
+/** What is collected and how it is filtered (stack key `pipeline`). */
+export interface PipelineOptions {
+  /** Entries older than this Go duration are dropped before sending. */
+  maxEntryAge: string;
+  /** Namespaces whose pods are not collected. */
+  excludeNamespaces: readonly string[];
+  /** Pods annotated with this key set to "true" are not collected. */
+  excludeAnnotation: string;
+  /** Drop the lines probeExpression matches. */
+  dropProbeLogs: boolean;
+  /** RE2 matching kubelet probe and health-check lines. */
+  probeExpression: string;
+  /** Per-namespace or per-app line rate limit. */
+  rateLimit: { enabled: boolean; by: "namespace" | "app"; linesPerSecond: number; burst: number };
+  /** Workloads whose entries span lines, joined from a line matching firstLine. */
+  multiline: readonly { namespace: string; app?: string; firstLine: string; maxWaitTime: string }[];
+  /** The only labels sent to Loki as stream labels. */
+  indexLabels: readonly string[];
+}
+
+/** Batching and retries of the Loki client (stack key `lokiWrite`); durations and sizes as Alloy reads them. */
+export interface LokiWriteOptions {
+  batchSize: string;
+  batchWait: string;
+  timeout: string;
+  minBackoff: string;
+  maxBackoff: string;
+  maxRetries: number;
+}
+
+/** How Loki authenticates the collector. */
+export type LokiAuthType = "none" | "basic" | "bearer";
 
 export interface PipelineInput {
   /** Value of the `cluster` label added to every entry. */
@@ -19,11 +51,11 @@ export interface PipelineInput {
   /** Loki push URL, ending in /loki/api/v1/push. */
   lokiEndpoint: string;
   /** What is collected and how it is filtered (config key `pipeline`). */
-  pipeline: StackConfig["pipeline"];
+  pipeline: PipelineOptions;
   /** Batching and retries of the Loki client (config key `lokiWrite`). */
-  write: StackConfig["lokiWrite"];
+  write: LokiWriteOptions;
   /** How Loki authenticates the collector; the credentials themselves are read from the environment. */
-  auth: StackConfig["lokiAuth"]["type"];
+  auth: LokiAuthType;
 }
 
 /**

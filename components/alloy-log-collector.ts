@@ -1,16 +1,27 @@
 /**
  * One cluster's log collection: Grafana Alloy as a DaemonSet (grafana/alloy
  * chart 1.4.0) in the loki-v3 namespace, shipping every pod's logs to Loki v3.
+ *
+ * Usable without the stack config: AlloyLogCollectorArgs is its own documented
+ * interface, and its defaults are applied once, in withDefaults().
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { buildAlloyConfig, CREDENTIAL_ENV, CREDENTIAL_FIELDS } from "../alloy/pipeline";
+import { buildAlloyConfig, CREDENTIAL_ENV, type LokiWriteOptions, type PipelineOptions } from "../alloy/pipeline";
 import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
+import type { ResourceRequirements } from "../chart/k8s-types";
 import { ALLOY_CONTAINER, buildChartValues, RELEASE_NAME } from "../chart/values";
-import type { StackConfig } from "../config/schema";
-import { clusterProvider } from "./cluster";
-import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
-import { buildDashboard, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
+import { clusterProvider, type ClusterAccess } from "./cluster";
+import {
+  buildAlertRules,
+  DEFAULT_FAILED_REQUEST_RATIO,
+  DEFAULT_MEMORY_LIMIT_RATIO,
+  DEFAULT_NO_ENTRIES_SENT_MINUTES,
+  PROMETHEUS_RULE_LABELS,
+  RULE_GROUP_NAMES,
+} from "../monitoring/alerts";
+import { buildDashboard, DASHBOARD_CONFIGMAP_LABELS, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
+import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
 
 /** Grafana's Helm repository, where grafana/alloy is published. */
 export const ALLOY_CHART_REPO = "https://grafana.github.io/helm-charts";
@@ -22,46 +33,145 @@ export const ALLOY_CHART_REPO = "https://grafana.github.io/helm-charts";
  */
 export const COLLECTOR_RBAC_RULES = [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }];
 
-export interface AlloyLogCollectorArgs {
+/**
+ * Loki credentials. The type is plain, so the Alloy config and the chart values
+ * are known without unwrapping a secret; each credential sits beside its type,
+ * so the two can never disagree. The component holds them as secrets.
+ */
+export type LokiAuth =
+  | { type: "none" }
+  | { type: "basic"; username: pulumi.Input<string>; password: pulumi.Input<string> }
+  | { type: "bearer"; token: pulumi.Input<string> };
+
+export interface ServiceMonitorOptions {
+  enabled: boolean;
+  /** Labels the Prometheus serviceMonitorSelector matches. */
+  labels: Record<string, string>;
+  /** Scrape interval; unset uses Prometheus's global interval. */
+  interval?: string;
+}
+
+export interface DatadogOptions {
+  enabled: boolean;
+  /** Prefix of the metric names in Datadog. */
+  namespace: string;
+  /** Regular expressions of the Alloy metrics sent to Datadog. */
+  metrics: readonly string[];
+}
+
+export interface RolloutOptions {
+  /** Collectors replaced at once: a count or a percentage such as "10%". */
+  maxUnavailable: number | string;
+  minReadySeconds: number;
+  terminationGracePeriodSeconds: number;
+}
+
+export interface AlertOptions {
+  enabled: boolean;
+  /** Labels the Prometheus ruleSelector matches. */
+  labels: Record<string, string>;
+  noEntriesSentMinutes: number;
+  memoryLimitRatio: number;
+  failedRequestRatio: number;
+}
+
+export interface DashboardOptions {
+  enabled: boolean;
+  /** Labels Grafana's dashboard sidecar looks for. */
+  labels: Record<string, string>;
+}
+
+/** An object-valued arg is taken whole when given: no field of its default is merged into it. */
+export interface AlloyLogCollectorArgs extends ClusterAccess {
   /** Cluster name, the `cluster` label on every log line. Required. */
   clusterName: string;
-  /** kubeconfig context of the cluster; the ambient current context is never used. Set this or `eks`. */
-  kubeconfigContext?: string;
-  /** EKS cluster to reach by name and region (optionally through a role). Set this or `kubeconfigContext`. */
-  eks?: StackConfig["eks"];
-  /** Namespace Alloy is installed in. @default "loki-v3" */
-  namespace: string;
-  /** Create the namespace (and retain it on delete) rather than require it to exist. @default false */
-  createNamespace: boolean;
-  /** Loki push URL. Required. */
+  /** Loki push URL, ending in /loki/api/v1/push. Required. */
   lokiEndpoint: string;
-  /** Loki tenant ID. Required. */
+  /** Loki tenant ID (X-Scope-OrgID). Required. */
   tenantId: string;
-  /** Requests and limits of the alloy container. @default requests cpu 250m, memory 300Mi; limits memory 700Mi */
-  resources: StackConfig["resources"];
-  /** ServiceMonitor for kube-prometheus-stack. @default enabled, labels { release: kube-prometheus-stack } */
-  serviceMonitor: StackConfig["serviceMonitor"];
-  /** Datadog openmetrics Autodiscovery annotations. @default disabled, namespace loki_v3 */
-  datadog: StackConfig["datadog"];
+  /** What is collected and how it is filtered. Required (the stack schema, config/schema.ts, supplies its defaults). */
+  pipeline: PipelineOptions;
+  /** Loki client batching and retries. Required (the stack schema, config/schema.ts, supplies its defaults). */
+  lokiWrite: LokiWriteOptions;
+  /** Namespace Alloy is installed in. @default "loki-v3" */
+  namespace?: string;
+  /** Create the namespace (and retain it on delete) rather than only read an existing one. @default false */
+  createNamespace?: boolean;
+  /** Loki credentials, put in a Secret and read by Alloy from its environment. @default { type: "none" } */
+  lokiAuth?: LokiAuth;
+  /** Requests and limits of the alloy container. @default { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } } */
+  resources?: ResourceRequirements;
+  /** ServiceMonitor for kube-prometheus-stack. @default { enabled: true, labels: { release: "kube-prometheus-stack" } } */
+  serviceMonitor?: ServiceMonitorOptions;
+  /** Datadog openmetrics Autodiscovery annotations. @default { enabled: false, namespace: "loki_v3", metrics: defaultDatadogMetricNames() } */
+  datadog?: DatadogOptions;
   /** Host directory under which the release keeps its state (read positions). @default "/var/lib/alloy-logs" */
-  storageHostPath: string;
-  /** Collection and filtering: max entry age, exclusions, probes, rate limit, multiline, index labels. @default see config/schema.ts */
-  pipeline: StackConfig["pipeline"];
-  /** Loki client batching and retries. @default batch 1MiB/1s, retries 15 from 500ms to 5m */
-  lokiWrite: StackConfig["lokiWrite"];
-  /** Rolling update of the DaemonSet. @default maxUnavailable "10%", minReadySeconds 10, terminationGracePeriodSeconds 60 */
-  rollout: StackConfig["rollout"];
-  /** Loki credentials, wrapped as secrets by the caller. @default { type: "none" } */
-  lokiAuth: pulumi.Input<StackConfig["lokiAuth"]>;
-  /** How Loki authenticates, known without unwrapping the secret. @default "none" */
-  lokiAuthType: StackConfig["lokiAuth"]["type"];
-  /** PrometheusRule with the collector alerts. @default enabled, labels { release: kube-prometheus-stack } */
-  alerts: StackConfig["alerts"];
-  /** Grafana dashboard ConfigMap. @default enabled, labels { grafana_dashboard: "1" } */
-  dashboard: StackConfig["dashboard"];
-  /** Extra chart values, already validated against the chart. @default {} */
-  chartOverrides: Record<string, unknown>;
+  storageHostPath?: string;
+  /** Rolling update of the DaemonSet. @default { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 } */
+  rollout?: RolloutOptions;
+  /** PrometheusRule with the collector alerts. @default { enabled: true, labels: PROMETHEUS_RULE_LABELS, thresholds DEFAULT_* of monitoring/alerts.ts } */
+  alerts?: AlertOptions;
+  /** Grafana dashboard ConfigMap. @default { enabled: true, labels: DASHBOARD_CONFIGMAP_LABELS } */
+  dashboard?: DashboardOptions;
+  /** Extra chart values, already validated against the chart (chart/overrides.ts). @default {} */
+  chartOverrides?: Record<string, unknown>;
 }
+
+/** The args with every default applied: the one place defaults are set. */
+export function withDefaults(args: AlloyLogCollectorArgs): Required<Omit<AlloyLogCollectorArgs, keyof ClusterAccess>> & ClusterAccess {
+  return {
+    ...args,
+    namespace: args.namespace ?? "loki-v3",
+    createNamespace: args.createNamespace ?? false,
+    lokiAuth: args.lokiAuth ?? { type: "none" },
+    resources: args.resources ?? { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
+    serviceMonitor: args.serviceMonitor ?? { enabled: true, labels: { release: "kube-prometheus-stack" } },
+    datadog: args.datadog ?? { enabled: false, namespace: "loki_v3", metrics: defaultDatadogMetricNames() },
+    storageHostPath: args.storageHostPath ?? "/var/lib/alloy-logs",
+    rollout: args.rollout ?? { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
+    alerts: args.alerts ?? {
+      enabled: true,
+      labels: { ...PROMETHEUS_RULE_LABELS },
+      noEntriesSentMinutes: DEFAULT_NO_ENTRIES_SENT_MINUTES,
+      memoryLimitRatio: DEFAULT_MEMORY_LIMIT_RATIO,
+      failedRequestRatio: DEFAULT_FAILED_REQUEST_RATIO,
+    },
+    dashboard: args.dashboard ?? { enabled: true, labels: { ...DASHBOARD_CONFIGMAP_LABELS } },
+    chartOverrides: args.chartOverrides ?? {},
+  };
+}
+
+/** Environment variable -> credential, in the order the chart values list them. */
+function credentialEnv(auth: LokiAuth): Record<string, pulumi.Input<string>> {
+  switch (auth.type) {
+    case "none":
+      return {};
+    case "basic":
+      return { [CREDENTIAL_ENV.username]: auth.username, [CREDENTIAL_ENV.password]: auth.password };
+    case "bearer":
+      return { [CREDENTIAL_ENV.token]: auth.token };
+  }
+}
+
+/**
+ * The name each child had before child names derived from the component's
+ * (main up to c666975): constants, the same for every instance. Aliasing them
+ * lets the stacks deployed then update in place, with no replacement. An alias
+ * that matches nothing in a stack's state is ignored; two instances in one stack
+ * could both claim an old URN only in a stack deployed with the old names, which
+ * held one instance, and the engine would then stop with "Duplicate resource alias".
+ */
+const LEGACY_NAMES = {
+  namespace: (namespace: string) => namespace,
+  lokiAuthSecret: () => `${RELEASE_NAME}-loki-auth`,
+  rbac: (namespace: string) => `${namespace}-${RELEASE_NAME}-logs`,
+  chart: () => RELEASE_NAME,
+  alertRule: () => `${RELEASE_NAME}-logs`,
+  dashboard: () => `${RELEASE_NAME}-logs-dashboard`,
+};
+
+/** The alias to a child's legacy name, none where the name did not change. */
+const legacy = (name: string, oldName: string): { aliases: pulumi.Alias[] } => ({ aliases: name === oldName ? [] : [{ name: oldName }] });
 
 export class AlloyLogCollector extends pulumi.ComponentResource {
   /** Namespace the collector runs in. */
@@ -70,24 +180,24 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
   readonly daemonSetName: string;
   /** The generated Alloy configuration. */
   readonly alloyConfig: string;
-  /** The Secret holding the Loki credentials, when the stack sets some. */
+  /** The Secret holding the Loki credentials, when there are some. */
   readonly lokiAuthSecret?: k8s.core.v1.Secret;
 
-  constructor(name: string, args: AlloyLogCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
+  /** Children are named `<name>-<role>`, so two instances never collide and each child says whose it is. */
+  constructor(name: string, argsIn: AlloyLogCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("alloy-logs:collector:AlloyLogCollector", name, {}, opts);
+    const args = withDefaults(argsIn);
 
-    const provider = clusterProvider(args, this);
+    const provider = clusterProvider(name, args, this);
 
-    // A namespace the program creates is retained on destroy and on a rename of
-    // this component: deleting a namespace deletes everything in it, Loki included.
-    // One it did not create is only read, so Pulumi never owns or deletes it.
+    // A namespace the program creates is retained on destroy: deleting a
+    // namespace deletes everything in it, Loki included. One it did not create
+    // is only read, so Pulumi never owns or deletes it.
+    const namespaceName = `${name}-namespace`;
+    const namespaceOpts = { parent: this, provider, ...legacy(namespaceName, LEGACY_NAMES.namespace(args.namespace)) };
     const namespace = args.createNamespace
-      ? new k8s.core.v1.Namespace(
-          args.namespace,
-          { metadata: { name: args.namespace } },
-          { parent: this, provider, retainOnDelete: true },
-        )
-      : k8s.core.v1.Namespace.get(args.namespace, args.namespace, { parent: this, provider });
+      ? new k8s.core.v1.Namespace(namespaceName, { metadata: { name: args.namespace } }, { ...namespaceOpts, retainOnDelete: true })
+      : k8s.core.v1.Namespace.get(namespaceName, args.namespace, namespaceOpts);
 
     this.alloyConfig = buildAlloyConfig({
       clusterName: args.clusterName,
@@ -95,23 +205,19 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       lokiEndpoint: args.lokiEndpoint,
       pipeline: args.pipeline,
       write: args.lokiWrite,
-      auth: args.lokiAuthType,
+      auth: args.lokiAuth.type,
     });
 
     // Credentials live in a Secret and reach Alloy as environment variables that
     // the config reads with sys.env: never in the ConfigMap, the values or the plan.
     const secretName = `${RELEASE_NAME}-loki-auth`;
-    const fields: readonly (keyof typeof CREDENTIAL_ENV)[] = CREDENTIAL_FIELDS[args.lokiAuthType];
-    if (fields.length > 0) {
-      const stringData = pulumi.secret(
-        pulumi
-          .output(args.lokiAuth)
-          .apply((auth) => Object.fromEntries(fields.map((field) => [CREDENTIAL_ENV[field], (auth as Record<string, string>)[field]]))),
-      );
+    const env = credentialEnv(args.lokiAuth);
+    const variables = Object.keys(env);
+    if (variables.length > 0) {
       this.lokiAuthSecret = new k8s.core.v1.Secret(
-        secretName,
-        { metadata: { name: secretName, namespace: args.namespace }, type: "Opaque", stringData },
-        { parent: this, provider, dependsOn: [namespace] },
+        `${name}-loki-auth`,
+        { metadata: { name: secretName, namespace: args.namespace }, type: "Opaque", stringData: pulumi.secret(pulumi.all(env)) },
+        { parent: this, provider, dependsOn: [namespace], ...legacy(`${name}-loki-auth`, LEGACY_NAMES.lokiAuthSecret()) },
       );
     }
     const values = buildChartValues({
@@ -122,32 +228,39 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       // Dedicated to this release: two releases on one node never share positions.
       storageHostPath: `${args.storageHostPath}/${args.namespace}-${RELEASE_NAME}`,
       rollout: args.rollout,
-      secretEnv: fields.length > 0 ? { secretName, variables: fields.map((field) => CREDENTIAL_ENV[field]) } : undefined,
+      secretEnv: variables.length > 0 ? { secretName, variables } : undefined,
       overrides: args.chartOverrides,
     });
 
     // The chart names the ServiceAccount after the release (templates/serviceaccount.yaml).
     const rbacName = `${args.namespace}-${RELEASE_NAME}-logs`;
-    const role = new k8s.rbac.v1.ClusterRole(
-      rbacName,
-      { metadata: { name: rbacName }, rules: COLLECTOR_RBAC_RULES },
-      { parent: this, provider },
-    );
+    const rbacResourceName = `${name}-pod-reader`;
+    const rbacOpts = { parent: this, provider, ...legacy(rbacResourceName, LEGACY_NAMES.rbac(args.namespace)) };
+    const role = new k8s.rbac.v1.ClusterRole(rbacResourceName, { metadata: { name: rbacName }, rules: COLLECTOR_RBAC_RULES }, rbacOpts);
     const binding = new k8s.rbac.v1.ClusterRoleBinding(
-      rbacName,
+      rbacResourceName,
       {
         metadata: { name: rbacName },
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
         subjects: [{ kind: "ServiceAccount", name: RELEASE_NAME, namespace: args.namespace }],
       },
-      { parent: this, provider },
+      rbacOpts,
     );
 
     // helm.v4.Chart renders in the provider and registers each object as its own
     // resource: previews diff the DaemonSet itself, and `pulumi up` waits for it.
+    // The provider names each object `<resourcePrefix>:<namespace>/<name>` and
+    // defaults both the release name and the prefix to the Chart's own name
+    // (pulumi-kubernetes provider/pkg/provider/helm/v4/chart.go, Construct; yaml/v2
+    // Register). Both are set to the release name here: the Chart's name now
+    // derives from the component's, but the release (which names every object in
+    // the cluster) and the objects' URNs stay what they were, and aliases could
+    // not reach those children: the provider registers them, not this program.
     new k8s.helm.v4.Chart(
-      RELEASE_NAME,
+      `${name}-chart`,
       {
+        name: RELEASE_NAME,
+        resourcePrefix: RELEASE_NAME,
         chart: "alloy",
         version: ALLOY_CHART_VERSION,
         repositoryOpts: { repo: ALLOY_CHART_REPO },
@@ -156,7 +269,12 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
         namespace: args.namespace,
         values,
       },
-      { parent: this, provider, dependsOn: [namespace, binding, ...(this.lokiAuthSecret ? [this.lokiAuthSecret] : [])] },
+      {
+        parent: this,
+        provider,
+        dependsOn: [namespace, binding, ...(this.lokiAuthSecret ? [this.lokiAuthSecret] : [])],
+        ...legacy(`${name}-chart`, LEGACY_NAMES.chart()),
+      },
     );
 
     // The Service, and so the Prometheus job label of the Alloy targets, is named after the release.
@@ -172,24 +290,24 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       // only ever say so (AlloyMetricsNotScraped), so only the kube-state-metrics ones stay.
       const groups = args.serviceMonitor.enabled ? spec.groups : spec.groups.filter((g) => g.name === RULE_GROUP_NAMES.collectors);
       new k8s.apiextensions.CustomResource(
-        `${RELEASE_NAME}-logs`,
+        `${name}-alerts`,
         {
           apiVersion: "monitoring.coreos.com/v1",
           kind: "PrometheusRule",
           metadata: { name: `${RELEASE_NAME}-logs`, namespace: args.namespace, labels: args.alerts.labels },
           spec: { groups },
         },
-        { parent: this, provider, dependsOn: [namespace] },
+        { parent: this, provider, dependsOn: [namespace], ...legacy(`${name}-alerts`, LEGACY_NAMES.alertRule()) },
       );
     }
     if (args.dashboard.enabled) {
       new k8s.core.v1.ConfigMap(
-        `${RELEASE_NAME}-logs-dashboard`,
+        `${name}-dashboard`,
         {
           metadata: { name: `${RELEASE_NAME}-logs-dashboard`, namespace: args.namespace, labels: args.dashboard.labels },
           data: { [DASHBOARD_FILE_NAME]: JSON.stringify(buildDashboard(monitored), null, 2) },
         },
-        { parent: this, provider, dependsOn: [namespace] },
+        { parent: this, provider, dependsOn: [namespace], ...legacy(`${name}-dashboard`, LEGACY_NAMES.dashboard()) },
       );
     }
 

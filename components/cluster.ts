@@ -12,12 +12,27 @@ import * as k8s from "@pulumi/kubernetes";
 // Only the modules used: the @pulumi/aws index alone takes half a second to load.
 import { getClusterOutput } from "@pulumi/aws/eks/getCluster";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
-import type { StackConfig } from "../config/schema";
 
-export type ClusterAccess = Pick<StackConfig, "kubeconfigContext" | "eks">;
+/** An EKS cluster reached by name. */
+export interface EksCluster {
+  /** EKS cluster name. Required. */
+  name: string;
+  /** AWS region of the cluster. Required. */
+  region: string;
+  /** IAM role assumed for the EKS API and the token; unset means the ambient AWS credentials. */
+  roleArn?: string;
+}
+
+/** Which cluster to reach: set exactly one of the two. */
+export interface ClusterAccess {
+  /** kubeconfig context of the cluster. */
+  kubeconfigContext?: string;
+  /** EKS cluster to reach by name and region (optionally through a role). */
+  eks?: EksCluster;
+}
 
 /** The exec-plugin kubeconfig for an EKS cluster (https://docs.aws.amazon.com/eks/latest/userguide/create-kubeconfig.html). */
-export function eksKubeconfig(cluster: { name: string; region: string; roleArn?: string; endpoint: string; certificateAuthority: string }): string {
+export function eksKubeconfig(cluster: EksCluster & { endpoint: string; certificateAuthority: string }): string {
   const args = ["eks", "get-token", "--cluster-name", cluster.name, "--region", cluster.region];
   if (cluster.roleArn) args.push("--role-arn", cluster.roleArn);
   return JSON.stringify({
@@ -30,16 +45,27 @@ export function eksKubeconfig(cluster: { name: string; region: string; roleArn?:
   });
 }
 
-export function clusterProvider(access: ClusterAccess, parent: pulumi.Resource): k8s.Provider {
+/**
+ * The Kubernetes provider for `access`, a child of `parent` named `<name>-cluster`
+ * (and `<name>-aws`, the AWS provider of an EKS cluster). Each aliases the
+ * constant name it had before names derived from the component's ("cluster",
+ * "aws"), so the stacks deployed then keep their providers, and with them every
+ * resource they manage, in place (see AlloyLogCollector's LEGACY_NAMES).
+ */
+export function clusterProvider(name: string, access: ClusterAccess, parent: pulumi.Resource): k8s.Provider {
+  if ((access.kubeconfigContext === undefined) === (access.eks === undefined)) {
+    // Without either the provider would fall back to the current context of the ambient kubeconfig.
+    throw new Error("AlloyLogCollector: set exactly one of kubeconfigContext and eks, so the cluster is never the ambient kubeconfig's current one");
+  }
   if (access.eks) {
-    const { name, region, roleArn } = access.eks;
+    const { name: clusterName, region, roleArn } = access.eks;
     // An explicit AWS provider too: the region and role are the stack's, not the environment's defaults.
-    const aws = new AwsProvider("aws", { region, ...(roleArn && { assumeRoles: [{ roleArn }] }) }, { parent });
-    const cluster = getClusterOutput({ name, region }, { parent, provider: aws });
+    const aws = new AwsProvider(`${name}-aws`, { region, ...(roleArn && { assumeRoles: [{ roleArn }] }) }, { parent, aliases: [{ name: "aws" }] });
+    const cluster = getClusterOutput({ name: clusterName, region }, { parent, provider: aws });
     const kubeconfig = pulumi
       .all([cluster.endpoint, cluster.certificateAuthorities])
-      .apply(([endpoint, cas]) => eksKubeconfig({ name, region, roleArn, endpoint, certificateAuthority: cas[0]?.data ?? "" }));
-    return new k8s.Provider("cluster", { kubeconfig }, { parent });
+      .apply(([endpoint, cas]) => eksKubeconfig({ name: clusterName, region, roleArn, endpoint, certificateAuthority: cas[0]?.data ?? "" }));
+    return new k8s.Provider(`${name}-cluster`, { kubeconfig }, { parent, aliases: [{ name: "cluster" }] });
   }
-  return new k8s.Provider("cluster", { context: access.kubeconfigContext }, { parent });
+  return new k8s.Provider(`${name}-cluster`, { context: access.kubeconfigContext }, { parent, aliases: [{ name: "cluster" }] });
 }

@@ -16,10 +16,13 @@ export interface PlannedResource {
   /** true for a resource that is only read (`.get`), never created or deleted. */
   read: boolean;
   /** Resource options that change what a destroy or a rename does. */
-  options: { retainOnDelete?: boolean; protect?: boolean; provider?: string; dependsOn?: string[] };
+  options: { retainOnDelete?: boolean; protect?: boolean; provider?: string; dependsOn?: string[]; aliases?: PlannedAlias[] };
   /** Inputs as the engine receives them, secrets kept as SecretValue. */
   inputs: Record<string, unknown>;
 }
+
+/** An `aliases` entry: a URN, or the parts of the old URN that differ (a parent as `type::name`). */
+export type PlannedAlias = string | { name?: string; type?: string; parent?: string; noParent?: boolean; stack?: string; project?: string };
 
 export { SECRET_TEXT };
 
@@ -67,6 +70,14 @@ function resourceKey(resource: pulumi.Resource | undefined): string | undefined 
   // __pulumiType/__name are set by the SDK's Resource constructor on every resource.
   const r = resource as unknown as { __pulumiType?: string; __name?: string } | undefined;
   return r?.__pulumiType && r.__name ? key(r.__pulumiType, r.__name) : undefined;
+}
+
+/** The program's aliases are plain values (no Outputs), so they can be shown as given. */
+function plannedAlias(alias: pulumi.Input<pulumi.URN | pulumi.Alias>): PlannedAlias {
+  if (typeof alias === "string") return alias;
+  const { parent, ...rest } = alias as pulumi.Alias;
+  const parentKey = pulumi.Resource.isInstance(parent) ? resourceKey(parent) : (parent as string | undefined);
+  return JSON.parse(JSON.stringify({ ...rest, ...(parentKey !== undefined && { parent: parentKey }) })) as PlannedAlias;
 }
 
 const settings = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
@@ -144,6 +155,7 @@ export async function runPlan(stack: string, options: PlanOptions): Promise<Plan
           ...(opts.protect !== undefined && { protect: opts.protect }),
           ...(opts.provider && { provider: resourceKey(opts.provider) }),
           ...(Array.isArray(opts.dependsOn) && { dependsOn: opts.dependsOn.map((d) => resourceKey(d as pulumi.Resource) ?? "?") }),
+          ...(opts.aliases?.length && { aliases: opts.aliases.map(plannedAlias) }),
         },
         inputs: {},
       });

@@ -8,17 +8,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { AlloyLogCollector } from "../components/alloy-log-collector";
-import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
-import { buildDashboard } from "../monitoring/dashboard";
-import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
+import { AlloyLogCollector, withDefaults, type AlloyLogCollectorArgs } from "../components/alloy-log-collector";
+import { RULE_GROUP_NAMES } from "../monitoring/alerts";
 import { parseStackConfig } from "../config/load";
+import { PROJECT } from "../config/schema";
 import { readStackFile } from "../config/stack-file";
 import { resourcesJson, valuesYaml } from "../plan/output";
 import { runPlan, SecretValue, type PlannedResource } from "../plan/run";
 import { configWith, GOLDEN_DIR, MINIMAL_CONFIG, ROOT, stackNames } from "./support/stacks";
+import { matchState, urnOf } from "./support/urns";
 
 const COMPONENT = "alloy-logs:collector:AlloyLogCollector::alloy-logs";
+const PROVIDER = "pulumi:providers:kubernetes::alloy-logs-cluster";
+/** An EKS cluster and region of no stack: the tests pin behaviour, not a stack's values. */
+const EKS = { name: "test-eks", region: "xx-test-1", roleArn: "arn:aws:iam::123456789012:role/pulumi-deploy" };
 
 function only(resources: PlannedResource[], type: string): PlannedResource {
   const found = resources.filter((r) => r.type === type);
@@ -30,10 +33,17 @@ describe("AlloyLogCollector under mocks", () => {
   it("installs grafana/alloy 1.4.0 from Grafana's chart repository into loki-v3", async () => {
     const { resources } = await runPlan("test", { config: configWith({}) });
     const chart = only(resources, CHART_TYPE);
-    assert.equal(chart.name, "alloy");
     assert.deepEqual(
       { chart: chart.inputs.chart, version: chart.inputs.version, repositoryOpts: chart.inputs.repositoryOpts, namespace: chart.inputs.namespace },
       { chart: "alloy", version: "1.4.0", repositoryOpts: { repo: "https://grafana.github.io/helm-charts" }, namespace: "loki-v3" },
+    );
+  });
+
+  it("names the Chart from the component, and its release and objects' prefix alloy, as before", async () => {
+    const chart = only((await runPlan("test", { config: configWith({}) })).resources, CHART_TYPE);
+    assert.deepEqual(
+      { name: chart.name, release: chart.inputs.name, resourcePrefix: chart.inputs.resourcePrefix },
+      { name: "alloy-logs-chart", release: "alloy", resourcePrefix: "alloy" },
     );
   });
 
@@ -73,24 +83,37 @@ describe("AlloyLogCollector under mocks", () => {
     ]);
   });
 
+  it("names every child <component name>-<role>", async () => {
+    const { resources } = await runPlan("test", { config: configWith({ lokiAuth: { type: "bearer", token: "t" } }), secretKeys: ["alloy-logs:lokiAuth"] });
+    assert.deepEqual(resources.slice(1).map((r) => r.name), [
+      "alloy-logs-cluster",
+      "alloy-logs-namespace",
+      "alloy-logs-loki-auth",
+      "alloy-logs-pod-reader",
+      "alloy-logs-pod-reader",
+      "alloy-logs-chart",
+      "alloy-logs-alerts",
+      "alloy-logs-dashboard",
+    ]);
+  });
+
   it("uses an explicit provider for the configured kubeconfig context, never the ambient one", async () => {
-    const { resources } = await runPlan("test", { config: configWith({ kubeconfigContext: "arn:aws:eks:ap-northeast-1:1:cluster/x" }) });
-    assert.deepEqual(only(resources, "pulumi:providers:kubernetes").inputs, { context: "arn:aws:eks:ap-northeast-1:1:cluster/x" });
+    const { resources } = await runPlan("test", { config: configWith({ kubeconfigContext: "some-context" }) });
+    assert.deepEqual(only(resources, "pulumi:providers:kubernetes").inputs, { context: "some-context" });
     for (const r of resources.filter((r) => r.type.startsWith("kubernetes:"))) {
-      assert.equal(r.options.provider, "pulumi:providers:kubernetes::cluster", r.type);
+      assert.equal(r.options.provider, PROVIDER, r.type);
     }
   });
 
   it("reaches an EKS cluster by name: endpoint and CA from the EKS API, token from aws eks get-token with the role", async () => {
-    const eks = { name: "buzzvil-eks-dev", region: "ap-northeast-1", roleArn: "arn:aws:iam::123456789012:role/pulumi-deploy" };
-    const { resources } = await runPlan("test", { config: configWith({ eks }, ["kubeconfigContext"]) });
+    const { resources } = await runPlan("test", { config: configWith({ eks: EKS }, ["kubeconfigContext"]) });
     const aws = only(resources, "pulumi:providers:aws").inputs;
-    assert.deepEqual({ region: aws.region, assumeRoles: aws.assumeRoles }, { region: "ap-northeast-1", assumeRoles: JSON.stringify([{ roleArn: eks.roleArn }]) });
+    assert.deepEqual({ region: aws.region, assumeRoles: aws.assumeRoles }, { region: EKS.region, assumeRoles: JSON.stringify([{ roleArn: EKS.roleArn }]) });
     const kubeconfig = JSON.parse(String(only(resources, "pulumi:providers:kubernetes").inputs.kubeconfig));
     assert.deepEqual(kubeconfig, {
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name: "buzzvil-eks-dev", cluster: { server: "https://buzzvil-eks-dev.eks.ap-northeast-1.amazonaws.com.offline-plan", "certificate-authority-data": "offline-plan" } }],
+      clusters: [{ name: EKS.name, cluster: { server: `https://${EKS.name}.eks.${EKS.region}.amazonaws.com.offline-plan`, "certificate-authority-data": "offline-plan" } }],
       users: [
         {
           name: "aws",
@@ -98,34 +121,34 @@ describe("AlloyLogCollector under mocks", () => {
             exec: {
               apiVersion: "client.authentication.k8s.io/v1beta1",
               command: "aws",
-              args: ["eks", "get-token", "--cluster-name", "buzzvil-eks-dev", "--region", "ap-northeast-1", "--role-arn", eks.roleArn],
+              args: ["eks", "get-token", "--cluster-name", EKS.name, "--region", EKS.region, "--role-arn", EKS.roleArn],
               interactiveMode: "Never",
             },
           },
         },
       ],
-      contexts: [{ name: "buzzvil-eks-dev", context: { cluster: "buzzvil-eks-dev", user: "aws" } }],
-      "current-context": "buzzvil-eks-dev",
+      contexts: [{ name: EKS.name, context: { cluster: EKS.name, user: "aws" } }],
+      "current-context": EKS.name,
     });
     for (const r of resources.filter((r) => r.type.startsWith("kubernetes:"))) {
-      assert.equal(r.options.provider, "pulumi:providers:kubernetes::cluster", r.type);
+      assert.equal(r.options.provider, PROVIDER, r.type);
     }
   });
 
   it("only reads an existing namespace by default, so Pulumi can never delete it", async () => {
     const ns = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:core/v1:Namespace");
-    assert.deepEqual({ name: ns.name, read: ns.read, inputs: ns.inputs }, { name: "loki-v3", read: true, inputs: {} });
+    assert.deepEqual({ name: ns.name, read: ns.read, inputs: ns.inputs }, { name: "alloy-logs-namespace", read: true, inputs: {} });
   });
 
-  it("creates the namespace with retainOnDelete when createNamespace is true, so destroy and rename keep it", async () => {
+  it("creates the namespace with retainOnDelete when createNamespace is true, so a destroy keeps it", async () => {
     const { resources } = await runPlan("test", { config: configWith({ createNamespace: "true", namespace: "logs" }) });
     const ns = only(resources, "kubernetes:core/v1:Namespace");
     assert.equal(ns.read, false);
     assert.equal(ns.options.retainOnDelete, true);
     assert.deepEqual(ns.inputs.metadata, { name: "logs" });
     assert.deepEqual(only(resources, CHART_TYPE).options.dependsOn, [
-      "kubernetes:core/v1:Namespace::logs",
-      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::logs-alloy-logs",
+      "kubernetes:core/v1:Namespace::alloy-logs-namespace",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::alloy-logs-pod-reader",
     ]);
     assert.equal(only(resources, CHART_TYPE).inputs.namespace, "logs");
   });
@@ -149,19 +172,6 @@ describe("AlloyLogCollector under mocks", () => {
     const binding = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
     assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "alloy", namespace: "loki-v3" }]);
     assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "loki-v3-alloy-logs" });
-  });
-
-  it("hardens the alloy container: read-only root, no escalation, RuntimeDefault seccomp, only DAC_READ_SEARCH", async () => {
-    const values = chartValues(await runPlan("test", { config: configWith({}) }));
-    assert.deepEqual(values.alloy?.securityContext, {
-      runAsUser: 0,
-      runAsNonRoot: false,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"], add: ["DAC_READ_SEARCH"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    });
-    assert.equal(values.crds?.create, false);
   });
 
   it("rolls out a configurable share of collectors at a time and gives each time to flush", async () => {
@@ -196,12 +206,13 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("annotates the pods for Datadog's openmetrics check on port 12345 when enabled", async () => {
-    const values = chartValues(await runPlan("test", { config: configWith({ datadog: { enabled: true } }) }));
+    const datadog = { enabled: true, namespace: "logs_test", metrics: ["loki_write_.*", "alloy_build_info"] };
+    const values = chartValues(await runPlan("test", { config: configWith({ datadog }) }));
     const checks = JSON.parse(values.controller?.podAnnotations?.["ad.datadoghq.com/alloy.checks"] ?? "null");
     assert.deepEqual(checks, {
       openmetrics: {
         init_config: {},
-        instances: [{ openmetrics_endpoint: "http://%%host%%:12345/metrics", namespace: "loki_v3", metrics: defaultDatadogMetricNames() }],
+        instances: [{ openmetrics_endpoint: "http://%%host%%:12345/metrics", namespace: "logs_test", metrics: ["loki_write_.*", "alloy_build_info"] }],
       },
     });
   });
@@ -246,11 +257,20 @@ describe("AlloyLogCollector under mocks", () => {
     });
   });
 
-  it("creates the PrometheusRule with the alerts and the label kube-prometheus-stack's ruleSelector matches", async () => {
+  it("creates the PrometheusRule with both alert groups and the label kube-prometheus-stack's ruleSelector matches", async () => {
     const rule = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     assert.deepEqual(rule.inputs.metadata, { name: "alloy-logs", namespace: "loki-v3", labels: { release: "kube-prometheus-stack" } });
-    const expected = buildAlertRules({ namespace: "loki-v3", daemonSet: "alloy", container: "alloy", job: "alloy" });
-    assert.deepEqual(rule.inputs.spec, JSON.parse(JSON.stringify(expected)));
+    const groups = (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups;
+    assert.deepEqual(groups.map((g) => [g.name, g.rules.map((r) => r.alert)]), [
+      [
+        "alloy-logs.collectors",
+        ["AlloyNodeWithoutCollector", "AlloyCollectorPodNotReady", "AlloyCollectorCrashLooping", "AlloyCollectorRestarting", "AlloyCollectorMemoryNearLimit"],
+      ],
+      [
+        "alloy-logs.pipeline",
+        ["AlloyLogEntriesDropped", "AlloyLogEntriesDroppedRateLimited", "AlloyLokiRequestsFailing", "AlloyNoEntriesSent", "AlloyComponentUnhealthy", "AlloyMetricsNotScraped"],
+      ],
+    ]);
   });
 
   it("keeps only the kube-state-metrics alerts when nothing scrapes Alloy (ServiceMonitor off)", async () => {
@@ -260,18 +280,23 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("passes the alert thresholds from the stack", async () => {
-    const plan = await runPlan("test", { config: configWith({ alerts: { noEntriesSentMinutes: 20, memoryLimitRatio: 0.8 } }) });
+    const plan = await runPlan("test", { config: configWith({ alerts: { noEntriesSentMinutes: 20, memoryLimitRatio: 0.8, failedRequestRatio: 0.25 } }) });
     const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
-    const expected = buildAlertRules({ namespace: "loki-v3", daemonSet: "alloy", container: "alloy", job: "alloy", noEntriesSentMinutes: 20, memoryLimitRatio: 0.8 });
-    assert.deepEqual(rule.inputs.spec, JSON.parse(JSON.stringify(expected)));
+    const exprs = Object.fromEntries(
+      (rule.inputs.spec as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => [r.alert, r.expr])),
+    );
+    assert.match(exprs.AlloyNoEntriesSent, /\[20m\]\)\) > 0\)\nunless/);
+    assert.match(exprs.AlloyCollectorMemoryNearLimit, /\n\) > 0\.8\n/);
+    assert.match(exprs.AlloyLokiRequestsFailing, /\n\) > 0\.25$/);
   });
 
   it("delivers the dashboard as a ConfigMap labelled for Grafana's sidecar", async () => {
-    const cm = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:core/v1:ConfigMap");
-    assert.deepEqual(cm.inputs.metadata, { name: "alloy-logs-dashboard", namespace: "loki-v3", labels: { grafana_dashboard: "1" } });
+    const cm = only((await runPlan("test", { config: configWith({ namespace: "logs" }) })).resources, "kubernetes:core/v1:ConfigMap");
+    assert.deepEqual(cm.inputs.metadata, { name: "alloy-logs-dashboard", namespace: "logs", labels: { grafana_dashboard: "1" } });
     const data = cm.inputs.data as Record<string, string>;
     assert.deepEqual(Object.keys(data), ["alloy-log-pipeline.json"]);
-    assert.deepEqual(JSON.parse(data["alloy-log-pipeline.json"]), JSON.parse(JSON.stringify(buildDashboard({ namespace: "loki-v3", job: "alloy", container: "alloy" }))));
+    const dashboard = JSON.parse(data["alloy-log-pipeline.json"]) as { uid: string; title: string; panels: unknown[] };
+    assert.deepEqual({ uid: dashboard.uid, title: dashboard.title, panels: dashboard.panels.length }, { uid: "alloy-log-pipeline", title: "Alloy log pipeline (logs)", panels: 9 });
   });
 
   it("creates neither the PrometheusRule nor the dashboard when the stack switches them off", async () => {
@@ -337,12 +362,22 @@ describe("AlloyLogCollector under mocks", () => {
       }
     });
 
-    it("stay secret in Pulumi state: pulumi.isSecret holds for the Secret's data", async () => {
-      await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs }, "alloy-logs", "test", false);
+    it("stay secret in Pulumi state even when the caller passes them in plain text", async () => {
+      await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs }, PROJECT, "test", false);
+      // The config's credentials are plain strings once parsed: only the component makes them secret.
       const config = parseStackConfig("test", configWith(basic), { secretKeys });
-      const collector = new AlloyLogCollector("alloy-logs", { ...config, lokiAuth: pulumi.secret(config.lokiAuth), lokiAuthType: "basic" });
+      const collector = new AlloyLogCollector("alloy-logs", config);
       assert.ok(collector.lokiAuthSecret, "no Secret");
       assert.equal(await pulumi.isSecret(collector.lokiAuthSecret.stringData), true);
+    });
+
+    it("hold a bearer token in the Secret under the variable the config reads", async () => {
+      const plan = await runPlan("test", { config: configWith({ lokiAuth: { type: "bearer", token: PASSWORD } }), secretKeys });
+      const secret = only(plan.resources, "kubernetes:core/v1:Secret");
+      assert.deepEqual((secret.inputs.stringData as SecretValue).value, { LOKI_BEARER_TOKEN: PASSWORD });
+      assert.deepEqual(chartValues(plan).alloy?.extraEnv, [
+        { name: "LOKI_BEARER_TOKEN", valueFrom: { secretKeyRef: { name: "alloy-loki-auth", key: "LOKI_BEARER_TOKEN" } } },
+      ]);
     });
 
     it("are read from a stack file's secure values without decrypting them offline", () => {
@@ -377,4 +412,96 @@ describe("what each stack file registers", () => {
       assert.equal(resourcesJson(plan), golden, "run `npm run golden:update` and review the diff");
     });
   }
+});
+
+describe("AlloyLogCollector args", () => {
+  const required: AlloyLogCollectorArgs = (() => {
+    const c = parseStackConfig("test", configWith({}));
+    return { clusterName: c.clusterName, kubeconfigContext: c.kubeconfigContext, lokiEndpoint: c.lokiEndpoint, tenantId: c.tenantId, pipeline: c.pipeline, lokiWrite: c.lokiWrite };
+  })();
+
+  // Two sources that must agree until the defaults move into one module both import (issue 14, item 1).
+  it("default to what the stack schema defaults to", () => {
+    const schema = parseStackConfig("test", configWith({}));
+    const component = withDefaults(required);
+    const keys = ["namespace", "createNamespace", "lokiAuth", "resources", "serviceMonitor", "datadog", "storageHostPath", "rollout", "alerts", "dashboard", "chartOverrides"] as const;
+    assert.deepEqual(Object.fromEntries(keys.map((k) => [k, component[k]])), Object.fromEntries(keys.map((k) => [k, schema[k]])));
+  });
+
+  it("refuse a component with neither kubeconfigContext nor eks, instead of using the ambient kubeconfig context", async () => {
+    await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs }, PROJECT, "test", false);
+    assert.throws(() => new AlloyLogCollector("alloy-logs", { ...required, kubeconfigContext: undefined }), {
+      message: "AlloyLogCollector: set exactly one of kubeconfigContext and eks, so the cluster is never the ambient kubeconfig's current one",
+    });
+  });
+
+  it("let two instances live in one stack: no two resources share a type and name", async () => {
+    const registered: string[] = [];
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          registered.push(`${args.type}::${args.name}`);
+          return { id: `${args.name}-id`, state: args.inputs };
+        },
+        call: (args) => args.inputs,
+      },
+      PROJECT,
+      "test",
+      false,
+    );
+    new AlloyLogCollector("first", { ...required, namespace: "logs-a" });
+    new AlloyLogCollector("second", { ...required, namespace: "logs-b" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(registered.length >= 16, `only ${registered.length} registrations`);
+    assert.deepEqual(registered.filter((key, i) => registered.indexOf(key) !== i), []);
+  });
+});
+
+describe("updating a stack deployed before child names derived from the component's name", () => {
+  const fixture = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "urns", "before-child-names.json"), "utf8")) as {
+    cases: { stack: string; config: Record<string, string>; secretKeys: string[]; urns: string[] }[];
+  };
+
+  for (const recorded of fixture.cases) {
+    it(`${recorded.stack}: every resource takes over the URN it had, by name or alias; nothing is created or deleted`, async () => {
+      const plan = await runPlan(recorded.stack, { config: recorded.config, secretKeys: recorded.secretKeys });
+      const { matches, deleted, conflicts } = matchState(recorded.stack, PROJECT, plan.resources, recorded.urns);
+      assert.deepEqual(matches.filter((m) => m.old === undefined).map((m) => m.key), [], "created");
+      assert.deepEqual(deleted, [], "deleted");
+      assert.deepEqual(conflicts, []);
+    });
+  }
+
+  it("keeps the chart's objects' URNs: the same parent type chain, and the old Chart name as their prefix", async () => {
+    const recorded = fixture.cases[0];
+    const oldChart = recorded.urns.find((urn) => urn.includes(`$${CHART_TYPE}::`));
+    assert.ok(oldChart, "no Chart in the fixture");
+    const plan = await runPlan(recorded.stack, { config: recorded.config, secretKeys: recorded.secretKeys });
+    const chart = only(plan.resources, CHART_TYPE);
+    const { matches } = matchState(recorded.stack, PROJECT, plan.resources, recorded.urns);
+    const urn = matches.find((m) => m.key === `${CHART_TYPE}::${chart.name}`)?.urn ?? "";
+    // The provider names each object `<resourcePrefix>:<namespace>/<name>` under the Chart (pulumi-kubernetes yaml/v2 Register).
+    const objectUrn = (chartUrn: string, prefix: unknown) =>
+      urnOf(recorded.stack, PROJECT, chartUrn.split("::")[2], "kubernetes:apps/v1:DaemonSet", `${String(prefix)}:loki-v3/alloy`);
+    assert.equal(objectUrn(urn, chart.inputs.resourcePrefix), objectUrn(oldChart, oldChart.split("::").pop()));
+  });
+});
+
+describe("renaming the component with its old name as an alias", () => {
+  it("moves every child to the new name in place: nothing is created or deleted", async () => {
+    const [stack] = stackNames();
+    const file = readStackFile(ROOT, stack);
+    const before = await runPlan(stack, file);
+    const oldUrns = matchState(stack, PROJECT, before.resources, []).matches.map((m) => m.urn);
+    const after = await runPlan(stack, { ...file, program: path.join(__dirname, "support", "renamed-program.ts") });
+    const componentIn = (plan: typeof before) => only(plan.resources, COMPONENT.split("::")[0]);
+    assert.deepEqual(
+      { name: componentIn(after).name, aliases: componentIn(after).options.aliases },
+      { name: "logs", aliases: [{ name: componentIn(before).name }] },
+    );
+    const { matches, deleted, conflicts } = matchState(stack, PROJECT, after.resources, oldUrns);
+    assert.deepEqual(matches.filter((m) => m.old === undefined).map((m) => m.key), [], "created");
+    assert.deepEqual(deleted, [], "deleted");
+    assert.deepEqual(conflicts, []);
+  });
 });

@@ -23,25 +23,25 @@ describe("npm run plan", () => {
     const result = plan("--stack", "ops", "--out", out);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Plan for stack "ops" from Pulumi\.ops\.yaml: run offline under Pulumi mocks; nothing was deployed\./);
-    assert.match(result.stdout, /\+ kubernetes:helm\.sh\/v4:Chart +alloy +alloy 1\.4\.0 from https:\/\/grafana\.github\.io\/helm-charts into namespace loki-v3/);
-    assert.match(result.stdout, /\+ pulumi:providers:kubernetes +cluster +kubeconfig from the EKS API; token: aws eks get-token --cluster-name buzzvil-eks-ops --region ap-northeast-1/);
-    assert.match(result.stdout, /= kubernetes:core\/v1:Namespace +loki-v3 +read only: must already exist; never modified or deleted/);
+    assert.match(result.stdout, /\+ kubernetes:helm\.sh\/v4:Chart +alloy-logs-chart +alloy 1\.4\.0 from https:\/\/grafana\.github\.io\/helm-charts into namespace loki-v3/);
+    assert.match(result.stdout, /\+ pulumi:providers:kubernetes +alloy-logs-cluster +kubeconfig from the EKS API; token: aws eks get-token --cluster-name buzzvil-eks-ops --region ap-northeast-1/);
+    assert.match(result.stdout, /= kubernetes:core\/v1:Namespace +alloy-logs-namespace +read only: must already exist; never modified or deleted/);
     assert.match(result.stdout, /controller\.tolerations +\[\{"operator":"Exists"\}\]/);
     assert.equal(readFileSync(path.join(out, "config.alloy"), "utf8"), readFileSync(path.join(GOLDEN_DIR, "ops", "config.alloy"), "utf8"));
     assert.equal(readFileSync(path.join(out, "values.yaml"), "utf8"), readFileSync(path.join(GOLDEN_DIR, "ops", "values.yaml"), "utf8"));
     const resources = JSON.parse(readFileSync(path.join(out, "resources.json"), "utf8"));
     assert.deepEqual(resources.map((r: { type: string; name: string; parent?: string }) => [r.type, r.name, r.parent]), [
       ["alloy-logs:collector:AlloyLogCollector", "alloy-logs", "pulumi:pulumi:Stack::alloy-logs-ops"],
-      ["pulumi:providers:aws", "aws", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
-      ["pulumi:providers:kubernetes", "cluster", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
-      ["kubernetes:core/v1:Namespace", "loki-v3", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
-      ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "loki-v3-alloy-logs", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
-      ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "loki-v3-alloy-logs", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
-      ["kubernetes:helm.sh/v4:Chart", "alloy", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
-      ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", "alloy-logs", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["pulumi:providers:aws", "alloy-logs-aws", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["pulumi:providers:kubernetes", "alloy-logs-cluster", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["kubernetes:core/v1:Namespace", "alloy-logs-namespace", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "alloy-logs-pod-reader", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "alloy-logs-pod-reader", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["kubernetes:helm.sh/v4:Chart", "alloy-logs-chart", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
+      ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", "alloy-logs-alerts", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
       ["kubernetes:core/v1:ConfigMap", "alloy-logs-dashboard", "alloy-logs:collector:AlloyLogCollector::alloy-logs"],
     ]);
-    assert.match(result.stdout, /\+ kubernetes:monitoring\.coreos\.com\/v1:PrometheusRule +alloy-logs +\d+ alerts; labels release=kube-prometheus-stack/);
+    assert.match(result.stdout, /\+ kubernetes:monitoring\.coreos\.com\/v1:PrometheusRule +alloy-logs-alerts +\d+ alerts; labels release=kube-prometheus-stack/);
     assert.match(result.stdout, /\+ kubernetes:core\/v1:ConfigMap +alloy-logs-dashboard +dashboard alloy-log-pipeline\.json; labels grafana_dashboard=1/);
     assert.match(result.stdout, /serviceMonitor\.additionalLabels\.release +"kube-prometheus-stack"/);
   });

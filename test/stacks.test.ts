@@ -44,7 +44,7 @@ describe("stack files", () => {
         assert.deepEqual(kubeconfig.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", `buzzvil-eks-${stack}`, "--region", "ap-northeast-1"]);
         assert.equal(kubeconfig.clusters[0].cluster.server, `https://buzzvil-eks-${stack}.eks.ap-northeast-1.amazonaws.com.offline-plan`);
         for (const r of plan.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
-          assert.equal(r.options.provider, "pulumi:providers:kubernetes::cluster", `${r.type} ${r.name}`);
+          assert.equal(r.options.provider, "pulumi:providers:kubernetes::alloy-logs-cluster", `${r.type} ${r.name}`);
         }
       });
 
