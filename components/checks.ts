@@ -5,8 +5,9 @@
  */
 import { COLLECTOR_POD_SELECTOR, RELEASE_NAME } from "../chart/values";
 import type { StackConfig } from "../config/schema";
+// Type only: this module stays free of the Pulumi SDK at run time.
+import type { ClusterAccess } from "./cluster";
 
-type ClusterAccess = Pick<StackConfig, "kubeconfigContext" | "eks">;
 
 /** Shell-quotes a value for sh (config values are validated, but quoting keeps the commands copy-safe). */
 function sh(value: string): string {

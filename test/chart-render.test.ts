@@ -19,6 +19,7 @@ import { ALLOY_HTTP_PORT, ALLOY_STORAGE_PATH, buildChartValues, DATADOG_CHECKS_A
 import { parseStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { readStackFile } from "../config/stack-file";
+import { chartValuesInput } from "./support/chart-input";
 import { GOLDEN_DIR, ROOT, stackNames } from "./support/stacks";
 
 const CHART_NAME = "alloy";
@@ -354,16 +355,9 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
     it("an Alloy config containing {{ .Release.Name }} reaches the ConfigMap literally", function () {
       this.timeout(60_000);
       const alloyConfig = '// {{ .Release.Name }} and {{ "{{" }} stay as written\nlogging {\n  level = "info"\n}\n';
-      const values = buildChartValues({
-        alloyConfig,
-        resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
-        serviceMonitor: { enabled: false, labels: {} },
-        datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
-        storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
-        rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
-        secretEnv: undefined,
-        overrides: {},
-      });
+      const values = buildChartValues(
+        chartValuesInput({ alloyConfig, serviceMonitor: { enabled: false, labels: {} }, datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] } }),
+      );
       const cm = single<ConfigMap>(renderValues("hostile", values, "loki-v3"), "ConfigMap", RELEASE);
       const data = cm.data?.["config.alloy"] ?? "";
       assert.ok(data.includes("// {{ .Release.Name }}"), `ConfigMap data:\n${data}`);
@@ -372,16 +366,13 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
 
     it("serviceMonitor and datadog disabled render no ServiceMonitor and no Datadog annotation", function () {
       this.timeout(60_000);
-      const values = buildChartValues({
-        alloyConfig: "logging {}\n",
-        resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
-        serviceMonitor: { enabled: false, labels: { release: "kube-prometheus-stack" } },
-        datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
-        storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
-        rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
-        secretEnv: undefined,
-        overrides: {},
-      });
+      const values = buildChartValues(
+        chartValuesInput({
+          alloyConfig: "logging {}\n",
+          serviceMonitor: { enabled: false, labels: { release: "kube-prometheus-stack" } },
+          datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
+        }),
+      );
       const objects = renderValues("disabled", values, "loki-v3");
       assert.deepEqual(ofKind(objects, "ServiceMonitor"), [], "ServiceMonitor");
       const annotations = single<DaemonSet>(objects, "DaemonSet", RELEASE).spec.template.metadata.annotations ?? {};

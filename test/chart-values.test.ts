@@ -6,18 +6,10 @@ import { CHART_TYPE, valuesYaml } from "../plan/output";
 import type { PlanResult } from "../plan/run";
 import { ALLOY_CHART_PATHS } from "../chart/alloy-values.generated";
 import { checkChartOverrides, mergeChartOverrides, suggestChartPath } from "../chart/overrides";
-import { buildChartValues, escapeHelmTemplate, PROGRAM_OWNED_PATHS, unescapeHelmTemplate, type ChartValuesInput } from "../chart/values";
+import { buildChartValues, escapeHelmTemplate, PROGRAM_OWNED_PATHS, unescapeHelmTemplate } from "../chart/values";
+import { chartValuesInput } from "./support/chart-input";
 
-const INPUT: ChartValuesInput = {
-  alloyConfig: 'loki.write "loki" {}\n',
-  resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
-  serviceMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" }, interval: "30s" },
-  datadog: { enabled: true, namespace: "loki_v3", metrics: ["loki_write_.*"] },
-  storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
-        rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
-        secretEnv: undefined,
-  overrides: {},
-};
+const INPUT = chartValuesInput();
 
 /** Every set path: map entries (podAnnotations keys) count as paths of their own. */
 function setPaths(value: unknown, prefix: string[] = []): string[][] {

@@ -17,6 +17,7 @@
  * The checker is data-driven: it only walks the schema; no component is special-cased.
  */
 import type { Attribute, Block, Statement, Value } from "./alloy-syntax";
+import { nearest } from "../../lib/nearest";
 
 export const ALLOY_VERSION = "v1.11.3";
 
@@ -542,33 +543,6 @@ const STDLIB_NAMESPACES: ReadonlySet<string> = new Set(
 // ---------------------------------------------------------------------------
 // Checker
 // ---------------------------------------------------------------------------
-
-/** Levenshtein edit distance (insert, delete, substitute all cost 1). */
-export function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
-/** The closest candidate, if it is close enough to plausibly be what was meant. */
-export function nearest(name: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = levenshtein(name, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
 
 const didYouMean = (name: string, candidates: Iterable<string>): string => {
   const n = nearest(name, candidates);
