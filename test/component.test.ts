@@ -23,6 +23,12 @@ const PROVIDER = "pulumi:providers:kubernetes::alloy-logs-cluster";
 /** An EKS cluster and region of no stack: the tests pin behaviour, not a stack's values. */
 const EKS = { name: "test-eks", region: "xx-test-1", roleArn: "arn:aws:iam::123456789012:role/pulumi-deploy" };
 
+/** Mocks that echo each resource's inputs as its state, for components built outside runPlan. */
+const ECHO_MOCKS: pulumi.runtime.Mocks = {
+  newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs as Record<string, unknown> }),
+  call: (args) => args.inputs as Record<string, unknown>,
+};
+
 function only(resources: PlannedResource[], type: string): PlannedResource {
   const found = resources.filter((r) => r.type === type);
   assert.equal(found.length, 1, `expected one ${type}, got ${found.length}`);
@@ -63,8 +69,8 @@ describe("AlloyLogCollector under mocks", () => {
       config: configWith({ tenantId: "t-42", lokiEndpoint: "https://loki.example.internal/loki/api/v1/push" }),
     });
     const content = chartValues(plan).alloy?.configMap?.content ?? "";
-    assert.match(content, /\n    tenant_id +\= "t-42"\n/);
-    assert.match(content, /\n    url +\= "https:\/\/loki\.example\.internal\/loki\/api\/v1\/push"\n/);
+    assert.match(content, /\n {4}tenant_id += "t-42"\n/);
+    assert.match(content, /\n {4}url += "https:\/\/loki\.example\.internal\/loki\/api\/v1\/push"\n/);
   });
 
   it("parents every resource to the component, and the component to the stack", async () => {
@@ -109,7 +115,7 @@ describe("AlloyLogCollector under mocks", () => {
     const { resources } = await runPlan("test", { config: configWith({ eks: EKS }, ["kubeconfigContext"]) });
     const aws = only(resources, "pulumi:providers:aws").inputs;
     assert.deepEqual({ region: aws.region, assumeRoles: aws.assumeRoles }, { region: EKS.region, assumeRoles: JSON.stringify([{ roleArn: EKS.roleArn }]) });
-    const kubeconfig = JSON.parse(String(only(resources, "pulumi:providers:kubernetes").inputs.kubeconfig));
+    const kubeconfig: unknown = JSON.parse(String(only(resources, "pulumi:providers:kubernetes").inputs.kubeconfig));
     assert.deepEqual(kubeconfig, {
       apiVersion: "v1",
       kind: "Config",
@@ -208,7 +214,7 @@ describe("AlloyLogCollector under mocks", () => {
   it("annotates the pods for Datadog's openmetrics check on port 12345 when enabled", async () => {
     const datadog = { enabled: true, namespace: "logs_test", metrics: ["loki_write_.*", "alloy_build_info"] };
     const values = chartValues(await runPlan("test", { config: configWith({ datadog }) }));
-    const checks = JSON.parse(values.controller?.podAnnotations?.["ad.datadoghq.com/alloy.checks"] ?? "null");
+    const checks: unknown = JSON.parse(values.controller?.podAnnotations?.["ad.datadoghq.com/alloy.checks"] ?? "null");
     assert.deepEqual(checks, {
       openmetrics: {
         init_config: {},
@@ -343,7 +349,7 @@ describe("AlloyLogCollector under mocks", () => {
       const secret = only(plan.resources, "kubernetes:core/v1:Secret");
       assert.deepEqual(secret.inputs.metadata, { name: "alloy-loki-auth", namespace: "loki-v3" });
       assert.ok(secret.inputs.stringData instanceof SecretValue, "stringData is not secret");
-      assert.deepEqual((secret.inputs.stringData as SecretValue).value, { LOKI_USERNAME: "ops-writer", LOKI_PASSWORD: PASSWORD });
+      assert.deepEqual((secret.inputs.stringData).value, { LOKI_USERNAME: "ops-writer", LOKI_PASSWORD: PASSWORD });
     });
 
     it("passes them to Alloy as environment variables from the Secret", async () => {
@@ -363,7 +369,7 @@ describe("AlloyLogCollector under mocks", () => {
     });
 
     it("stay secret in Pulumi state even when the caller passes them in plain text", async () => {
-      await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs }, PROJECT, "test", false);
+      await pulumi.runtime.setMocks(ECHO_MOCKS, PROJECT, "test", false);
       // The config's credentials are plain strings once parsed: only the component makes them secret.
       const config = parseStackConfig("test", configWith(basic), { secretKeys });
       const collector = new AlloyLogCollector("alloy-logs", config);
@@ -429,7 +435,7 @@ describe("AlloyLogCollector args", () => {
   });
 
   it("refuse a component with neither kubeconfigContext nor eks, instead of using the ambient kubeconfig context", async () => {
-    await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs }, PROJECT, "test", false);
+    await pulumi.runtime.setMocks(ECHO_MOCKS, PROJECT, "test", false);
     assert.throws(() => new AlloyLogCollector("alloy-logs", { ...required, kubeconfigContext: undefined }), {
       message: "AlloyLogCollector: set exactly one of kubeconfigContext and eks, so the cluster is never the ambient kubeconfig's current one",
     });
@@ -439,11 +445,11 @@ describe("AlloyLogCollector args", () => {
     const registered: string[] = [];
     await pulumi.runtime.setMocks(
       {
+        ...ECHO_MOCKS,
         newResource: (args) => {
           registered.push(`${args.type}::${args.name}`);
-          return { id: `${args.name}-id`, state: args.inputs };
+          return ECHO_MOCKS.newResource(args);
         },
-        call: (args) => args.inputs,
       },
       PROJECT,
       "test",

@@ -334,7 +334,7 @@ class Scanner {
             this.insertTerm = false;
             return { pos, tok: "TERMINATOR", lit: "\n" };
           case "'":
-            this.fail(pos, "illegal single-quoted string; use double quotes");
+            return this.fail(pos, "illegal single-quoted string; use double quotes");
           case '"':
             insertTerm = true;
             tok = "STRING";
@@ -362,9 +362,9 @@ class Scanner {
           case ">":
             if (this.ch === 0x3d) {
               this.next();
-              tok = (c === "=" ? "==" : `${c}=`) as Tok;
+              tok = (c === "=" ? "==" : `${c}=`);
             } else {
-              tok = c as Tok;
+              tok = c;
             }
             break;
           case "/":
@@ -389,7 +389,7 @@ class Scanner {
           case ")":
           case "]":
             insertTerm = true;
-            tok = c as Tok;
+            tok = c;
             break;
           case "+":
           case "-":
@@ -401,7 +401,7 @@ class Scanner {
           case "[":
           case ",":
           case ".": // fractions starting with "." were handled above
-            tok = c as Tok;
+            tok = c;
             break;
           default:
             // `#` lands here too: Alloy has no `#` comments.
@@ -774,7 +774,7 @@ class Parser {
 
     while (this.at(".")) {
       this.next();
-      if (this.tok !== "IDENT") this.fail(`expected identifier, got ${this.tok}`);
+      if (this.tok !== "IDENT") this.fail(`expected identifier, got ${String(this.tok)}`);
       bn.fragments.push(this.lit);
       this.next();
     }
@@ -879,7 +879,7 @@ class Parser {
           this.expect("{");
           this.parseBody("}");
           this.expect("}");
-          this.failAt(start, "cannot use a block as an expression");
+          return this.failAt(start, "cannot use a block as an expression");
         default:
           return primary;
       }
