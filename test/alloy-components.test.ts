@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 
 import { checkAlloyConfig, COMPONENTS, LOKI_PROCESS_STAGES, STDLIB } from "./support/alloy-components";
 import { parseAlloy } from "./support/alloy-syntax";
+import { lineOf } from "./support/source-lines";
 
 const check = (source: string): string[] => checkAlloyConfig(parseAlloy(source));
 
@@ -131,13 +132,6 @@ loki.write "default" {
 function mutate(from: string, to: string): string {
   assert.ok(VALID_PIPELINE.includes(from), `fixture does not contain ${JSON.stringify(from)}`);
   return VALID_PIPELINE.replace(from, to);
-}
-
-/** 1-based line of the first occurrence of `needle` in `source`. */
-function lineOf(source: string, needle: string): number {
-  const index = source.indexOf(needle);
-  assert.ok(index >= 0, `source does not contain ${JSON.stringify(needle)}`);
-  return source.slice(0, index).split("\n").length;
 }
 
 describe("Alloy v1.11.3 component schema", () => {
