@@ -1,0 +1,12 @@
+/**
+ * A program with two collectors in one stack, in two namespaces (the chart's
+ * objects are named `alloy:<namespace>/<object>`, so that is what keeps them
+ * apart). Run by runPlan in place of index.ts.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AlloyLogCollector } from "../../components/alloy-log-collector";
+import { parseStackConfig } from "../../config/load";
+
+const config = parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig());
+new AlloyLogCollector("first", { ...config, namespace: "logs-a" });
+new AlloyLogCollector("second", { ...config, namespace: "logs-b" });
