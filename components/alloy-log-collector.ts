@@ -193,11 +193,17 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
     // A namespace the program creates is retained on destroy: deleting a
     // namespace deletes everything in it, Loki included. One it did not create
     // is only read, so Pulumi never owns or deletes it.
+    // The engine applies no aliases of its own to a read (GenerateReadSteps in pulumi/pulumi
+    // pkg/resource/deploy/step_generator.go): a renamed read is read again under its new
+    // name and its old entry dropped from state, which touches nothing in the cluster.
     const namespaceName = `${name}-namespace`;
-    const namespaceOpts = { parent: this, provider, ...legacy(namespaceName, LEGACY_NAMES.namespace(args.namespace)) };
     const namespace = args.createNamespace
-      ? new k8s.core.v1.Namespace(namespaceName, { metadata: { name: args.namespace } }, { ...namespaceOpts, retainOnDelete: true })
-      : k8s.core.v1.Namespace.get(namespaceName, args.namespace, namespaceOpts);
+      ? new k8s.core.v1.Namespace(
+          namespaceName,
+          { metadata: { name: args.namespace } },
+          { parent: this, provider, retainOnDelete: true, ...legacy(namespaceName, LEGACY_NAMES.namespace(args.namespace)) },
+        )
+      : k8s.core.v1.Namespace.get(namespaceName, args.namespace, { parent: this, provider });
 
     this.alloyConfig = buildAlloyConfig({
       clusterName: args.clusterName,

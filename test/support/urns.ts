@@ -12,6 +12,10 @@
  *   through an alias, every child also gets the parent's old URN as parent, with
  *   the parent's new name at the start of the child's name replaced by its old one.
  *   A resource is looked up by its URN first, then by its aliases in order.
+ *   A resource that is only read (`.get`) gets no aliases of its own, only the
+ *   inherited ones (`GenerateReadSteps` passes none); left unmatched, its old
+ *   entry is discarded from the state, a no-op in the cluster (step.go,
+ *   DeleteStep of an External resource).
  */
 import type { PlannedAlias, PlannedResource } from "../../plan/run";
 
@@ -32,8 +36,10 @@ export interface Match {
   urn: string;
   /** Every alias URN the engine tries, in order. */
   aliases: string[];
-  /** The URN in the old state this resource takes over; undefined means Pulumi creates it. */
+  /** The URN in the old state this resource takes over; undefined means Pulumi creates it (or, for a read, reads it anew). */
   old?: string;
+  /** Only read, never created or deleted by Pulumi. */
+  read: boolean;
 }
 
 /**
@@ -84,7 +90,7 @@ export function matchState(
 
     const aliases: string[] = [];
     const add = (alias: string) => aliases.includes(alias) || aliases.push(alias);
-    const own = (r.options.aliases ?? []).map(collapse);
+    const own = r.read ? [] : (r.options.aliases ?? []).map(collapse);
     own.forEach(add);
     const parentOld = parentUrn && matchedAlias.get(parentUrn);
     if (parentOld) {
@@ -99,7 +105,7 @@ export function matchState(
       claimed.set(old, urn);
       if (old !== urn) matchedAlias.set(urn, old);
     }
-    matches.push({ key, urn, aliases, old });
+    matches.push({ key, urn, aliases, old, read: r.read });
   }
   return { matches, deleted: oldUrns.filter((urn) => !claimed.has(urn)), conflicts };
 }
