@@ -1,6 +1,6 @@
 /**
- * One cluster's log collection: Grafana Alloy as a DaemonSet (grafana/alloy
- * chart 1.4.0) in the loki-v3 namespace, shipping every pod's logs to Loki v3.
+ * One cluster's log collection: Grafana Alloy as a DaemonSet (the grafana/alloy
+ * chart of ALLOY_CHART_VERSION) in the loki-v3 namespace, shipping every pod's logs to Loki v3.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -43,6 +43,8 @@ export interface AlloyLogCollectorArgs {
   serviceMonitor: StackConfig["serviceMonitor"];
   /** Datadog openmetrics Autodiscovery annotations. @default disabled, namespace loki_v3 */
   datadog: StackConfig["datadog"];
+  /** prometheus.io/scrape and prometheus.io/port pod annotations. @default true */
+  prometheusAnnotations: boolean;
   /** Host directory under which the release keeps its state (read positions). @default "/var/lib/alloy-logs" */
   storageHostPath: string;
   /** Collection and filtering: max entry age, exclusions, probes, rate limit, multiline, index labels. @default see config/schema.ts */
@@ -119,6 +121,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       resources: args.resources,
       serviceMonitor: args.serviceMonitor,
       datadog: args.datadog,
+      prometheusAnnotations: args.prometheusAnnotations,
       // Dedicated to this release: two releases on one node never share positions.
       storageHostPath: `${args.storageHostPath}/${args.namespace}-${RELEASE_NAME}`,
       rollout: args.rollout,
