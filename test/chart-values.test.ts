@@ -428,30 +428,39 @@ describe("chart values types", () => {
     return out;
   }
 
-  function snippetDiagnostics(snippet: string): string[] {
-    const file = path.join(ROOT, "chart", "__snippet__.ts");
-    const source = `import type { AlloyChartValues } from "./alloy-values.generated";\n${snippet}\n`;
-    return typecheck(new Map([[file, source]])).get(file)!;
-  }
+  // Snippets checked against chart/alloy-values.generated.ts, compiled in the same program as the mutants below.
+  const SNIPPETS = {
+    controllerTolerations: 'const v: AlloyChartValues = { controller: { tolerations: [{ operator: "Exists" }] } };\nvoid v;',
+    rootTolerations: 'const v: AlloyChartValues = { tolerations: [{ operator: "Exists" }] };\nvoid v;',
+    wrongType: 'const v: AlloyChartValues = { controller: { type: "replicaset" } };\nvoid v;',
+    misspeltToleration: 'const v: AlloyChartValues = { controller: { tolerations: [{ operater: "Exists" }] } };\nvoid v;',
+  };
+  const snippetFile = (name: string) => path.join(ROOT, "chart", `__snippet_${name}__.ts`);
+  const snippetFiles = Object.entries(SNIPPETS).map(([name, snippet]): [string, string] => [
+    snippetFile(name),
+    `import type { AlloyChartValues } from "./alloy-values.generated";\n${snippet}\n`,
+  ]);
+  let results: Map<string, string[]>;
+  const snippetDiagnostics = (name: keyof typeof SNIPPETS) => results.get(snippetFile(name))!;
 
   it("accepts tolerations at controller.tolerations", () => {
-    assert.deepEqual(snippetDiagnostics('const v: AlloyChartValues = { controller: { tolerations: [{ operator: "Exists" }] } };\nvoid v;'), []);
+    assert.deepEqual(snippetDiagnostics("controllerTolerations"), []);
   });
 
   it("makes a root-level tolerations a compile error (the seed incident)", () => {
-    const errors = snippetDiagnostics('const v: AlloyChartValues = { tolerations: [{ operator: "Exists" }] };\nvoid v;');
+    const errors = snippetDiagnostics("rootTolerations");
     assert.equal(errors.length, 1);
     assert.match(errors[0], /Object literal may only specify known properties, and 'tolerations' does not exist in type/);
   });
 
   it("makes a value of the wrong type a compile error", () => {
-    const errors = snippetDiagnostics('const v: AlloyChartValues = { controller: { type: "replicaset" } };\nvoid v;');
+    const errors = snippetDiagnostics("wrongType");
     assert.equal(errors.length, 1);
     assert.match(errors[0], /Type '"replicaset"' is not assignable to type '"daemonset" \| "deployment" \| "statefulset"/);
   });
 
   it("types a Kubernetes shape with @pulumi/kubernetes: a misspelt toleration field is a compile error", () => {
-    const errors = snippetDiagnostics('const v: AlloyChartValues = { controller: { tolerations: [{ operater: "Exists" }] } };\nvoid v;');
+    const errors = snippetDiagnostics("misspeltToleration");
     assert.equal(errors.length, 1);
     assert.match(errors[0], /'operater' does not exist in type 'UnwrappedObject<Toleration>'. Did you mean to write 'operator'\?/);
   });
@@ -459,13 +468,19 @@ describe("chart values types", () => {
   // The guarantee itself, on the builder's own source: every key of every object
   // literal in chart/values.ts (except the owned-path table, which is not a chart
   // value) is misspelt in turn, and each misspelling must fail to compile.
+  const files: [string, string][] = [...snippetFiles];
+  before(function () {
+    this.timeout(120_000);
+    results = typecheck(new Map(files));
+  });
+
   describe("chart/values.ts, each key misspelt in turn", function () {
     const valuesFile = path.join(ROOT, "chart", "values.ts");
     const text = readFileSync(valuesFile, "utf8");
     const source = ts.createSourceFile(valuesFile, text, ts.ScriptTarget.ES2022, true);
     interface Mutation {
       key: string;
-      line: number;
+      line: string;
       file: string;
       text: string;
     }
@@ -475,7 +490,8 @@ describe("chart values types", () => {
       if (ts.isVariableDeclaration(node) && node.name.getText() === "PROGRAM_OWNED_PATHS") return;
       if (ts.isObjectLiteralExpression(node)) {
         for (const property of node.properties) {
-          const line = source.getLineAndCharacterOfPosition(property.getStart()).line + 1;
+          const position = source.getLineAndCharacterOfPosition(property.getStart());
+          const line = `${position.line + 1}:${position.character + 1}`;
           if (ts.isSpreadAssignment(property) || (property.name !== undefined && ts.isComputedPropertyName(property.name))) {
             holes.push(`line ${line}: ${property.getText()}`);
             continue;
@@ -492,12 +508,7 @@ describe("chart values types", () => {
       ts.forEachChild(node, visit);
     };
     visit(source);
-    let results: Map<string, string[]>;
-
-    before(function () {
-      this.timeout(120_000);
-      results = typecheck(new Map([[valuesFile, text], ...mutations.map((m): [string, string] => [m.file, m.text])]));
-    });
+    files.push([valuesFile, text], ...mutations.map((m): [string, string] => [m.file, m.text]));
 
     it("compiles unchanged", () => {
       assert.deepEqual(results.get(valuesFile), []);
