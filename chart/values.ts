@@ -90,7 +90,7 @@ const STORAGE_REASON = "read positions live in the hostPath storage directory; s
 const SCRAPE_REASON = `the ServiceMonitor, the Datadog check and the prometheus.io annotations scrape http on port ${ALLOY_HTTP_PORT} of every pod`;
 const SELECTOR_REASON = "the chart's Service, the alerts and verify select the collector pods by this label";
 const EVERY_NODE =
-  "not offered: the collector runs on every node. To leave some pods' logs out, set alloy-logs:pipeline.excludeNamespaces or annotate the pods with alloy-logs:pipeline.excludeAnnotation";
+  "not offered: the collector runs on every node. To leave some pods' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names";
 
 /** The Datadog openmetrics v2 check's instance settings that the program sets (https://docs.datadoghq.com/integrations/openmetrics/). */
 interface OpenMetricsChecks {

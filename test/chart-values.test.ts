@@ -200,7 +200,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "nodeSelector"],
           message:
-            'expected no override of chart value "controller.nodeSelector": it would take the collector off nodes (their pods\' logs lost, the seed incident by another road); not offered: the collector runs on every node. To leave some pods\' logs out, set alloy-logs:pipeline.excludeNamespaces or annotate the pods with alloy-logs:pipeline.excludeAnnotation',
+            'expected no override of chart value "controller.nodeSelector": it would take the collector off nodes (their pods\' logs lost, the seed incident by another road); not offered: the collector runs on every node. To leave some pods\' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names',
         },
       ],
     ],
@@ -211,7 +211,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "affinity"],
           message:
-            'expected no override of chart value "controller.affinity": it would take the collector off nodes (their pods\' logs lost, the seed incident by another road); not offered: the collector runs on every node. To leave some pods\' logs out, set alloy-logs:pipeline.excludeNamespaces or annotate the pods with alloy-logs:pipeline.excludeAnnotation',
+            'expected no override of chart value "controller.affinity": it would take the collector off nodes (their pods\' logs lost, the seed incident by another road); not offered: the collector runs on every node. To leave some pods\' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names',
         },
       ],
     ],
@@ -222,7 +222,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "tolerations"],
           message:
-            'expected no override of chart value "controller.tolerations": the collector tolerates every taint so that it runs on every node; not offered: the collector runs on every node. To leave some pods\' logs out, set alloy-logs:pipeline.excludeNamespaces or annotate the pods with alloy-logs:pipeline.excludeAnnotation',
+            'expected no override of chart value "controller.tolerations": the collector tolerates every taint so that it runs on every node; not offered: the collector runs on every node. To leave some pods\' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names',
         },
       ],
     ],
@@ -233,7 +233,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "topologySpreadConstraints"],
           message:
-            'expected no override of chart value "controller.topologySpreadConstraints": it can leave nodes without a schedulable collector; not offered: the collector runs on every node. To leave some pods\' logs out, set alloy-logs:pipeline.excludeNamespaces or annotate the pods with alloy-logs:pipeline.excludeAnnotation',
+            'expected no override of chart value "controller.topologySpreadConstraints": it can leave nodes without a schedulable collector; not offered: the collector runs on every node. To leave some pods\' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names',
         },
       ],
     ],
