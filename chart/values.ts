@@ -85,7 +85,7 @@ export function unescapeHelmTemplate(text: string): string {
 const NAMES_REASON =
   "the program's ClusterRoleBinding, alerts, dashboard and verify find the DaemonSet, its pods, Service and ServiceAccount by the names the chart derives from the release; renaming them is not offered";
 const IMAGE_REASON =
-  "the collector runs the pinned chart's Alloy version, the one the generated configuration is checked against; upgrade the chart instead (README, Upgrading the chart version)";
+  "the collector runs the pinned chart's Alloy version, the one the generated configuration is checked against; upgrade the chart instead (docs/runbook.md, Upgrading the chart version)";
 const STORAGE_REASON = "read positions live in the hostPath storage directory; set alloy-logs:storageHostPath instead";
 const SCRAPE_REASON = `the ServiceMonitor, the Datadog check and the prometheus.io annotations scrape http on port ${ALLOY_HTTP_PORT} of every pod`;
 const SELECTOR_REASON = "the chart's Service, the alerts and verify select the collector pods by this label";
@@ -146,11 +146,11 @@ export const PROGRAM_OWNED_PATHS: readonly OwnedPath[] = [
   { path: ["controller", "terminationGracePeriodSeconds"], reason: "set alloy-logs:rollout.terminationGracePeriodSeconds instead" },
   { path: ["alloy", "extraEnv"], reason: "it carries the Loki credentials; set alloy-logs:lokiAuth instead" },
   { path: ["alloy", "envFrom"], reason: "environment from Secrets is how credentials arrive; set alloy-logs:lokiAuth instead" },
-  { path: ["alloy", "securityContext"], reason: "the collector's hardening is fixed by the program (README, Security)" },
+  { path: ["alloy", "securityContext"], reason: "the collector's hardening is fixed by the program (docs/design.md, Security)" },
   { path: ["configReloader", "enabled"], reason: "config changes are hot-reloaded by the config reloader" },
-  { path: ["configReloader", "securityContext"], reason: "the reloader's hardening is fixed by the program (README, Security)" },
+  { path: ["configReloader", "securityContext"], reason: "the reloader's hardening is fixed by the program (docs/design.md, Security)" },
   { path: ["crds", "create"], reason: "the pipeline uses no PodLogs, so the cluster-wide CRD is not installed" },
-  { path: ["rbac"], reason: "the program grants only what the pipeline uses (README, Security)" },
+  { path: ["rbac"], reason: "the program grants only what the pipeline uses (docs/design.md, Security)" },
   {
     path: ["extraObjects"],
     reason: "it would add Kubernetes objects, RBAC among them, that no check of the program sees; add them as resources of the program instead",

@@ -50,7 +50,7 @@ describe("chart types generator (scripts/generate-chart-types.ts)", () => {
             "  nested.newMap (default {})",
             "  nested.newNull (default null)",
             "Read what the chart's templates do with each, then declare it in HINTS in scripts/generate-chart-types.ts",
-            "(README, Upgrading the chart version), for example:",
+            "(docs/runbook.md, Upgrading the chart version), for example:",
             '  "newList": { ts: "<element type>[]", kind: "list" },',
             '  "nested.newMap": { ts: "<type>", kind: "map" },',
             '  "nested.newNull": { ts: "<type> | null", kind: "<kind>?" },',

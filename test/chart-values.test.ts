@@ -285,7 +285,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["image", "tag"],
           message:
-            'expected no override of chart value "image.tag": the collector runs the pinned chart\'s Alloy version, the one the generated configuration is checked against; upgrade the chart instead (README, Upgrading the chart version)',
+            'expected no override of chart value "image.tag": the collector runs the pinned chart\'s Alloy version, the one the generated configuration is checked against; upgrade the chart instead (docs/runbook.md, Upgrading the chart version)',
         },
       ],
     ],
@@ -303,7 +303,7 @@ describe("chart overrides the program refuses", () => {
     [
       "rbac.create",
       { rbac: { create: true } },
-      [{ path: ["rbac", "create"], message: 'expected no override of chart value "rbac": the program grants only what the pipeline uses (README, Security)' }],
+      [{ path: ["rbac", "create"], message: 'expected no override of chart value "rbac": the program grants only what the pipeline uses (docs/design.md, Security)' }],
     ],
   ];
   for (const [what, overrides, expected] of refusals) {
@@ -543,7 +543,7 @@ describe("the pinned chart", () => {
     assert.equal(
       ALLOY_VERSION,
       ALLOY_APP_VERSION,
-      "after a chart upgrade, update test/support/alloy-components.ts from the new Alloy tag (README, Upgrading the chart version)",
+      "after a chart upgrade, update test/support/alloy-components.ts from the new Alloy tag (docs/runbook.md, Upgrading the chart version)",
     );
   });
 
