@@ -106,9 +106,10 @@ function dottedForMessage(path: readonly string[]): string {
 
 /**
  * Walks the whole input without recursion and stops at the first value nested
- * deeper than the limit, or when there are more values than the limit.
+ * deeper than the limit, when there are more values than the limit, or at a
+ * `__proto__` key, which no chart value and no Kubernetes field or label has.
  */
-function tooBig(overrides: Plain): OverrideProblem | undefined {
+function shapeProblem(overrides: Plain): OverrideProblem | undefined {
   const stack: [unknown, string[]][] = Object.entries(overrides).map(([key, value]) => [value, [key]]);
   let count = 0;
   while (stack.length > 0) {
@@ -120,6 +121,9 @@ function tooBig(overrides: Plain): OverrideProblem | undefined {
         message: `expected at most ${OVERRIDE_LIMITS.values} keys and list items in chartOverrides; a larger change to the chart belongs in the program`,
         shown: `more than ${OVERRIDE_LIMITS.values} values`,
       };
+    }
+    if (path[path.length - 1] === "__proto__") {
+      return { path, message: "expected no __proto__ key: no chart value, Kubernetes field, label or annotation is named so" };
     }
     if (typeof value !== "object" || value === null) continue;
     if (path.length >= OVERRIDE_LIMITS.depth) {
@@ -148,8 +152,8 @@ function argumentOwner(value: unknown, path: readonly string[], owned: readonly 
  * Reports at most OVERRIDE_LIMITS.problems of them.
  */
 export function checkChartOverrides(overrides: Plain, owned: readonly OwnedPath[]): OverrideProblem[] {
-  const size = tooBig(overrides);
-  if (size) return [size];
+  const shape = shapeProblem(overrides);
+  if (shape) return [shape];
   const problems: OverrideProblem[] = [];
   const byPath = owned.filter((o) => o.argument === undefined);
   const conflict = (path: string[]) => byPath.find((o) => isPrefix(o.path, path) || isPrefix(path, o.path));

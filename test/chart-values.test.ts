@@ -268,6 +268,17 @@ describe("chart overrides the program refuses", () => {
       })),
     ],
     [
+      "a --server.http.listen-addr in alloy.extraArgs",
+      { alloy: { extraArgs: ["--server.http.listen-addr=127.0.0.1:9999"] } },
+      [
+        {
+          path: ["alloy", "extraArgs", "0"],
+          message:
+            'expected no "--server.http.listen-addr" in chart value "alloy.extraArgs": the ServiceMonitor, the Datadog check and the prometheus.io annotations scrape http on port 12345 of every pod',
+        },
+      ],
+    ],
+    [
       "alloy.listenAddr",
       { alloy: { listenAddr: "127.0.0.1" } },
       [
@@ -328,7 +339,9 @@ describe("chart overrides a user might type by accident or on purpose", () => {
     `expected a value path the grafana/alloy ${ALLOY_CHART_VERSION} chart reads; it does not read "${dotted}", so Helm would silently ignore it.` +
     (suggestion ? ` Did you mean "${suggestion}"?` : "");
 
-  for (const key of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+  const NO_PROTO = "expected no __proto__ key: no chart value, Kubernetes field, label or annotation is named so";
+
+  for (const key of ["constructor", "toString", "hasOwnProperty", "valueOf"]) {
     it(`reports a top-level ${key} as an unknown chart path`, () => {
       const overrides = JSON.parse(`{"${key}": {"polluted": true}}`) as Record<string, unknown>;
       assert.deepEqual(checkChartOverrides(overrides, PROGRAM_OWNED_PATHS), [{ path: [key], message: unknown(key) }]);
@@ -336,9 +349,25 @@ describe("chart overrides a user might type by accident or on purpose", () => {
     });
   }
 
-  it("reports a nested __proto__ as an unknown chart path", () => {
+  it("refuses a top-level __proto__ key", () => {
+    const overrides = JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>;
+    assert.deepEqual(checkChartOverrides(overrides, PROGRAM_OWNED_PATHS), [{ path: ["__proto__"], message: NO_PROTO }]);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it("refuses a nested __proto__ key", () => {
     const overrides = JSON.parse('{"controller": {"__proto__": {"type": "deployment"}}}') as Record<string, unknown>;
-    assert.deepEqual(checkChartOverrides(overrides, PROGRAM_OWNED_PATHS), [{ path: ["controller", "__proto__"], message: unknown("controller.__proto__") }]);
+    assert.deepEqual(checkChartOverrides(overrides, PROGRAM_OWNED_PATHS), [{ path: ["controller", "__proto__"], message: NO_PROTO }]);
+  });
+
+  it("refuses a __proto__ key inside a free-form map", () => {
+    const overrides = JSON.parse('{"controller": {"podAnnotations": {"team": "a", "__proto__": "x"}}}') as Record<string, unknown>;
+    assert.deepEqual(checkChartOverrides(overrides, PROGRAM_OWNED_PATHS), [
+      {
+        path: ["controller", "podAnnotations", "__proto__"],
+        message: NO_PROTO,
+      },
+    ]);
   });
 
   it("merges a __proto__ key inside a free-form map as plain data, never as the prototype", () => {
@@ -391,6 +420,16 @@ describe("chart overrides a user might type by accident or on purpose", () => {
         message: unknown(`${"k".repeat(40)}...(1000000 characters)`),
       },
     ]);
+  });
+
+  it("refuses a top-level __proto__ in the stack config in one line (through config/load.ts)", () => {
+    assert.throws(
+      () => parseStackConfig("t", { ...MINIMAL_CONFIG, "alloy-logs:chartOverrides": '{"__proto__": {"x": 1}}' }),
+      (error: unknown) =>
+        error instanceof StackConfigError &&
+        error.problems.length === 1 &&
+        error.problems[0] === `alloy-logs:chartOverrides.__proto__: got {"x":1}; ${NO_PROTO}`,
+    );
   });
 
   it("reports a deeply nested stack config value as one line, with no stack trace (through config/load.ts)", () => {
