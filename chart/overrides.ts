@@ -13,6 +13,18 @@ export interface OverrideProblem {
   path: string[];
   /** Completes "got <value>; …". */
   message: string;
+  /** What to show for the value, when showing the value itself is not safe (too deep or too large). */
+  shown?: string;
+}
+
+/**
+ * A value the program sets or relies on. `argument` narrows a list of command
+ * line arguments (alloy.extraArgs) to the entries that set that flag.
+ */
+export interface OwnedPath {
+  path: readonly string[];
+  reason: string;
+  argument?: string;
 }
 
 type Plain = Record<string, unknown>;
@@ -36,8 +48,21 @@ const EXPECTED: Record<ChartValueKind, { test: (v: unknown) => boolean; text: st
 
 const ALL_PATHS = Object.keys(ALLOY_CHART_PATHS);
 
+/** The kind of a chart path; own keys only, so `constructor` or `toString` is just an unknown path. */
+function kindOf(dotted: string): ChartValueKind | undefined {
+  return Object.hasOwn(ALLOY_CHART_PATHS, dotted) ? ALLOY_CHART_PATHS[dotted] : undefined;
+}
+
 /** Top-level keys the chart renamed: `agent` is the grafana-agent chart's name for `alloy`. */
 const RENAMED: Record<string, string> = { agent: "alloy" };
+
+/**
+ * Bounds on what chartOverrides may hold, so that no input can exhaust the
+ * stack or the time of the check (or of anything that prints the values
+ * later). The chart's deepest real values (an affinity term, an extra
+ * container's env) need about 10 levels.
+ */
+export const OVERRIDE_LIMITS = { depth: 32, values: 10_000, problems: 20, keyLength: 100 } as const;
 
 function childrenOf(parent: string): string[] {
   const prefix = parent === "" ? "" : `${parent}.`;
@@ -53,8 +78,10 @@ function childrenOf(parent: string): string[] {
 export function suggestChartPath(path: readonly string[]): string | undefined {
   const parent = path.slice(0, -1).join(".");
   const key = path[path.length - 1];
-  if (path.length === 1 && key in RENAMED) return RENAMED[key];
-  const siblings = ALLOY_CHART_PATHS[parent] === "object" || parent === "" ? childrenOf(parent) : [];
+  // Edit distances cost the product of the lengths: a long key is no typo of a chart key.
+  if (path.some((part) => part.length > OVERRIDE_LIMITS.keyLength)) return undefined;
+  if (path.length === 1 && Object.hasOwn(RENAMED, key)) return RENAMED[key];
+  const siblings = kindOf(parent) === "object" || parent === "" ? childrenOf(parent) : [];
   const sibling =
     nearest(key, siblings) ?? siblings.find((s) => s.toLowerCase().includes(key.toLowerCase()) || key.toLowerCase().includes(s.toLowerCase()));
   if (sibling) return parent === "" ? sibling : `${parent}.${sibling}`;
@@ -68,26 +95,82 @@ function isPrefix(prefix: readonly string[], path: readonly string[]): boolean {
   return prefix.length <= path.length && prefix.every((part, i) => part === path[i]);
 }
 
+function shorten(part: string): string {
+  return part.length > OVERRIDE_LIMITS.keyLength ? `${part.slice(0, 40)}...(${part.length} characters)` : part;
+}
+
+/** A path as it reads in a message, with an over-long key shortened. */
+function dottedForMessage(path: readonly string[]): string {
+  return path.map(shorten).join(".");
+}
+
+/**
+ * Walks the whole input without recursion and stops at the first value nested
+ * deeper than the limit, when there are more values than the limit, or at a
+ * `__proto__` key, which no chart value and no Kubernetes field or label has.
+ */
+function shapeProblem(overrides: Plain): OverrideProblem | undefined {
+  const stack: [unknown, string[]][] = Object.entries(overrides).map(([key, value]) => [value, [key]]);
+  let count = 0;
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    count += 1;
+    if (count > OVERRIDE_LIMITS.values) {
+      return {
+        path: [],
+        message: `expected at most ${OVERRIDE_LIMITS.values} keys and list items in chartOverrides; a larger change to the chart belongs in the program`,
+        shown: `more than ${OVERRIDE_LIMITS.values} values`,
+      };
+    }
+    if (path[path.length - 1] === "__proto__") {
+      return { path, message: "expected no __proto__ key: no chart value, Kubernetes field, label or annotation is named so" };
+    }
+    if (typeof value !== "object" || value === null) continue;
+    if (path.length >= OVERRIDE_LIMITS.depth) {
+      return {
+        path,
+        message: `expected at most ${OVERRIDE_LIMITS.depth} levels of nesting in chartOverrides; no value of the chart is nested that deep`,
+        shown: "a value nested deeper still",
+      };
+    }
+    const entries = Array.isArray(value) ? value.map((item, i) => [String(i), item] as const) : Object.entries(value);
+    for (const [key, child] of entries) stack.push([child, [...path, key]]);
+  }
+  return undefined;
+}
+
+/** The owned argument an alloy.extraArgs entry sets, if any: `--storage.path=/x` and `--storage.path` both set storage.path. */
+function argumentOwner(value: unknown, path: readonly string[], owned: readonly OwnedPath[]): OwnedPath | undefined {
+  if (typeof value !== "string") return undefined;
+  const flag = /^--?([^=\s]+)/.exec(value.trim())?.[1];
+  return owned.find((o) => o.argument !== undefined && o.argument === flag && isPrefix(o.path, path) && o.path.length === path.length);
+}
+
 /**
  * Every problem with the overrides: unknown paths, values of the wrong kind,
  * and paths the program sets itself (`owned`, with the reason to show).
+ * Reports at most OVERRIDE_LIMITS.problems of them.
  */
-export function checkChartOverrides(
-  overrides: Plain,
-  owned: readonly { path: readonly string[]; reason: string }[],
-): OverrideProblem[] {
+export function checkChartOverrides(overrides: Plain, owned: readonly OwnedPath[]): OverrideProblem[] {
+  const shape = shapeProblem(overrides);
+  if (shape) return [shape];
   const problems: OverrideProblem[] = [];
-  const conflict = (path: string[]) => owned.find((o) => isPrefix(o.path, path) || isPrefix(path, o.path));
+  const byPath = owned.filter((o) => o.argument === undefined);
+  const conflict = (path: string[]) => byPath.find((o) => isPrefix(o.path, path) || isPrefix(path, o.path));
+  const full = () => problems.length >= OVERRIDE_LIMITS.problems;
 
   const visit = (value: unknown, path: string[]) => {
+    if (full()) return;
     const dotted = path.join(".");
-    const kind = ALLOY_CHART_PATHS[dotted];
+    const kind = kindOf(dotted);
     if (kind === undefined) {
       const suggestion = suggestChartPath(path);
+      const long = path.some((part) => part.length > OVERRIDE_LIMITS.keyLength);
       problems.push({
-        path,
+        // An over-long key is shortened in the stack key that names the problem, too.
+        ...(long ? { path: path.map(shorten), shown: "a value under that key" } : { path }),
         message:
-          `expected a value path the grafana/alloy ${ALLOY_CHART_VERSION} chart reads; it does not read "${dotted}", so Helm would silently ignore it.` +
+          `expected a value path the grafana/alloy ${ALLOY_CHART_VERSION} chart reads; it does not read "${dottedForMessage(path)}", so Helm would silently ignore it.` +
           (suggestion ? ` Did you mean "${suggestion}"?` : ""),
       });
       return;
@@ -100,14 +183,22 @@ export function checkChartOverrides(
       for (const [key, child] of Object.entries(value as Plain)) visit(child, [...path, key]);
       return;
     }
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) {
+        const owner = argumentOwner(item, path, owned);
+        if (owner && !full()) {
+          problems.push({ path: [...path, String(i)], message: `expected no ${JSON.stringify(`--${owner.argument}`)} in chart value "${dotted}": ${owner.reason}` });
+        }
+      }
+    }
     // A free-form map's entries are separate settings: unless the program owns
     // the whole map, only an entry it sets is refused.
-    const ownsAll = owned.some((o) => isPrefix(o.path, path));
+    const ownsAll = byPath.some((o) => isPrefix(o.path, path));
     const leaves = kind === "map" && isPlainObject(value) && !ownsAll ? Object.keys(value).map((key) => [...path, key]) : [path];
     for (const leaf of leaves) {
       const owner = conflict(leaf);
-      if (owner) {
-        problems.push({ path: leaf, message: `expected no override of chart value "${owner.path.join(".")}": ${owner.reason}` });
+      if (owner && !full()) {
+        problems.push({ path: leaf, message: `expected no override of chart value "${dottedForMessage(owner.path)}": ${owner.reason}` });
       }
     }
   };
@@ -116,10 +207,17 @@ export function checkChartOverrides(
   return problems;
 }
 
+/** Sets a key as an own property: a key `__proto__` stays data and never replaces the prototype. */
+function define(target: Plain, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function deepMerge(base: Plain, extra: Plain): Plain {
-  const out: Plain = { ...base };
+  const out: Plain = {};
+  for (const [key, value] of Object.entries(base)) define(out, key, value);
   for (const [key, value] of Object.entries(extra)) {
-    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? deepMerge(out[key] as Plain, value) : value;
+    const current = Object.hasOwn(out, key) ? out[key] : undefined;
+    define(out, key, isPlainObject(value) && isPlainObject(current) ? deepMerge(current, value) : value);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 /**
- * One cluster's log collection: Grafana Alloy as a DaemonSet (grafana/alloy
- * chart 1.4.0) in the loki-v3 namespace, shipping every pod's logs to Loki v3.
+ * One cluster's log collection: Grafana Alloy as a DaemonSet (the grafana/alloy
+ * chart of ALLOY_CHART_VERSION) in the loki-v3 namespace, shipping every pod's logs to Loki v3.
  *
  * Usable without the stack config: AlloyLogCollectorArgs is its own documented
  * interface, and its defaults are applied once, in withDefaults().
@@ -105,6 +105,8 @@ export interface AlloyLogCollectorArgs extends ClusterAccess {
   serviceMonitor?: ServiceMonitorOptions;
   /** Datadog openmetrics Autodiscovery annotations. @default { enabled: false, namespace: "loki_v3", metrics: defaultDatadogMetricNames() } */
   datadog?: DatadogOptions;
+  /** prometheus.io/scrape and prometheus.io/port pod annotations, as the seed had them. @default true */
+  prometheusAnnotations?: boolean;
   /** Host directory under which the release keeps its state (read positions). @default "/var/lib/alloy-logs" */
   storageHostPath?: string;
   /** Rolling update of the DaemonSet. @default { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 } */
@@ -127,6 +129,7 @@ export function withDefaults(args: AlloyLogCollectorArgs): Required<Omit<AlloyLo
     resources: args.resources ?? { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
     serviceMonitor: args.serviceMonitor ?? { enabled: true, labels: { release: "kube-prometheus-stack" } },
     datadog: args.datadog ?? { enabled: false, namespace: "loki_v3", metrics: defaultDatadogMetricNames() },
+    prometheusAnnotations: args.prometheusAnnotations ?? true,
     storageHostPath: args.storageHostPath ?? "/var/lib/alloy-logs",
     rollout: args.rollout ?? { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
     alerts: args.alerts ?? {
@@ -231,6 +234,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       resources: args.resources,
       serviceMonitor: args.serviceMonitor,
       datadog: args.datadog,
+      prometheusAnnotations: args.prometheusAnnotations,
       // Dedicated to this release: two releases on one node never share positions.
       storageHostPath: `${args.storageHostPath}/${args.namespace}-${RELEASE_NAME}`,
       rollout: args.rollout,

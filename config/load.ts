@@ -149,7 +149,7 @@ export function parseStackConfig(stack: string, allConfig: Readonly<Record<strin
   if (typeof overrides === "object" && overrides !== null && !Array.isArray(overrides)) {
     for (const problem of checkChartOverrides(overrides as Record<string, unknown>, PROGRAM_OWNED_PATHS)) {
       const path = ["chartOverrides", ...problem.path];
-      problems.push(`${stackKey(path)}: got ${show(valueAt(input, path))}; ${problem.message}`);
+      problems.push(`${stackKey(path)}: got ${problem.shown ?? show(valueAt(input, path))}; ${problem.message}`);
     }
   }
   if (parsed.success) problems.push(...crossChecks(stack, parsed.data, options));

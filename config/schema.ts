@@ -5,6 +5,7 @@
  * checked against it by test/config-reference.test.ts.
  */
 import { z } from "zod";
+import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
 import {
   DEFAULT_FAILED_REQUEST_RATIO,
   DEFAULT_MEMORY_LIMIT_RATIO,
@@ -453,6 +454,10 @@ export const stackConfigSchema = z
       .meta({ description: "Requests and limits of the alloy container. requests.cpu, requests.memory and limits.memory are required." }),
     serviceMonitor: serviceMonitor.prefault({}),
     datadog: datadog.prefault({}),
+    prometheusAnnotations: z.boolean({ error: "expected true or false" }).default(true).meta({
+      description:
+        'Annotate the collector pods with prometheus.io/scrape: "true" and prometheus.io/port: "12345", as the seed did, for scrapers that find pods by these annotations. Turn off where such a scraper also reaches Alloy through the ServiceMonitor or the Datadog check: it would scrape every collector twice.',
+    }),
     storageHostPath: hostPath.default("/var/lib/alloy-logs").meta({
       description:
         "Host directory for the collector's state (read positions). The release uses <path>/<namespace>-alloy, created if absent, so positions survive pod restarts, rollouts and chart upgrades.",
@@ -464,7 +469,7 @@ export const stackConfigSchema = z
     dashboard: dashboard.prefault({}),
     chartOverrides: z.record(z.string(), z.unknown(), { error: "expected a map of grafana/alloy chart values" }).default({}).meta({
       description:
-        "Escape hatch: extra grafana/alloy 1.4.0 chart values, merged last. Every path is checked against the chart; values the program sets cannot be overridden.",
+        `Escape hatch: extra grafana/alloy ${ALLOY_CHART_VERSION} chart values, merged last. Every path is checked against the chart; values the program sets or relies on cannot be overridden.`,
     }),
   })
   .superRefine((config, ctx) => {

@@ -1,177 +1,84 @@
 /**
- * Renders each stack's golden values.yaml with the real grafana/alloy 1.4.0
- * chart and a real helm binary, and checks what Kubernetes would receive.
- * The golden files pin the values; this proves the chart reads them where the
- * program puts them (Helm silently ignores values at paths it does not read).
+ * Renders each stack's golden values.yaml with the real grafana/alloy chart
+ * of the pinned version (ALLOY_CHART_VERSION) and a real helm binary, and
+ * checks what Kubernetes would receive. The golden files pin the values; this
+ * proves the chart reads them where the program puts them (Helm silently
+ * ignores values at paths it does not read).
  *
- * Runs only when both are set, otherwise every test is reported pending:
- *   HELM_BIN          a helm 3 binary:  HELM_BIN=$(bash scripts/fetch-helm.sh)
- *   ALLOY_CHART_DIR   the chart source at tag helm-chart/1.4.0 of grafana/alloy,
- *                     the directory operations/helm/charts/alloy
+ * Runs only when HELM_BIN and ALLOY_CHART_DIR are both set (test/support/helm-render.ts);
+ * otherwise every test is reported pending.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parse, parseAllDocuments, stringify } from "yaml";
-import { ALLOY_HTTP_PORT, ALLOY_STORAGE_PATH, buildChartValues, DATADOG_CHECKS_ANNOTATION } from "../chart/values";
+import { parse } from "yaml";
+import { ALLOY_APP_VERSION, ALLOY_CHART_VERSION, type AlloyChartValues } from "../chart/alloy-values.generated";
+import { checkChartOverrides, mergeChartOverrides } from "../chart/overrides";
+import {
+  ALLOY_HTTP_PORT,
+  ALLOY_STORAGE_PATH,
+  buildChartValues,
+  DATADOG_CHECKS_ANNOTATION,
+  PROMETHEUS_PORT_ANNOTATION,
+  PROGRAM_OWNED_PATHS,
+  PROMETHEUS_SCRAPE_ANNOTATION,
+  RELEASE_NAME,
+  type ChartValuesInput,
+} from "../chart/values";
 import { parseStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { readStackFile } from "../config/stack-file";
 import { chartValuesInput } from "./support/chart-input";
+import { generateChartTypes, chartMeta } from "../scripts/generate-chart-types";
+import {
+  alloyContainer,
+  CHART_SETUP,
+  chartEnvFromProcess,
+  ofKind,
+  describeObjects,
+  renderChart,
+  renderChartValues,
+  single,
+  type ChartEnv,
+  type ConfigMap,
+  type DaemonSet,
+  type KubeObject,
+  type Service,
+  type ServiceMonitor,
+} from "./support/helm-render";
 import { GOLDEN_DIR, ROOT, stackNames } from "./support/stacks";
 
-const CHART_NAME = "alloy";
-const CHART_VERSION = "1.4.0";
-/** The program's Helm release name (components/alloy-log-collector.ts), which names every object. */
-const RELEASE = "alloy";
-const KUBE_VERSION = "1.31.0";
-
-const SETUP = [
-  "grafana/alloy chart render tests skipped: set both HELM_BIN and ALLOY_CHART_DIR to run them, e.g.",
-  "  git -C <clone of grafana/alloy> archive helm-chart/1.4.0 operations/helm/charts/alloy | tar -x -C /tmp/alloy-chart",
-  "  HELM_BIN=$(bash scripts/fetch-helm.sh) ALLOY_CHART_DIR=/tmp/alloy-chart/operations/helm/charts/alloy npx mocha test/chart-render.test.ts",
-].join("\n");
-
-// ---- the few Kubernetes shapes these tests read ----------------------------
-
-interface Metadata {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: Metadata;
-  [key: string]: unknown;
-}
-interface Container {
-  name: string;
-  args?: string[];
-  resources?: unknown;
-  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
-  env?: { name: string; value?: string; valueFrom?: unknown }[];
-  ports?: { containerPort: number; name?: string; protocol?: string }[];
-}
-interface PodSpec {
-  priorityClassName?: string;
-  tolerations?: unknown[];
-  containers: Container[];
-  volumes?: { name: string; [source: string]: unknown }[];
-}
-interface DaemonSet extends KubeObject {
-  spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: Metadata; spec: PodSpec } };
-}
-interface ConfigMap extends KubeObject {
-  data?: Record<string, string>;
-}
-interface Service extends KubeObject {
-  spec: { selector?: Record<string, string>; ports?: { name?: string; port: number; targetPort?: number | string }[] };
-}
-interface ServiceMonitor extends KubeObject {
-  spec: { endpoints: { port?: string; interval?: string }[]; selector: { matchLabels?: Record<string, string> } };
-}
-
-// ---- rendering ---------------------------------------------------------------
-
-interface Env {
-  helm: string;
-  chartDir: string;
-}
-
-/**
- * `helm template` of the chart with one values file, parsed into its objects.
- * --include-crds because kubernetes.helm.v4.Chart installs a chart's CRDs by default.
- */
-function render(env: Env, valuesFile: string, namespace: string): KubeObject[] {
-  let output: string;
-  try {
-    output = execFileSync(
-      env.helm,
-      ["template", RELEASE, env.chartDir, "--include-crds", "--namespace", namespace, "--kube-version", KUBE_VERSION, "-f", valuesFile],
-      { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] },
-    );
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`helm template failed for ${valuesFile}:\n${stderr || String(error)}`);
-  }
-  const objects: KubeObject[] = [];
-  for (const doc of parseAllDocuments(output)) {
-    if (doc.errors.length > 0) throw new Error(`helm template output is not valid YAML: ${doc.errors[0].message}`);
-    const object = doc.toJS() as KubeObject | null;
-    if (object !== null) objects.push(object);
-  }
-  return objects;
-}
-
-function ofKind<T extends KubeObject>(objects: readonly KubeObject[], kind: string): T[] {
-  return objects.filter((o) => o.kind === kind) as T[];
-}
-
-function describeObjects(objects: readonly KubeObject[]): string {
-  return objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ");
-}
-
-/** The single object of a kind named `name`, or a failure listing what was rendered. */
-function single<T extends KubeObject>(objects: readonly KubeObject[], kind: string, name: string): T {
-  const found = ofKind<T>(objects, kind);
-  assert.equal(found.length, 1, `expected exactly one ${kind}, rendered: ${describeObjects(objects)}`);
-  assert.equal(found[0].metadata.name, name, `${kind} name`);
-  return found[0];
-}
-
-function alloyContainer(ds: DaemonSet): Container {
-  const containers = ds.spec.template.spec.containers;
-  const alloy = containers.find((c) => c.name === "alloy");
-  assert.ok(alloy, `no container named alloy in DaemonSet ${ds.metadata.name}; containers: ${containers.map((c) => c.name).join(", ")}`);
-  return alloy;
-}
+const RELEASE = RELEASE_NAME;
 
 /** Plain data as it reaches the chart (through YAML): no undefined-valued keys. */
 function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/** A builder input with both monitoring integrations off, for renders of one setting at a time. */
+const BARE_INPUT: ChartValuesInput = chartValuesInput({
+  alloyConfig: "logging {}\n",
+  serviceMonitor: { enabled: false, labels: {} },
+  datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
+  prometheusAnnotations: false,
+});
+
 // ---- the tests ---------------------------------------------------------------
 
-describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, function () {
-  let env: Env | undefined;
-  let scratch: string | undefined;
+describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`, function () {
+  let env: ChartEnv | undefined;
 
   before(function () {
-    const helm = process.env.HELM_BIN;
-    const chartDir = process.env.ALLOY_CHART_DIR;
-    if (!helm || !chartDir) {
-      const missing = [!helm && "HELM_BIN", !chartDir && "ALLOY_CHART_DIR"].filter(Boolean).join(" and ");
-      console.log(`\n${SETUP}\n  (missing: ${missing})\n`);
+    const found = chartEnvFromProcess();
+    if ("missing" in found) {
+      console.log(`\ngrafana/alloy chart render tests skipped: ${CHART_SETUP}\n  (missing: ${found.missing.join(" and ")})\n`);
       this.skip();
     }
-    // Set but wrong is a broken setup, not a reason to skip.
-    assert.ok(existsSync(helm), `HELM_BIN=${helm} does not exist`);
-    const chartFile = path.join(chartDir, "Chart.yaml");
-    assert.ok(existsSync(chartFile), `ALLOY_CHART_DIR=${chartDir} has no Chart.yaml`);
-    const chart = parse(readFileSync(chartFile, "utf8")) as { name?: string; version?: string };
-    assert.deepEqual(
-      { name: chart.name, version: chart.version },
-      { name: CHART_NAME, version: CHART_VERSION },
-      `ALLOY_CHART_DIR must hold the ${CHART_NAME} chart ${CHART_VERSION}, the version the program deploys`,
-    );
-    env = { helm, chartDir };
-    scratch = mkdtempSync(path.join(tmpdir(), "chart-render-"));
+    env = found;
   });
 
-  after(function () {
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
-
-  /** Writes values to a temporary file and renders it. */
-  function renderValues(name: string, values: unknown, namespace: string): KubeObject[] {
-    const file = path.join(scratch!, `${name}.yaml`);
-    writeFileSync(file, stringify(values, { lineWidth: 0 }));
-    return render(env!, file, namespace);
+  function renderValues(values: unknown, namespace: string): KubeObject[] {
+    return renderChartValues(env!, values, namespace);
   }
 
   for (const stack of stackNames()) {
@@ -183,7 +90,7 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
 
       before(function () {
         this.timeout(60_000);
-        objects = render(env!, path.join(GOLDEN_DIR, stack, "values.yaml"), ns);
+        objects = renderChart(env!, path.join(GOLDEN_DIR, stack, "values.yaml"), ns);
         ds = single<DaemonSet>(objects, "DaemonSet", RELEASE);
       });
 
@@ -333,6 +240,17 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
           });
         },
       );
+
+      it(
+        config.prometheusAnnotations
+          ? `annotates the pods with prometheus.io/scrape "true" and prometheus.io/port "${ALLOY_HTTP_PORT}" (the seed's annotations)`
+          : "puts no prometheus.io annotations on the pods (prometheusAnnotations: false)",
+        function () {
+          const annotations = ds.spec.template.metadata.annotations ?? {};
+          const found = { scrape: annotations[PROMETHEUS_SCRAPE_ANNOTATION], port: annotations[PROMETHEUS_PORT_ANNOTATION] };
+          assert.deepEqual(found, config.prometheusAnnotations ? { scrape: "true", port: "12345" } : { scrape: undefined, port: undefined });
+        },
+      );
     });
   }
 
@@ -343,7 +261,7 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
       this.timeout(60_000);
       const values = opsGolden();
       delete values.controller.tolerations;
-      const objects = renderValues("root-tolerations", { ...values, tolerations: [{ operator: "Exists" }] }, "loki-v3");
+      const objects = renderValues({ ...values, tolerations: [{ operator: "Exists" }] }, "loki-v3");
       const spec = single<DaemonSet>(objects, "DaemonSet", RELEASE).spec.template.spec;
       assert.equal(
         spec.tolerations,
@@ -355,28 +273,116 @@ describe(`grafana/alloy ${CHART_VERSION} rendered with the plan's values`, funct
     it("an Alloy config containing {{ .Release.Name }} reaches the ConfigMap literally", function () {
       this.timeout(60_000);
       const alloyConfig = '// {{ .Release.Name }} and {{ "{{" }} stay as written\nlogging {\n  level = "info"\n}\n';
-      const values = buildChartValues(
-        chartValuesInput({ alloyConfig, serviceMonitor: { enabled: false, labels: {} }, datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] } }),
-      );
-      const cm = single<ConfigMap>(renderValues("hostile", values, "loki-v3"), "ConfigMap", RELEASE);
+      const values = buildChartValues({ ...BARE_INPUT, alloyConfig });
+      const cm = single<ConfigMap>(renderValues(values, "loki-v3"), "ConfigMap", RELEASE);
       const data = cm.data?.["config.alloy"] ?? "";
       assert.ok(data.includes("// {{ .Release.Name }}"), `ConfigMap data:\n${data}`);
       assert.equal(data, alloyConfig.replace(/\n$/, ""), "the whole config, byte for byte");
     });
 
-    it("serviceMonitor and datadog disabled render no ServiceMonitor and no Datadog annotation", function () {
+    it("serviceMonitor, datadog and prometheusAnnotations disabled render no ServiceMonitor and only the chart's own pod annotation", function () {
       this.timeout(60_000);
-      const values = buildChartValues(
-        chartValuesInput({
-          alloyConfig: "logging {}\n",
-          serviceMonitor: { enabled: false, labels: { release: "kube-prometheus-stack" } },
-          datadog: { enabled: false, namespace: "loki_v3", metrics: [".*"] },
-        }),
-      );
-      const objects = renderValues("disabled", values, "loki-v3");
+      const values = buildChartValues({ ...BARE_INPUT, serviceMonitor: { enabled: false, labels: { release: "kube-prometheus-stack" } } });
+      const objects = renderValues(values, "loki-v3");
       assert.deepEqual(ofKind(objects, "ServiceMonitor"), [], "ServiceMonitor");
-      const annotations = single<DaemonSet>(objects, "DaemonSet", RELEASE).spec.template.metadata.annotations ?? {};
-      assert.equal(annotations[DATADOG_CHECKS_ANNOTATION], undefined, "Datadog annotation");
+      const annotations = single<DaemonSet>(objects, "DaemonSet", RELEASE).spec.template.metadata.annotations;
+      assert.deepEqual(annotations, { "kubectl.kubernetes.io/default-container": "alloy" }, "pod template annotations");
+    });
+
+    it("prometheusAnnotations alone puts prometheus.io/scrape and prometheus.io/port on the pods, read from controller.podAnnotations", function () {
+      this.timeout(60_000);
+      const objects = renderValues(buildChartValues({ ...BARE_INPUT, prometheusAnnotations: true }), "loki-v3");
+      const annotations = single<DaemonSet>(objects, "DaemonSet", RELEASE).spec.template.metadata.annotations;
+      assert.deepEqual(annotations, {
+        "kubectl.kubernetes.io/default-container": "alloy",
+        [PROMETHEUS_SCRAPE_ANNOTATION]: "true",
+        [PROMETHEUS_PORT_ANNOTATION]: "12345",
+      });
+    });
+  });
+
+  describe("overrides chartOverrides refuses, rendered anyway", function () {
+    const opsValues = () => parse(readFileSync(path.join(GOLDEN_DIR, "ops", "values.yaml"), "utf8")) as AlloyChartValues;
+    /** Renders the ops values with an override merged in past the check, after asserting that the check refuses it. */
+    function renderRefused(override: Record<string, unknown>, refusedPath: string): { objects: KubeObject[]; ds: DaemonSet } {
+      const refused = checkChartOverrides(override, PROGRAM_OWNED_PATHS).map((p) => p.path.join("."));
+      assert.deepEqual(refused, [refusedPath], "paths chartOverrides refuses");
+      const objects = renderValues(mergeChartOverrides(opsValues(), override), "loki-v3");
+      return { objects, ds: ofKind<DaemonSet>(objects, "DaemonSet")[0] };
+    }
+
+    it("fullnameOverride renames the DaemonSet and its ServiceAccount away from alloy, the name RBAC, alerts and verify use", function () {
+      this.timeout(60_000);
+      const { objects } = renderRefused({ fullnameOverride: "collector" }, "fullnameOverride");
+      assert.deepEqual(
+        objects.filter((o) => o.kind === "DaemonSet" || o.kind === "ServiceAccount").map((o) => `${o.kind}/${o.metadata.name}`),
+        ["ServiceAccount/collector", "DaemonSet/collector"],
+      );
+    });
+
+    it("nameOverride renames the DaemonSet away from alloy", function () {
+      this.timeout(60_000);
+      const { ds } = renderRefused({ nameOverride: "collector" }, "nameOverride");
+      assert.equal(ds.metadata.name, "alloy-collector");
+    });
+
+    it("serviceAccount.name runs the pods as a ServiceAccount the program's ClusterRoleBinding does not name", function () {
+      this.timeout(60_000);
+      const { ds } = renderRefused({ serviceAccount: { name: "other" } }, "serviceAccount.name");
+      assert.equal(ds.spec.template.spec.serviceAccountName, "other");
+    });
+
+    it("controller.nodeSelector narrows the nodes the DaemonSet runs on", function () {
+      this.timeout(60_000);
+      const { ds } = renderRefused({ controller: { nodeSelector: { "node-role": "logs" } } }, "controller.nodeSelector");
+      assert.deepEqual(ds.spec.template.spec.nodeSelector, { "node-role": "logs" });
+    });
+
+    it("controller.affinity narrows the nodes the DaemonSet runs on", function () {
+      this.timeout(60_000);
+      const affinity = {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "logs", operator: "Exists" }] }] },
+        },
+      };
+      const { ds } = renderRefused({ controller: { affinity } }, "controller.affinity");
+      assert.deepEqual(ds.spec.template.spec.affinity, affinity);
+    });
+
+    it("an alloy.extraArgs --storage.path comes after the program's, so it would win and move the read positions off the hostPath", function () {
+      this.timeout(60_000);
+      const { ds } = renderRefused({ alloy: { extraArgs: ["--storage.path=/tmp/alloy"] } }, "alloy.extraArgs.0");
+      const storageArgs = (alloyContainer(ds).args ?? []).filter((a) => a.startsWith("--storage.path"));
+      assert.deepEqual(storageArgs, [`--storage.path=${ALLOY_STORAGE_PATH}`, "--storage.path=/tmp/alloy"]);
+    });
+
+    it("image.tag runs another Alloy than the chart's appVersion, which the config was checked against", function () {
+      this.timeout(60_000);
+      const { ds } = renderRefused({ image: { tag: "v1.0.0" } }, "image.tag");
+      const image = (alloyContainer(ds) as { image?: string }).image ?? "";
+      assert.ok(image.endsWith(":v1.0.0"), `alloy image ${image}`);
+      assert.ok(!image.endsWith(`:${ALLOY_APP_VERSION}`), `alloy image ${image}`);
+    });
+
+    it("extraObjects renders RBAC the program never reviewed", function () {
+      this.timeout(60_000);
+      const binding = {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: "alloy-admin" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+        subjects: [{ kind: "ServiceAccount", name: "alloy", namespace: "loki-v3" }],
+      };
+      const { objects } = renderRefused({ extraObjects: [binding] }, "extraObjects");
+      assert.deepEqual(ofKind(objects, "ClusterRoleBinding").map((o) => o.metadata.name), ["alloy-admin"]);
+    });
+  });
+
+  describe("the chart source", function () {
+    it("makes chart/alloy-values.generated.ts, through the generator, exactly as committed", function () {
+      const read = (name: string) => readFileSync(path.join(env!.chartDir, name), "utf8");
+      const generated = generateChartTypes(read("values.yaml"), chartMeta(read("Chart.yaml"), "Chart.yaml"));
+      assert.equal(generated.source, readFileSync(path.join(ROOT, "chart", "alloy-values.generated.ts"), "utf8"));
     });
   });
 });

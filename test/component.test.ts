@@ -17,6 +17,7 @@ import { resourcesJson, valuesYaml } from "../plan/output";
 import { runPlan, SecretValue, type PlannedResource } from "../plan/run";
 import { configWith, GOLDEN_DIR, MINIMAL_CONFIG, ROOT, stackNames } from "./support/stacks";
 import { matchState, urnOf } from "./support/urns";
+import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
 
 const COMPONENT = "alloy-logs:collector:AlloyLogCollector::alloy-logs";
 const PROVIDER = "pulumi:providers:kubernetes::alloy-logs-cluster";
@@ -36,12 +37,12 @@ function only(resources: PlannedResource[], type: string): PlannedResource {
 }
 
 describe("AlloyLogCollector under mocks", () => {
-  it("installs grafana/alloy 1.4.0 from Grafana's chart repository into loki-v3", async () => {
+  it(`installs grafana/alloy ${ALLOY_CHART_VERSION} (the pinned chart) from Grafana's chart repository into loki-v3`, async () => {
     const { resources } = await runPlan("test", { config: configWith({}) });
     const chart = only(resources, CHART_TYPE);
     assert.deepEqual(
       { chart: chart.inputs.chart, version: chart.inputs.version, repositoryOpts: chart.inputs.repositoryOpts, namespace: chart.inputs.namespace },
-      { chart: "alloy", version: "1.4.0", repositoryOpts: { repo: "https://grafana.github.io/helm-charts" }, namespace: "loki-v3" },
+      { chart: "alloy", version: ALLOY_CHART_VERSION, repositoryOpts: { repo: "https://grafana.github.io/helm-charts" }, namespace: "loki-v3" },
     );
   });
 
@@ -223,16 +224,21 @@ describe("AlloyLogCollector under mocks", () => {
     });
   });
 
-  it("adds no pod annotations when Datadog is disabled", async () => {
+  it("adds only the prometheus.io annotations when Datadog is disabled", async () => {
     const values = chartValues(await runPlan("test", { config: configWith({}) }));
+    assert.deepEqual(values.controller?.podAnnotations, { "prometheus.io/scrape": "true", "prometheus.io/port": "12345" });
+  });
+
+  it("adds no pod annotations when Datadog and prometheusAnnotations are disabled", async () => {
+    const values = chartValues(await runPlan("test", { config: configWith({ prometheusAnnotations: false }) }));
     assert.equal(values.controller?.podAnnotations, undefined);
   });
 
   it("merges validated chart overrides into the values", async () => {
     const values = chartValues(
-      await runPlan("test", { config: configWith({ chartOverrides: { controller: { nodeSelector: { "kubernetes.io/os": "linux" } } } }) }),
+      await runPlan("test", { config: configWith({ chartOverrides: { controller: { podLabels: { team: "platform" } } } }) }),
     );
-    assert.deepEqual(values.controller?.nodeSelector, { "kubernetes.io/os": "linux" });
+    assert.deepEqual(values.controller?.podLabels, { team: "platform" });
     assert.deepEqual(values.controller?.tolerations, [{ operator: "Exists" }]);
   });
 

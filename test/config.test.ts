@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { parseStackConfig, StackConfigError } from "../config/load";
 import { parseQuantity } from "../config/quantity";
 import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
+import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
 import { readStackFile } from "../config/stack-file";
 import { configWith, MINIMAL_CONFIG, ROOT } from "./support/stacks";
 
@@ -31,6 +32,7 @@ describe("stack config", () => {
       resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
       serviceMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" } },
       datadog: { enabled: false, namespace: "loki_v3", metrics: defaultDatadogMetricNames() },
+      prometheusAnnotations: true,
       storageHostPath: "/var/lib/alloy-logs",
       pipeline: {
         maxEntryAge: "12h",
@@ -108,7 +110,7 @@ describe("stack config", () => {
     ["a quantity given as a number", { resources: { requests: { cpu: 1, memory: "300Mi" } } }, ["alloy-logs:resources.requests.cpu: got 1; expected a Kubernetes quantity string such as 250m"]],
     ["a misspelt top-level key", { tenantID: "ops" }, ["alloy-logs:tenantID: unknown key; did you mean alloy-logs:tenantId?"]],
     ["a misspelt nested key", { resources: { limit: { memory: "700Mi" } } }, ["alloy-logs:resources.limit: unknown key; did you mean alloy-logs:resources.limits?"]],
-    ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, eks, namespace, createNamespace, lokiEndpoint, tenantId, lokiAuth, resources, serviceMonitor, datadog, storageHostPath, pipeline, lokiWrite, rollout, alerts, dashboard, chartOverrides"]],
+    ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, eks, namespace, createNamespace, lokiEndpoint, tenantId, lokiAuth, resources, serviceMonitor, datadog, prometheusAnnotations, storageHostPath, pipeline, lokiWrite, rollout, alerts, dashboard, chartOverrides"]],
     ["a boolean written as yes", { createNamespace: "yes" }, ['alloy-logs:createNamespace: got "yes"; expected true or false']],
     ["a string where an object belongs", { serviceMonitor: "on" }, ['alloy-logs:serviceMonitor: got "on"; expected a map with the keys enabled, labels, interval']],
     ["a ServiceMonitor label value with a space", { serviceMonitor: { labels: { release: "kube prometheus" } } }, ['alloy-logs:serviceMonitor.labels.release: got "kube prometheus"; expected a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' or \'.\'']],
@@ -189,13 +191,13 @@ describe("stack config", () => {
   describe("chartOverrides", () => {
     it("rejects a root-level tolerations, naming controller.tolerations (the seed incident)", () => {
       assert.deepEqual(problems(configWith({ chartOverrides: { tolerations: [{ operator: "Exists" }] } })), [
-        'alloy-logs:chartOverrides.tolerations: got [{"operator":"Exists"}]; expected a value path the grafana/alloy 1.4.0 chart reads; it does not read "tolerations", so Helm would silently ignore it. Did you mean "controller.tolerations"?',
+        `alloy-logs:chartOverrides.tolerations: got [{"operator":"Exists"}]; expected a value path the grafana/alloy ${ALLOY_CHART_VERSION} chart reads; it does not read "tolerations", so Helm would silently ignore it. Did you mean "controller.tolerations"?`,
       ]);
     });
 
     it("suggests the sibling key for a typo", () => {
       assert.deepEqual(problems(configWith({ chartOverrides: { controller: { nodeSelektor: {} } } })), [
-        'alloy-logs:chartOverrides.controller.nodeSelektor: got {}; expected a value path the grafana/alloy 1.4.0 chart reads; it does not read "controller.nodeSelektor", so Helm would silently ignore it. Did you mean "controller.nodeSelector"?',
+        `alloy-logs:chartOverrides.controller.nodeSelektor: got {}; expected a value path the grafana/alloy ${ALLOY_CHART_VERSION} chart reads; it does not read "controller.nodeSelektor", so Helm would silently ignore it. Did you mean "controller.nodeSelector"?`,
       ]);
     });
 

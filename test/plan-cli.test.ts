@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { resourcesJson, SECRET_TEXT } from "../plan/output";
 import { SecretValue, type PlanResult } from "../plan/run";
 import { GOLDEN_DIR, ROOT } from "./support/stacks";
+import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
 
 function plan(...args: string[]) {
   return spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8" });
@@ -23,7 +24,8 @@ describe("npm run plan", () => {
     const result = plan("--stack", "ops", "--out", out);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Plan for stack "ops" from Pulumi\.ops\.yaml: run offline under Pulumi mocks; nothing was deployed\./);
-    assert.match(result.stdout, /\+ kubernetes:helm\.sh\/v4:Chart +alloy-logs-chart +alloy 1\.4\.0 from https:\/\/grafana\.github\.io\/helm-charts into namespace loki-v3/);
+    const chartLine = new RegExp(String.raw`\+ kubernetes:helm\.sh/v4:Chart +alloy-logs-chart +alloy ${ALLOY_CHART_VERSION.replace(/\./g, "\\.")} from https://grafana\.github\.io/helm-charts into namespace loki-v3`);
+    assert.match(result.stdout, chartLine);
     assert.match(result.stdout, /\+ pulumi:providers:kubernetes +alloy-logs-cluster +kubeconfig from the EKS API; token: aws eks get-token --cluster-name buzzvil-eks-ops --region ap-northeast-1/);
     assert.match(result.stdout, /= kubernetes:core\/v1:Namespace +alloy-logs-namespace +read only: must already exist; never modified or deleted/);
     assert.match(result.stdout, /controller\.tolerations +\[\{"operator":"Exists"\}\]/);

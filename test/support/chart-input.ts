@@ -6,6 +6,7 @@ export const CHART_VALUES_INPUT: Readonly<ChartValuesInput> = {
   resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
   serviceMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" }, interval: "30s" },
   datadog: { enabled: true, namespace: "loki_v3", metrics: ["loki_write_.*"] },
+  prometheusAnnotations: true,
   storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
   rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
   secretEnv: undefined,
