@@ -6,9 +6,12 @@
  * stack at a time, with AWS credentials only through OIDC.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
+import { ALLOY_CHART_REPO } from "../components/alloy-log-collector";
 import { readStackFile } from "../config/stack-file";
 import { ROOT, stackNames } from "./support/stacks";
 import {
@@ -325,5 +328,90 @@ describe("CI workflows (.github/workflows)", () => {
         assert.equal(withOf(stepUsing(run, "pulumi/actions")!)["pulumi-version"], sdk, `${file} ${job} (${stack})`);
       }
     });
+  });
+});
+
+describe("the test workflow (test.yml): the real chart and the real Alloy", () => {
+  const jobs = jobsOf(workflowFile(TEST).workflow);
+  const ciRun = readFileSync(path.join(ROOT, ".ci", "run"), "utf8");
+  const script = (name: string) => readFileSync(path.join(ROOT, "scripts", name), "utf8");
+  const pinned = (what: string) =>
+    execFileSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/pinned-chart.ts", what], { cwd: ROOT, encoding: "utf8" }).trim();
+
+  it("runs .ci/run with REQUIRE_RENDER=1, the switch that makes a skipped test a failure", () => {
+    const step = stepsOf(jobs.test!).find((s) => isRun(s, /^bash \.ci\/run$/));
+    assert.ok(step, "no bash .ci/run step in the test job");
+    assert.deepEqual(envOf(step), { REQUIRE_RENDER: "1" });
+    // .ci/run fails when the chart cannot be had and runs mocha with --forbid-pending under it.
+    assert.match(ciRun, /if \[\[ "\$\{REQUIRE_RENDER:-\}" == 1 \]\]; then[\s\S]*?exit 1/);
+    assert.match(ciRun, /\[\[ "\$\{REQUIRE_RENDER:-\}" == 1 \]\] && mocha_args\+=\(--forbid-pending\)\n\nnpm test -- "\$\{mocha_args\[@\]\}"/);
+  });
+
+  it("has .ci/run install helm with scripts/fetch-helm.sh and pull the chart with scripts/fetch-chart.sh before npm test", () => {
+    assert.match(ciRun, /bash scripts\/fetch-helm\.sh[\s\S]*bash scripts\/fetch-chart\.sh[\s\S]*export HELM_BIN ALLOY_CHART_DIR[\s\S]*npm test/);
+  });
+
+  it("pulls the chart version chart/alloy-values.generated.ts pins, from the repository the program deploys from", () => {
+    assert.equal(pinned("version"), ALLOY_CHART_VERSION);
+    assert.equal(pinned("repo"), ALLOY_CHART_REPO);
+    const fetch = script("fetch-chart.sh");
+    assert.match(fetch, /VERSION="\$\(pinned version\)"/);
+    assert.match(fetch, /"\$HELM" pull alloy --repo "\$REPO" --version "\$VERSION" --untar/);
+    for (const text of [fetch, ciRun, workflowFile(TEST).text, script("alloy-check.sh")]) {
+      assert.doesNotMatch(text, /\b\d+\.\d+\.\d+\b/, "a version written out instead of read from chart/alloy-values.generated.ts");
+    }
+  });
+
+  it("fails the render tests' skip under REQUIRE_RENDER=1, naming what is missing", () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, REQUIRE_RENDER: "1" };
+    delete env.HELM_BIN;
+    delete env.ALLOY_CHART_DIR;
+    const mocha = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
+    const args = [mocha, "--no-config", "--require", "./scripts/register-ts.js", "--extension", "ts", "--forbid-pending", "test/render-required.test.ts", "test/policy-render.test.ts"];
+    const run = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: "utf8" });
+    assert.notEqual(run.status, 0, run.stdout);
+    assert.match(run.stdout, /REQUIRE_RENDER=1 but HELM_BIN and ALLOY_CHART_DIR not set: the render tests would be skipped/);
+    assert.match(run.stdout, /Pending test forbidden/);
+  });
+
+  it("validates every stack's config.alloy with the pinned Alloy, on the runner where docker is", () => {
+    const alloy = jobs.alloy!;
+    assert.equal(alloy["runs-on"], "ubuntu-24.04");
+    assert.equal(alloy.container, undefined, "docker runs on the runner, not in a job container");
+    assert.deepEqual(alloy.permissions, { contents: "read" });
+    const steps = stepsOf(alloy);
+    const at = (pattern: RegExp) => stepIndex(alloy, (s) => isRun(s, pattern));
+    assert.ok(at(/^npm ci\b/) >= 0 && at(/^npm ci\b/) < at(/scripts\/fetch-chart\.sh/), "npm ci, then the chart");
+    const check = steps[at(/^bash scripts\/alloy-check\.sh$/)];
+    assert.ok(check && at(/scripts\/fetch-chart\.sh/) < at(/^bash scripts\/alloy-check\.sh$/), "the chart, then the Alloy check");
+    assert.deepEqual(envOf(check), { REQUIRE_ALLOY: "1" });
+  });
+
+  it("has scripts/alloy-check.sh plan each Pulumi.<stack>.yaml and run alloy fmt and alloy validate of grafana/alloy:v<appVersion>", () => {
+    const check = script("alloy-check.sh");
+    assert.match(check, /APP_VERSION="\$\(node --require \.\/scripts\/register-ts\.js scripts\/pinned-chart\.ts appVersion\)"/);
+    assert.match(check, /IMAGE="grafana\/alloy:v\$APP_VERSION"/);
+    assert.match(check, /for file in Pulumi\.\*\.yaml; do/);
+    assert.match(check, /npm run --silent plan -- --stack "\$stack" --out "out\/\$stack"/);
+    assert.match(check, /run fmt \/check\/config\.alloy/);
+    assert.match(check, /run validate --stability\.level=generally-available \/check\/config\.alloy/);
+  });
+
+  it("takes the Alloy version from the pinned chart's appVersion (with ALLOY_CHART_DIR)", function () {
+    const chartDir = process.env.ALLOY_CHART_DIR;
+    if (!chartDir) return this.skip();
+    const chart = parse(readFileSync(path.join(chartDir, "Chart.yaml"), "utf8")) as { appVersion: string };
+    assert.equal(`v${pinned("appVersion")}`, chart.appVersion);
+  });
+});
+
+describe("the policy pack in the workflows", () => {
+  it("runs with every pulumi preview and pulumi up (pulumi/actions policyPacks: policy)", () => {
+    const runs = [PR, DEPLOY].flatMap((file) => stackRuns(workflowFile(file).workflow).map((r) => ({ ...r, file })));
+    assert.ok(runs.length > 0);
+    for (const { file, job, stack, run } of runs) {
+      assert.equal(withOf(stepUsing(run, "pulumi/actions")!).policyPacks, "policy", `${file} ${job} (${stack}) ${pulumiCommand(run)}`);
+    }
+    assert.ok(existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml")), "policy/PulumiPolicy.yaml");
   });
 });
