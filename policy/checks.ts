@@ -187,29 +187,33 @@ const priorityClass: ObjectCheck = {
   },
 };
 
+/** A DaemonSet check of its alloy container; a DaemonSet without one is reported, not checked. */
+function ofAlloyContainer(check: (container: Json, ds: KubeObject, expected: Expectations) => string[]): ObjectCheck["check"] {
+  return (ds, expected) => {
+    const container = alloyContainer(ds);
+    return container ? check(container, ds, expected) : [`${describe(ds)} has no container named ${ALLOY_CONTAINER}; expected the chart's alloy container`];
+  };
+}
+
 const resources: ObjectCheck = {
   name: "collector-resources",
   description: "The alloy container has exactly the stack's requests and limits (alloy-logs:resources).",
   kind: "DaemonSet",
-  check(ds, expected) {
-    const container = alloyContainer(ds);
-    if (!container) return [`${describe(ds)} has no container named ${ALLOY_CONTAINER}; expected the chart's alloy container`];
+  check: ofAlloyContainer((container, ds, expected) => {
     if (sameData(container.resources, expected.resources)) return [];
     return [
       `container ${ALLOY_CONTAINER} of ${describe(ds)} has resources ${show(container.resources)}; ` +
         `expected alloy-logs:resources of ${stackFile(expected)}, ${show(expected.resources)}; ` +
         `fix: set alloy-logs:resources in ${stackFile(expected)} (not alloy.resources under alloy-logs:chartOverrides)`,
     ];
-  },
+  }),
 };
 
 const varLog: ObjectCheck = {
   name: "collector-reads-var-log-read-only",
   description: "The alloy container mounts the node's /var/log read-only, from a hostPath volume of /var/log.",
   kind: "DaemonSet",
-  check(ds, expected) {
-    const container = alloyContainer(ds);
-    if (!container) return [`${describe(ds)} has no container named ${ALLOY_CONTAINER}; expected the chart's alloy container`];
+  check: ofAlloyContainer((container, ds, expected) => {
     const fix = programOwned(expected, "alloy.mounts.varlog");
     const mounts = list(container.volumeMounts).filter(isMap).filter((m) => m.mountPath === VAR_LOG);
     if (mounts.length === 0) {
@@ -231,7 +235,7 @@ const varLog: ObjectCheck = {
       }
     }
     return problems;
-  },
+  }),
 };
 
 const STORAGE_ARG = "--storage.path=";
@@ -240,9 +244,7 @@ const positions: ObjectCheck = {
   name: "collector-keeps-positions-on-host",
   description: "Alloy's --storage.path (read positions) is a writable mount of the stack's hostPath directory.",
   kind: "DaemonSet",
-  check(ds, expected) {
-    const container = alloyContainer(ds);
-    if (!container) return [`${describe(ds)} has no container named ${ALLOY_CONTAINER}; expected the chart's alloy container`];
+  check: ofAlloyContainer((container, ds, expected) => {
     const fix = `set alloy-logs:storageHostPath in ${stackFile(expected)}, and nothing under alloy-logs:chartOverrides that moves alloy.storagePath`;
     const args = list(container.args).filter((a): a is string => typeof a === "string");
     const storagePath = args.find((a) => a.startsWith(STORAGE_ARG))?.slice(STORAGE_ARG.length);
@@ -262,7 +264,7 @@ const positions: ObjectCheck = {
       return [`Alloy's storage path ${storagePath} in ${describe(ds)} is mounted read-only; expected a writable mount, Alloy writes its positions there; fix: ${fix}`];
     }
     return [];
-  },
+  }),
 };
 
 const podAnnotations: ObjectCheck = {

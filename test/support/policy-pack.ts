@@ -82,8 +82,13 @@ function set(message: Message, field: string, value: unknown): Message {
   return message;
 }
 
-function options(): Message {
-  return new analyzerPb.AnalyzerResourceOptions();
+/** An AnalyzeRequest or AnalyzerResource describing a resource (the two share these fields). */
+function describing(message: Message, resource: EngineResource): Message {
+  set(message, "Type", resource.type);
+  set(message, "Name", resource.name);
+  set(message, "Urn", resource.urn);
+  set(message, "Properties", structPb.Struct.fromJavaScript(resource.properties));
+  return set(message, "Options", new analyzerPb.AnalyzerResourceOptions());
 }
 
 function diagnostics(response: AnalyzeResponsePb): Diagnostic[] {
@@ -125,12 +130,7 @@ export class RunningPolicyPack {
 
   /** The engine's Analyze call for one resource, before its step. */
   analyze(resource: EngineResource): Promise<Diagnostic[]> {
-    const request = new analyzerPb.AnalyzeRequest();
-    set(request, "Type", resource.type);
-    set(request, "Name", resource.name);
-    set(request, "Urn", resource.urn);
-    set(request, "Properties", structPb.Struct.fromJavaScript(resource.properties));
-    set(request, "Options", options());
+    const request = describing(new analyzerPb.AnalyzeRequest(), resource);
     return new Promise((resolve, reject) =>
       this.client.analyze(request, (error, response) => (error ? reject(error) : resolve(diagnostics(response)))),
     );
@@ -139,16 +139,7 @@ export class RunningPolicyPack {
   /** The engine's AnalyzeStack call, with every resource of the stack. */
   analyzeStack(resources: readonly EngineResource[]): Promise<Diagnostic[]> {
     const request = new analyzerPb.AnalyzeStackRequest();
-    const list = resources.map((r) => {
-      const resource = new analyzerPb.AnalyzerResource();
-      set(resource, "Type", r.type);
-      set(resource, "Name", r.name);
-      set(resource, "Urn", r.urn);
-      set(resource, "Properties", structPb.Struct.fromJavaScript(r.properties));
-      set(resource, "Options", options());
-      return resource;
-    });
-    set(request, "ResourcesList", list);
+    set(request, "ResourcesList", resources.map((r) => describing(new analyzerPb.AnalyzerResource(), r)));
     return new Promise((resolve, reject) =>
       this.client.analyzeStack(request, (error, response) => (error ? reject(error) : resolve(diagnostics(response)))),
     );
