@@ -14,15 +14,19 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then
-  echo "alloy check skipped: no docker engine here to run the grafana/alloy image${REQUIRE_ALLOY:+ (REQUIRE_ALLOY=1: failing)}"
+# One line, then exit 3 (a skip), or 1 under REQUIRE_ALLOY=1.
+skip() {
+  echo "alloy check skipped: $1${REQUIRE_ALLOY:+ (REQUIRE_ALLOY=1: failing)}"
   [[ "${REQUIRE_ALLOY:-}" == 1 ]] && exit 1
   exit 3
-fi
+}
 
-APP_VERSION="$(node --require ./scripts/register-ts.js scripts/pinned-chart.ts appVersion)"
+if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then
+  skip "no docker engine here to run the grafana/alloy image"
+fi
+APP_VERSION="$(node --require ./scripts/register-ts.js scripts/pinned-chart.ts appVersion 2>&1)" || skip "$APP_VERSION"
 IMAGE="grafana/alloy:v$APP_VERSION"
-docker pull --quiet "$IMAGE" >/dev/null
+docker pull --quiet "$IMAGE" >/dev/null 2>&1 || skip "docker cannot pull $IMAGE"
 
 stacks=()
 for file in Pulumi.*.yaml; do

@@ -389,7 +389,7 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
 
   it("has scripts/alloy-check.sh plan each Pulumi.<stack>.yaml and run alloy fmt and alloy validate of grafana/alloy:v<appVersion>", () => {
     const check = script("alloy-check.sh");
-    assert.match(check, /APP_VERSION="\$\(node --require \.\/scripts\/register-ts\.js scripts\/pinned-chart\.ts appVersion\)"/);
+    assert.match(check, /APP_VERSION="\$\(node --require \.\/scripts\/register-ts\.js scripts\/pinned-chart\.ts appVersion 2>&1\)"/);
     assert.match(check, /IMAGE="grafana\/alloy:v\$APP_VERSION"/);
     assert.match(check, /for file in Pulumi\.\*\.yaml; do/);
     assert.match(check, /npm run --silent plan -- --stack "\$stack" --out "out\/\$stack"/);
