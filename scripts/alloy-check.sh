@@ -9,8 +9,8 @@
 # Needs docker (GitHub's runners have it). Without a reachable docker engine it
 # prints one line saying so and exits 3, so .ci/run can report the skip;
 # REQUIRE_ALLOY=1 makes that a failure (exit 1).
-# Usage: bash scripts/alloy-check.sh     (after npm ci; ALLOY_CHART_DIR if the
-#        generated types export no ALLOY_APP_VERSION, see scripts/pinned-chart.ts)
+# Usage: bash scripts/alloy-check.sh [stack...]   (every stack by default; after npm ci;
+#        ALLOY_CHART_DIR if the generated types export no ALLOY_APP_VERSION, see scripts/pinned-chart.ts)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -28,11 +28,13 @@ APP_VERSION="$(node --require ./scripts/register-ts.js scripts/pinned-chart.ts a
 IMAGE="grafana/alloy:v$APP_VERSION"
 docker pull --quiet "$IMAGE" >/dev/null 2>&1 || skip "docker cannot pull $IMAGE"
 
-stacks=()
-for file in Pulumi.*.yaml; do
-  stack="${file#Pulumi.}"
-  stacks+=("${stack%.yaml}")
-done
+stacks=("$@")
+if [[ ${#stacks[@]} -eq 0 ]]; then
+  for file in Pulumi.*.yaml; do
+    stack="${file#Pulumi.}"
+    stacks+=("${stack%.yaml}")
+  done
+fi
 [[ ${#stacks[@]} -gt 0 ]] || { echo "alloy check: no Pulumi.<stack>.yaml found" >&2; exit 1; }
 
 failed=0
