@@ -4,7 +4,7 @@
  * It judges the objects the kubernetes provider rendered from the chart, as the
  * analyzer receives them, with the checks of policy/checks.ts. Every policy is
  * mandatory: a violation fails the preview, and stops `pulumi up` before the
- * object is applied. docs/ci.md describes the checks.
+ * object is applied. docs/policy.md describes the checks.
  */
 import { PolicyPack, type ReportViolation, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import { checkRelease, isReleaseObject, kubeObjectOf, OBJECT_CHECKS, RELEASE_CHECK, stackOfUrn, type Expectations, type KubeObject } from "./checks";
