@@ -294,6 +294,22 @@ describe("the policy pack run as the Pulumi CLI runs it (run-policy-pack, Analyz
     assert.deepEqual(await pack.analyze(chartChild("ops", goodServiceMonitor())), []);
   });
 
+  it("reports a value unknown during preview as advisory, as @pulumi/policy does, and checks the rest", async function () {
+    this.timeout(30_000);
+    const ds = goodDaemonSet();
+    // The engine's sentinel for a value not known until the update (sdk/nodejs/runtime/rpc.ts).
+    ds.spec.template.spec.tolerations = "04da6b54-80e4-46f7-96ec-b56ff0331ba9" as never;
+    assert.deepEqual(await pack.analyze(chartChild("ops", ds)), [
+      {
+        policy: "collector-tolerates-every-taint",
+        enforcementLevel: 0,
+        message:
+          "can't run policy 'collector-tolerates-every-taint' from policy pack 'alloy-logs@v0.1.0' during preview: " +
+          "string value at .spec.template.spec.tolerations can't be known during preview",
+      },
+    ]);
+  });
+
   it("checks the whole stack at the end: a stack without the collector DaemonSet fails", async function () {
     this.timeout(30_000);
     const other = { type: "kubernetes:core/v1:ConfigMap", name: "x", urn: urnOf("ops", "kubernetes:core/v1:ConfigMap", "x"), properties: {} };
