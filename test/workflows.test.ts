@@ -6,9 +6,13 @@
  * stack at a time, with AWS credentials only through OIDC.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { ALLOY_APP_VERSION, ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
+import { ALLOY_CHART_REPO } from "../components/alloy-log-collector";
 import { readStackFile } from "../config/stack-file";
 import { ROOT, stackNames } from "./support/stacks";
 import {
@@ -325,5 +329,160 @@ describe("CI workflows (.github/workflows)", () => {
         assert.equal(withOf(stepUsing(run, "pulumi/actions")!)["pulumi-version"], sdk, `${file} ${job} (${stack})`);
       }
     });
+  });
+});
+
+describe("the test workflow (test.yml): the real chart and the real Alloy", () => {
+  const jobs = jobsOf(workflowFile(TEST).workflow);
+  const ciRun = readFileSync(path.join(ROOT, ".ci", "run"), "utf8");
+  const script = (name: string) => readFileSync(path.join(ROOT, "scripts", name), "utf8");
+  const pinned = (what: string) =>
+    execFileSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/pinned-chart.ts", what], { cwd: ROOT, encoding: "utf8" }).trim();
+
+  it("runs .ci/run with REQUIRE_RENDER=1, the switch that makes a skipped test a failure", () => {
+    const step = stepsOf(jobs.test!).find((s) => isRun(s, /^bash \.ci\/run$/));
+    assert.ok(step, "no bash .ci/run step in the test job");
+    assert.deepEqual(envOf(step), { REQUIRE_RENDER: "1" });
+    // .ci/run fails when the chart cannot be had and runs mocha with --forbid-pending under it.
+    assert.match(ciRun, /if \[\[ "\$\{REQUIRE_RENDER:-\}" == 1 \]\]; then[\s\S]*?exit 1/);
+    assert.match(ciRun, /\[\[ "\$\{REQUIRE_RENDER:-\}" == 1 \]\] && mocha_args\+=\(--forbid-pending\)\n\nnpm test -- "\$\{mocha_args\[@\]\}"/);
+  });
+
+  it("has .ci/run install helm with scripts/fetch-helm.sh and pull the chart with scripts/fetch-chart.sh before npm test", () => {
+    assert.match(ciRun, /bash scripts\/fetch-helm\.sh[\s\S]*bash scripts\/fetch-chart\.sh[\s\S]*export HELM_BIN ALLOY_CHART_DIR[\s\S]*npm test/);
+  });
+
+  it("pulls the chart version chart/alloy-values.generated.ts pins, from the repository the program deploys from", () => {
+    assert.equal(pinned("version"), ALLOY_CHART_VERSION);
+    assert.equal(pinned("repo"), ALLOY_CHART_REPO);
+    const fetch = script("fetch-chart.sh");
+    assert.match(fetch, /VERSION="\$\(pinned version\)"/);
+    assert.match(fetch, /"\$HELM" pull alloy --repo "\$REPO" --version "\$VERSION" --untar/);
+    for (const text of [fetch, ciRun, workflowFile(TEST).text, script("alloy-check.sh")]) {
+      assert.doesNotMatch(text, /\b\d+\.\d+\.\d+\b/, "a version written out instead of read from chart/alloy-values.generated.ts");
+    }
+  });
+
+  it("fails the render tests' skip under REQUIRE_RENDER=1, naming what is missing", () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, REQUIRE_RENDER: "1" };
+    delete env.HELM_BIN;
+    delete env.ALLOY_CHART_DIR;
+    const mocha = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
+    const args = [mocha, "--no-config", "--require", "./scripts/register-ts.js", "--extension", "ts", "--forbid-pending", "test/render-required.test.ts", "test/policy-render.test.ts"];
+    const run = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: "utf8" });
+    assert.notEqual(run.status, 0, run.stdout);
+    assert.match(run.stdout, /REQUIRE_RENDER=1 but HELM_BIN and ALLOY_CHART_DIR not set: the render tests would be skipped/);
+    assert.match(run.stdout, /Pending test forbidden/);
+  });
+
+  it("validates every stack's config.alloy with the pinned Alloy, on the runner where docker is", () => {
+    const alloy = jobs.alloy!;
+    assert.equal(alloy["runs-on"], "ubuntu-24.04");
+    assert.equal(alloy.container, undefined, "docker runs on the runner, not in a job container");
+    assert.deepEqual(alloy.permissions, { contents: "read" });
+    const steps = stepsOf(alloy);
+    const at = (pattern: RegExp) => stepIndex(alloy, (s) => isRun(s, pattern));
+    const check = steps[at(/^bash scripts\/alloy-check\.sh$/)];
+    assert.ok(check && at(/^npm ci\b/) >= 0 && at(/^npm ci\b/) < at(/^bash scripts\/alloy-check\.sh$/), "npm ci, then the Alloy check");
+    assert.deepEqual(envOf(check), { REQUIRE_ALLOY: "1" });
+  });
+
+  it("pins the Alloy version the real chart's appVersion names (with ALLOY_CHART_DIR)", function () {
+    const chartDir = process.env.ALLOY_CHART_DIR;
+    if (!chartDir) return this.skip();
+    const chart = parse(readFileSync(path.join(chartDir, "Chart.yaml"), "utf8")) as { appVersion: string };
+    assert.equal(`v${pinned("appVersion")}`, chart.appVersion);
+  });
+});
+
+describe("the policy pack in the workflows", () => {
+  it("runs with every pulumi preview and pulumi up (pulumi/actions policyPacks: policy)", () => {
+    const runs = [PR, DEPLOY].flatMap((file) => stackRuns(workflowFile(file).workflow).map((r) => ({ ...r, file })));
+    assert.ok(runs.length > 0);
+    for (const { file, job, stack, run } of runs) {
+      assert.equal(withOf(stepUsing(run, "pulumi/actions")!).policyPacks, "policy", `${file} ${job} (${stack}) ${pulumiCommand(run)}`);
+    }
+    assert.ok(existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml")), "policy/PulumiPolicy.yaml");
+  });
+});
+
+/**
+ * scripts/alloy-check.sh run for real, with a stand-in for docker (there is no
+ * docker engine here): a script on PATH that records each call, prints the
+ * mounted config for `fmt` and exits FAKE_VALIDATE_STATUS for `validate`. The
+ * real grafana/alloy image runs in test.yml's alloy job.
+ */
+describe("scripts/alloy-check.sh (with a stand-in docker that records its calls)", function () {
+  const APP_VERSION = ALLOY_APP_VERSION;
+  let scratch: string;
+  let log: string;
+
+  before(function () {
+    scratch = mkdtempSync(path.join(tmpdir(), "alloy-check-"));
+    log = path.join(scratch, "docker.log");
+    mkdirSync(path.join(scratch, "bin"));
+    writeFileSync(
+      path.join(scratch, "bin", "docker"),
+      [
+        "#!/usr/bin/env bash",
+        'echo "$*" >>"$DOCKER_LOG"',
+        'case "$1" in',
+        '  info) exit "${FAKE_INFO_STATUS:-0}" ;;',
+        "  pull) exit 0 ;;",
+        '  run) mount="${4%%:*}"; case "$6" in fmt) cat "$mount/config.alloy" ;; validate) exit "${FAKE_VALIDATE_STATUS:-0}" ;; esac ;;',
+        "esac",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+  });
+
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  function check(env: Record<string, string>, stacks: string[] = []) {
+    writeFileSync(log, "");
+    const run = spawnSync("bash", ["scripts/alloy-check.sh", ...stacks], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${path.join(scratch, "bin")}:${process.env.PATH}`, DOCKER_LOG: log, ...env },
+    });
+    return { status: run.status, stdout: run.stdout, calls: readFileSync(log, "utf8").split("\n").filter(Boolean) };
+  }
+
+  it("plans every stack and runs alloy fmt and alloy validate of grafana/alloy:<ALLOY_APP_VERSION> on each config.alloy", function () {
+    this.timeout(60_000);
+    const { status, stdout, calls } = check({});
+    assert.equal(status, 0, stdout);
+    const image = `grafana/alloy:${APP_VERSION}`;
+    assert.deepEqual(calls, [
+      "info",
+      `pull --quiet ${image}`,
+      ...stackNames().flatMap((stack) => [
+        `run --rm -v ${ROOT}/out/${stack}:/check:ro ${image} fmt /check/config.alloy`,
+        `run --rm -v ${ROOT}/out/${stack}:/check:ro ${image} validate --stability.level=generally-available /check/config.alloy`,
+      ]),
+    ]);
+    for (const stack of stackNames()) {
+      assert.equal(readFileSync(path.join(ROOT, "out", stack, "config.alloy"), "utf8"), readFileSync(path.join(ROOT, "test", "golden", stack, "config.alloy"), "utf8"), stack);
+    }
+  });
+
+  it("fails, naming the stack, when alloy validate rejects its config", function () {
+    this.timeout(60_000);
+    const { status, stdout } = check({ FAKE_VALIDATE_STATUS: "1" }, ["ops"]);
+    assert.equal(status, 1);
+    assert.deepEqual(
+      stdout.split("\n").filter((l) => l.startsWith("alloy check:")),
+      ["alloy check: ops: alloy validate rejects out/ops/config.alloy"],
+    );
+  });
+
+  it("prints one line and exits 3 without a docker engine, and fails under REQUIRE_ALLOY=1", function () {
+    assert.deepEqual(check({ FAKE_INFO_STATUS: "1" }), {
+      status: 3,
+      stdout: "alloy check skipped: no docker engine here to run the grafana/alloy image\n",
+      calls: ["info"],
+    });
+    assert.equal(check({ FAKE_INFO_STATUS: "1", REQUIRE_ALLOY: "1" }).status, 1);
   });
 });

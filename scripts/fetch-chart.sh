@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Pulls the grafana/alloy chart at the version the program pins
+# (chart/alloy-values.generated.ts, read by scripts/pinned-chart.ts) from the
+# chart repository the program deploys from, and prints the chart's directory:
+#
+#   ${CHART_CACHE_DIR:-<repo>/.cache/chart}/<version>/alloy     (.cache/ is git-ignored)
+#
+# The same as `helm repo add grafana <repo> && helm pull grafana/alloy
+# --version <version> --untar`, without touching helm's repository list.
+# Uses $HELM_BIN, else installs helm with scripts/fetch-helm.sh.
+# Idempotent: a cached chart of the pinned version is not pulled again.
+# Usage:
+#   ALLOY_CHART_DIR=$(bash scripts/fetch-chart.sh)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+log() { echo "fetch-chart: $*" >&2; }
+pinned() { (cd "$ROOT" && node --require ./scripts/register-ts.js scripts/pinned-chart.ts "$1"); }
+
+VERSION="$(pinned version)"
+REPO="$(pinned repo)"
+DEST="${CHART_CACHE_DIR:-$ROOT/.cache/chart}/$VERSION"
+CHART="$DEST/alloy"
+
+if [[ -f "$CHART/Chart.yaml" ]] && grep -qx "version: $VERSION" "$CHART/Chart.yaml"; then
+  log "already pulled: alloy $VERSION"
+  echo "$CHART"
+  exit 0
+fi
+
+HELM="${HELM_BIN:-$(bash "$ROOT/scripts/fetch-helm.sh")}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/fetch-chart.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+log "pulling alloy $VERSION from $REPO"
+if ! "$HELM" pull alloy --repo "$REPO" --version "$VERSION" --untar --untardir "$WORK" 2>"$WORK/helm.log"; then
+  cat "$WORK/helm.log" >&2
+  log "cannot pull alloy $VERSION from $REPO"
+  exit 1
+fi
+mkdir -p "$DEST"
+rm -rf "$CHART"
+mv "$WORK/alloy" "$CHART"
+log "pulled: $CHART"
+echo "$CHART"
