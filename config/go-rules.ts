@@ -1,0 +1,132 @@
+/**
+ * The rules of the Go code that reads each value, for the values whose Go
+ * reading differs from JavaScript's: durations, byte sizes, URLs and regular
+ * expressions. Each function answers what Go would make of the text as
+ * written, so the text that is validated is the text that is deployed.
+ */
+import { RE2JS } from "re2js";
+
+const NS_PER_UNIT: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, "μs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/**
+ * Go's time.ParseDuration, which Alloy uses for every duration attribute:
+ * `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`, or "0". Returns nanoseconds, or an error
+ * text as Go words it. https://pkg.go.dev/time#ParseDuration
+ */
+export function parseGoDuration(text: string): { ns: number } | { error: string } {
+  let s = text;
+  let negative = false;
+  if (s[0] === "-" || s[0] === "+") {
+    negative = s[0] === "-";
+    s = s.slice(1);
+  }
+  if (s === "0") return { ns: 0 };
+  if (s === "") return { error: "invalid duration" };
+  let total = 0;
+  while (s !== "") {
+    const match = /^([0-9]*)(\.([0-9]*))?/.exec(s)!;
+    const [whole, integer, , fraction] = match;
+    if (integer === "" && (fraction === undefined || fraction === "")) return { error: "invalid duration" };
+    s = s.slice(whole.length);
+    const unit = /^[^0-9.]*/.exec(s)![0];
+    if (unit === "") return { error: "missing unit in duration" };
+    if (!Object.hasOwn(NS_PER_UNIT, unit)) return { error: `unknown unit "${unit}" in duration` };
+    s = s.slice(unit.length);
+    total += Number(`${integer || "0"}.${fraction ?? ""}0`) * NS_PER_UNIT[unit];
+  }
+  if (total > 2 ** 63 - 1) return { error: "invalid duration" };
+  return { ns: negative ? -total : total };
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  B: 1,
+  ...Object.fromEntries(["K", "M", "G", "T", "P", "E"].flatMap((p, i) => [[`${p}iB`, 1024 ** (i + 1)], [`${p}B`, 1024 ** (i + 1)]])),
+};
+
+/**
+ * alecthomas/units ParseBase2Bytes, which Alloy uses for loki.write's
+ * batch_size (units.Base2Bytes): like a Go duration, with the units B, KiB
+ * ... EiB, and KB ... EB as the same powers of 1024. A bare number is not
+ * a size (except 0). https://github.com/alecthomas/units/blob/master/bytes.go
+ */
+export function parseBase2Bytes(text: string): { bytes: number } | { error: string } {
+  let s = text;
+  let negative = false;
+  if (s[0] === "-" || s[0] === "+") {
+    negative = s[0] === "-";
+    s = s.slice(1);
+  }
+  if (s === "0") return { bytes: 0 };
+  if (s === "") return { error: "invalid size" };
+  let total = 0;
+  while (s !== "") {
+    const [whole, integer, , fraction] = /^([0-9]*)(\.([0-9]*))?/.exec(s)!;
+    if (integer === "" && (fraction === undefined || fraction === "")) return { error: "invalid size" };
+    s = s.slice(whole.length);
+    const unit = /^[^0-9.]*/.exec(s)![0];
+    if (!Object.hasOwn(BYTE_UNITS, unit)) return { error: unit === "" ? "missing unit in size" : `unknown unit "${unit}" in size` };
+    s = s.slice(unit.length);
+    total += Number(`${integer || "0"}.${fraction ?? ""}0`) * BYTE_UNITS[unit];
+  }
+  if (total > 2 ** 63 - 1) return { error: "size overflows" };
+  return { bytes: Math.trunc(negative ? -total : total) };
+}
+
+/**
+ * A regular expression as Alloy compiles it (Go's regexp.Compile, RE2 syntax
+ * with Go's limits, e.g. repeat counts up to 1000 and no \Z or \u). re2js is a
+ * port of Go's regexp/syntax parser and returns Go's own error text.
+ * Returns undefined when Go accepts it, else Go's reason.
+ */
+export function re2Error(pattern: string): string | undefined {
+  try {
+    RE2JS.compile(pattern);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.replace(/^error parsing regexp: /, "");
+  }
+}
+
+/** Characters Go's net/url takes in a path as written (RFC 3986 pchar and '/'), besides %XX escapes. */
+const PATH = /^(\/([A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)*$/;
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+const IPV6 = /^\[[0-9A-Fa-f:.]+\]$/;
+
+export interface HttpUrl {
+  scheme: "http" | "https";
+  host: string;
+  port?: string;
+  path: string;
+}
+
+/**
+ * Reads an http(s) URL the way Go's net/url.Parse and Alloy's loki.write use
+ * it, refusing what Go would read differently from a person: `http:host/...`
+ * and `http:/host/...` have no host for Go (WHATWG URL would repair them),
+ * user:password@ is a credential in plain text, a query or fragment is not
+ * part of a push path. Returns the parts, or what is wrong in words that
+ * complete "expected ...".
+ */
+export function parseHttpUrl(text: string): HttpUrl | { error: string } {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text)?.[1];
+  if (scheme === undefined) return { error: "an absolute URL starting with http:// or https://" };
+  if (scheme !== "http" && scheme !== "https") return { error: "an http:// or https:// URL (lowercase scheme)" };
+  if (!text.startsWith(`${scheme}://`)) {
+    return { error: `${scheme}:// followed by a host: Go's net/url finds no host in "${scheme}:" without "//", so every push would fail` };
+  }
+  const rest = text.slice(scheme.length + 3);
+  const authorityEnd = rest.search(/[/?#]/);
+  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
+  const tail = authorityEnd === -1 ? "" : rest.slice(authorityEnd);
+  if (authority.includes("@")) return { error: "a URL without credentials: user:password@ in a URL ends up in plain text in the ConfigMap" };
+  const portMatch = /^(.*?)(?::([^:\]]*))?$/.exec(authority)!;
+  const [, host, port] = IPV6.test(authority) ? [authority, authority, undefined] : portMatch;
+  if (host === "") return { error: "a URL with a host, such as http://loki:3100/loki/api/v1/push" };
+  if (!HOST_NAME.test(host) && !IPV6.test(host)) return { error: "a host name of letters, digits, '-' and '.' (or an [IPv6] address)" };
+  if (port !== undefined && !(/^[0-9]{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
+    return { error: "a port from 1 to 65535 after the host's ':'" };
+  }
+  if (tail.includes("?") || tail.includes("#")) return { error: "a URL without a query string or fragment" };
+  if (!PATH.test(tail)) return { error: "a path of URL characters only: no spaces, quotes, backslashes or non-ASCII (percent-encode them)" };
+  return { scheme, host, ...(port !== undefined && { port }), path: tail };
+}
