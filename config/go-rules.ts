@@ -38,38 +38,48 @@ export function parseGoDuration(text: string): { ns: number } | { error: string 
   return { ns: negative ? -total : total };
 }
 
-const BYTE_UNITS: Record<string, number> = {
+const PREFIXES = ["K", "M", "G", "T", "P", "E"];
+/** MakeUnitMap("iB", "B", 1024) and MakeUnitMap("B", "B", 1024): tried one after the other, never mixed. */
+const BYTE_UNIT_MAPS: Record<string, number>[] = ["iB", "B"].map((suffix) => ({
   B: 1,
-  ...Object.fromEntries(["K", "M", "G", "T", "P", "E"].flatMap((p, i) => [[`${p}iB`, 1024 ** (i + 1)], [`${p}B`, 1024 ** (i + 1)]])),
-};
+  ...Object.fromEntries(PREFIXES.map((p, i) => [`${p}${suffix}`, 1024 ** (i + 1)])),
+}));
 
-/**
- * alecthomas/units ParseBase2Bytes, which Alloy uses for loki.write's
- * batch_size (units.Base2Bytes): like a Go duration, with the units B, KiB
- * ... EiB, and KB ... EB as the same powers of 1024. A bare number is not
- * a size (except 0). https://github.com/alecthomas/units/blob/master/bytes.go
- */
-export function parseBase2Bytes(text: string): { bytes: number } | { error: string } {
+/** units.ParseUnit: like a Go duration, over the given units. */
+function parseUnit(text: string, units: Record<string, number>): { value: number } | { error: string } {
   let s = text;
   let negative = false;
   if (s[0] === "-" || s[0] === "+") {
     negative = s[0] === "-";
     s = s.slice(1);
   }
-  if (s === "0") return { bytes: 0 };
-  if (s === "") return { error: "invalid size" };
+  if (s === "0") return { value: 0 };
+  if (s === "") return { error: `invalid ${text}` };
   let total = 0;
   while (s !== "") {
     const [whole, integer, , fraction] = /^([0-9]*)(\.([0-9]*))?/.exec(s)!;
-    if (integer === "" && (fraction === undefined || fraction === "")) return { error: "invalid size" };
+    if (integer === "" && (fraction === undefined || fraction === "")) return { error: `invalid ${text}` };
     s = s.slice(whole.length);
     const unit = /^[^0-9.]*/.exec(s)![0];
-    if (!Object.hasOwn(BYTE_UNITS, unit)) return { error: unit === "" ? "missing unit in size" : `unknown unit "${unit}" in size` };
+    if (!Object.hasOwn(units, unit)) return { error: unit === "" ? `missing unit in ${text}` : `unknown unit ${unit} in ${text}` };
     s = s.slice(unit.length);
-    total += Number(`${integer || "0"}.${fraction ?? ""}0`) * BYTE_UNITS[unit];
+    total += Number(`${integer || "0"}.${fraction ?? ""}0`) * units[unit];
   }
-  if (total > 2 ** 63 - 1) return { error: "size overflows" };
-  return { bytes: Math.trunc(negative ? -total : total) };
+  if (total > 2 ** 63 - 1) return { error: "overflow parsing unit" };
+  return { value: Math.trunc(negative ? -total : total) };
+}
+
+/**
+ * alecthomas/units ParseBase2Bytes, which Alloy uses for loki.write's
+ * batch_size (units.Base2Bytes, via UnmarshalText): B, KiB ... EiB, or else
+ * B, KB ... EB as the same powers of 1024 (kB is not a unit). A bare number
+ * is not a size, except 0. Error text as the library words it.
+ * https://github.com/alecthomas/units/blob/master/bytes.go
+ */
+export function parseBase2Bytes(text: string): { bytes: number } | { error: string } {
+  const [iec, old] = BYTE_UNIT_MAPS.map((units) => parseUnit(text, units));
+  const result = "value" in iec ? iec : old;
+  return "value" in result ? { bytes: result.value } : result;
 }
 
 /**

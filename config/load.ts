@@ -224,6 +224,14 @@ export function parseStackConfig(stack: string, allConfig: Readonly<Record<strin
         for (const key of issue.keys) problems.push(unknownKey([...issue.path, key], input));
         continue;
       }
+      // A secret outside lokiAuth is already refused as a whole; its contents are not discussed.
+      if (secretTops.has(String(issue.path[0])) && String(issue.path[0]) !== SECRET_KEY) continue;
+      if (issue.code === "invalid_key") {
+        // A map key that breaks the key rule: show the key, with the key rule's own message.
+        const keyIssue = issue.issues[0];
+        problems.push(`${stackKey(issue.path)}: got ${show(String(issue.path[issue.path.length - 1]))}; ${keyIssue?.message ?? issue.message}`);
+        continue;
+      }
       let path: Path = issue.path;
       // zod's own messages read "Invalid input: expected object, received string".
       let text = issue.message.replace(/^Invalid input: /, "");
