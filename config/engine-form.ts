@@ -85,7 +85,36 @@ function parseGoFloat(text: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** yaml.v3 resolve("", text) for a plain scalar, as decoded into `any` (a timestamp stays its text). */
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/**
+ * yaml.v3 parseTimestamp (its four time.Parse layouts) and then what Pulumi
+ * makes of the time.Time (config/object.go unmarshalObject: v.String()):
+ * `2024-01-01` is delivered as "2024-01-01 00:00:00 +0000 UTC". A numeric
+ * offset gets Go's fabricated zone, printed as the offset twice (on a machine
+ * whose local zone has another offset, as CI runners in UTC do for non-zero ones).
+ */
+export function goTimestampText(text: string): string | undefined {
+  const match =
+    /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:([Tt])([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.([0-9]+))?(Z|[+-][0-9]{2}:[0-9]{2}))|(?: ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.([0-9]+))?))?$/.exec(
+      text,
+    );
+  if (!match) return undefined;
+  const [, y, mo, d, t, th, tmi, ts, tfrac, zone, sh, smi, ss, sfrac] = match;
+  const [year, month, day] = [Number(y), Number(mo), Number(d)];
+  const [hour, minute, second] = t ? [th, tmi, ts].map(Number) : sh ? [sh, smi, ss].map(Number) : [0, 0, 0];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return undefined;
+  const fraction = (t ? tfrac : sfrac)?.slice(0, 9).replace(/0+$/, "") ?? "";
+  let zoneText = "+0000 UTC";
+  if (zone && zone !== "Z") {
+    const offset = zone.replace(":", "");
+    zoneText = offset === "+0000" ? "+0000 UTC" : `${offset} ${offset}`;
+  }
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}:${pad(second)}${fraction ? `.${fraction}` : ""} ${zoneText}`;
+}
+
+/** yaml.v3 resolve("", text) for a plain scalar, as decoded into `any` (a timestamp as the text Pulumi makes of it). */
 export function resolvePlain(text: string): GoValue {
   const hint = text === "" ? "N" : /^[+-]/.test(text) ? "S" : /^[0-9]/.test(text) ? "D" : /^[yYnNtTfFoO~]/.test(text) ? "M" : text[0] === "." ? "." : "";
   if (hint === "") return { kind: "string", value: text };
@@ -95,6 +124,8 @@ export function resolvePlain(text: string): GoValue {
     return value === undefined ? { kind: "string", value: text } : { kind: "float", value };
   }
   if (hint === "D" || hint === "S") {
+    const time = goTimestampText(text);
+    if (time !== undefined) return { kind: "string", value: time };
     const plain = text.replace(/_/g, "");
     const int = parseGoInt(plain);
     if (int !== undefined) return { kind: "int", value: int };

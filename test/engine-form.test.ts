@@ -36,7 +36,9 @@ describe("plain YAML scalars, resolved as yaml.v3 resolves them into any", () =>
     ["~", { kind: "null" }],
     ["", { kind: "null" }],
     ["Null", { kind: "null" }],
-    ["2024-01-01", { kind: "string", value: "2024-01-01" }], // a timestamp decoded into any stays its text
+    ["2024-01-01", { kind: "string", value: "2024-01-01 00:00:00 +0000 UTC" }], // a time.Time, which Pulumi turns into t.String()
+    ["2001-12-14t21:59:43.10-05:00", { kind: "string", value: "2001-12-14 21:59:43.1 -0500 -0500" }],
+    ["2024-02-30", { kind: "string", value: "2024-02-30" }], // no such day: not a timestamp
     ["250m", { kind: "string", value: "250m" }],
     ["1.2.3", { kind: "string", value: "1.2.3" }],
     ["0x", { kind: "string", value: "0x" }],
@@ -189,6 +191,7 @@ describe("Go's regexp syntax (re2js)", () => {
     [String.raw`\Z`, "invalid escape sequence: `\\Z`"],
     [String.raw`\u0041`, "invalid escape sequence: `\\u`"],
     ["(?=x)", "invalid or unsupported Perl syntax: `(?=`"],
+    ["(?<=x)", "invalid named capture: `(?<=x)`"], // Go 1.22+ reads (?< as a named capture
     [String.raw`(a)\1`, "invalid escape sequence: `\\1`"],
   ];
   for (const [pattern, error] of rejected) {
