@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseBase2Bytes, parseGoDuration, parseHttpUrl, re2Error } from "../config/go-rules";
 import { parseStackFileText, StackFileError } from "../config/stack-file";
+import { EDITS, editedOpsFile } from "./support/stack-edits";
 import { ROOT } from "./support/stacks";
 
 const SOURCE = path.join(ROOT, "test", "support", "go-oracle", "main.go");
@@ -94,6 +95,23 @@ describe("the TypeScript rules agree with the Go code they stand in for", functi
       const ours = delivered(text);
       if (answers[i].error !== undefined) assert.ok(ours.error !== undefined, `${text}: Go fails (${answers[i].error}), we deliver ${String(ours.value)}`);
       else assert.deepEqual(ours, { value: answers[i].value }, text);
+    });
+  });
+
+  it("delivers every edited stack file of test/stack-edits.test.ts as the CLI does (or fails where the CLI fails)", () => {
+    const files = EDITS.map(([, edits]) => ("file" in edits ? (edits.file as string) : editedOpsFile(edits)));
+    const answers = ask(binary!, files.map((input) => ({ kind: "stackfile", input })));
+    files.forEach((text, i) => {
+      let ours: Answer;
+      try {
+        const { config, secretKeys } = parseStackFileText("Pulumi.ops.yaml", text);
+        ours = { value: { config, secretKeys: [...secretKeys].sort() } };
+      } catch (error) {
+        if (!(error instanceof StackFileError)) throw error;
+        ours = { error: error.message };
+      }
+      if (answers[i].error !== undefined) assert.ok(ours.error !== undefined, `${EDITS[i][0]}: Go fails (${answers[i].error}), we deliver`);
+      else assert.deepEqual(ours, { value: answers[i].value }, EDITS[i][0]);
     });
   });
 

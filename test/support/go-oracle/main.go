@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/alecthomas/units"
@@ -85,6 +87,95 @@ func stringTimes(v any) any {
 	return v
 }
 
+// offline replaces each {secure: <ciphertext>} (config/object.go isSecureValue)
+// with "[secret]", reporting whether there was one: the ciphertext cannot be
+// decrypted here.
+func offline(v any) (any, bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		if c, ok := v["secure"].(string); ok && len(v) == 1 && c != "" {
+			return "[secret]", true
+		}
+		secret := false
+		for k, e := range v {
+			var s bool
+			v[k], s = offline(e)
+			secret = secret || s
+		}
+		return v, secret
+	case []any:
+		secret := false
+		for i, e := range v {
+			var s bool
+			v[i], s = offline(e)
+			secret = secret || s
+		}
+		return v, secret
+	}
+	return v, false
+}
+
+// stackFile is what the CLI delivers for a whole Pulumi.<stack>.yaml
+// (workspace.LoadProjectStackBytes: decode, namespace the keys, encode,
+// decode again; then each config.Value's text), secure values offline.
+func stackFile(text string) answer {
+	var root any
+	if err := yaml.Unmarshal([]byte(text), &root); err != nil {
+		return answer{Error: err.Error()}
+	}
+	config := map[string]string{}
+	secretKeys := []string{}
+	if root == nil {
+		return answer{Value: map[string]any{"config": config, "secretKeys": secretKeys}}
+	}
+	doc, ok := root.(map[string]any)
+	if !ok {
+		return answer{Error: "the stack file is not a map"}
+	}
+	raw, ok := doc["config"].(map[string]any)
+	if !ok {
+		if doc["config"] == nil {
+			return answer{Value: map[string]any{"config": config, "secretKeys": secretKeys}}
+		}
+		return answer{Error: "config is not a map"}
+	}
+	namespaced := map[string]any{}
+	for k, v := range raw {
+		if !strings.Contains(k, ":") {
+			k = "alloy-logs:" + k
+		}
+		namespaced[k] = v
+	}
+	encoded, err := yaml.Marshal(namespaced)
+	if err != nil {
+		return answer{Error: err.Error()}
+	}
+	var again map[string]any
+	if err := yaml.Unmarshal(encoded, &again); err != nil {
+		return answer{Error: err.Error()}
+	}
+	for k, v := range again {
+		value, secret := offline(stringTimes(v))
+		if secret {
+			secretKeys = append(secretKeys, k)
+		}
+		switch value := value.(type) {
+		case nil:
+			config[k] = ""
+		case string:
+			config[k] = value
+		default:
+			text, err := json.Marshal(value)
+			if err != nil {
+				return answer{Error: err.Error()}
+			}
+			config[k] = string(text)
+		}
+	}
+	sort.Strings(secretKeys)
+	return answer{Value: map[string]any{"config": config, "secretKeys": secretKeys}}
+}
+
 func main() {
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 1<<20)
@@ -98,6 +189,8 @@ func main() {
 		switch req.Kind {
 		case "yaml":
 			a = delivered(req.Input)
+		case "stackfile":
+			a = stackFile(req.Input)
 		case "duration":
 			d, err := time.ParseDuration(req.Input)
 			if err != nil {
