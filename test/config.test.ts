@@ -2,14 +2,39 @@ import assert from "node:assert/strict";
 import { parseStackConfig, StackConfigError } from "../config/load";
 import { parseQuantity } from "../config/quantity";
 import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
-import { readStackFile } from "../config/stack-file";
+import { otherStacks, readStackFile, type OtherStack } from "../config/stack-file";
 import { configWith, MINIMAL_CONFIG, ROOT } from "./support/stacks";
+
+/** otherStacks() of "ops" in a directory holding these stack files. */
+function othersOf(files: Record<string, string>) {
+  const dir = mkdtempSync(path.join(tmpdir(), "stacks-"));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), text);
+    return otherStacks(dir, "ops");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The problems reported for a config, or [] if it is valid. */
 function problems(config: Record<string, string>): readonly string[] {
   try {
     parseStackConfig("test", config);
+    return [];
+  } catch (error) {
+    assert.ok(error instanceof StackConfigError, String(error));
+    return error.problems;
+  }
+}
+
+/** The problems reported with these other stacks, or [] if the config is valid. */
+function problemsBeside(config: Record<string, string>, others: Record<string, OtherStack>): readonly string[] {
+  try {
+    parseStackConfig("ops", config, { otherStacks: others });
     return [];
   } catch (error) {
     assert.ok(error instanceof StackConfigError, String(error));
@@ -142,6 +167,43 @@ describe("stack config", () => {
       assert.deepEqual(problems(configWith(change, without)), expected);
     });
   }
+
+  describe("other stacks", () => {
+    const OPS = "config:\n  alloy-logs:tenantId: ops\n";
+
+    it("reads each other stack's tenant and cluster, leaving out values held as secrets", () => {
+      const others = othersOf({
+        ops: OPS,
+        dev: "config:\n  alloy-logs:tenantId: dev\n  alloy-logs:clusterName: c-dev\n  alloy-logs:eks: {name: c-dev, region: ap-northeast-1}\n",
+        prod: "config:\n  alloy-logs:tenantId: {secure: v1:AAAA}\n  alloy-logs:kubeconfigContext: prod-admin\n",
+      });
+      assert.deepEqual(others, {
+        dev: { tenantId: "dev", clusterName: "c-dev", eks: { name: "c-dev", region: "ap-northeast-1" } },
+        prod: { kubeconfigContext: "prod-admin" },
+      });
+    });
+
+    it("reports another stack's broken YAML with its file and line, as a problem rather than a stack trace", () => {
+      const others = othersOf({ ops: OPS, dev: "config:\n  alloy-logs:tenantId: dev\n   bad: [\n" });
+      assert.throws(() => parseStackConfig("ops", configWith({}), { otherStacks: others }), {
+        name: "StackConfigError",
+        message:
+          'Invalid configuration for stack "ops" (Pulumi.ops.yaml), nothing was deployed:\n' +
+          "  - Pulumi.dev.yaml:2:24: not valid YAML: Nested mappings are not allowed in compact mappings (every stack file is read, to check that no two stacks share a tenant or a cluster)",
+      });
+    });
+
+    it("refuses the kubeconfig context of another stack, naming its file", () => {
+      assert.deepEqual(problemsBeside(configWith({ kubeconfigContext: "shared" }), { prod: { kubeconfigContext: "shared" } }), [
+        'alloy-logs:kubeconfigContext: got "shared"; expected a cluster no other stack deploys to, but Pulumi.prod.yaml uses it too (two stacks would own one release: the second fails with AlreadyExists or takes it over)',
+      ]);
+    });
+
+    it("allows the same EKS cluster name in another region", () => {
+      const config = configWith({ eks: { name: "c", region: "ap-northeast-1" } }, ["kubeconfigContext"]);
+      assert.deepEqual(problemsBeside(config, { dev: { eks: { name: "c", region: "us-east-1" } } }), []);
+    });
+  });
 
   describe("credentials and other stacks", () => {
     const basic = { lokiAuth: { type: "basic", username: "ops", password: "s3cr3t-value" } };
