@@ -4,8 +4,6 @@
  * expressions. Each function answers what Go would make of the text as
  * written, so the text that is validated is the text that is deployed.
  */
-import { RE2JS } from "re2js";
-
 const NS_PER_UNIT: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, "μs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /**
@@ -89,6 +87,8 @@ export function parseBase2Bytes(text: string): { bytes: number } | { error: stri
  * Returns undefined when Go accepts it, else Go's reason.
  */
 export function re2Error(pattern: string): string | undefined {
+  // Loaded on first use: most stacks keep the default expressions, which are not re-checked.
+  const { RE2JS } = require("re2js") as typeof import("re2js");
   try {
     RE2JS.compile(pattern);
     return undefined;
