@@ -216,16 +216,17 @@ export function parseStackConfig(stack: string, allConfig: Readonly<Record<strin
     );
   }
 
+  const refusedSecret = (path: Path) => String(path[0]) !== SECRET_KEY && secretTops.has(String(path[0]));
   const coerced = coerce(input, stackConfigSchema) as Record<string, unknown>;
   const parsed = stackConfigSchema.safeParse(coerced);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
+      // A secret outside lokiAuth is already refused as a whole; its contents are not discussed.
+      if (issue.path.length > 0 && refusedSecret(issue.path)) continue;
       if (issue.code === "unrecognized_keys") {
         for (const key of issue.keys) problems.push(unknownKey([...issue.path, key], input));
         continue;
       }
-      // A secret outside lokiAuth is already refused as a whole; its contents are not discussed.
-      if (secretTops.has(String(issue.path[0])) && String(issue.path[0]) !== SECRET_KEY) continue;
       if (issue.code === "invalid_key") {
         // A map key that breaks the key rule: show the key, with the key rule's own message.
         const keyIssue = issue.issues[0];
@@ -251,7 +252,7 @@ export function parseStackConfig(stack: string, allConfig: Readonly<Record<strin
     }
   }
   const overrides = coerced.chartOverrides;
-  if (typeof overrides === "object" && overrides !== null && !Array.isArray(overrides)) {
+  if (typeof overrides === "object" && overrides !== null && !Array.isArray(overrides) && !refusedSecret(["chartOverrides"])) {
     for (const problem of checkChartOverrides(overrides as Record<string, unknown>, PROGRAM_OWNED_PATHS)) {
       const path = ["chartOverrides", ...problem.path];
       const shown = hidden(path, secretTops) ? JSON.stringify(SECRET_TEXT) : (problem.shown ?? show(valueAt(input, path)));

@@ -84,6 +84,8 @@ describe("secrets", () => {
     ["tenantId", "--secret alloy-logs:tenantId, with a value that is no tenant", `${SECRET}\n"{{`],
     ["lokiEndpoint", "--secret alloy-logs:lokiEndpoint", `https://${SECRET}@loki/loki/api/v1/push`],
     ["chartOverrides", "--secret --path alloy-logs:chartOverrides.controller.podAnnotations.token", auth({ controller: { podAnnotations: { token: SECRET } } })],
+    ["chartOverrides", "--secret --path alloy-logs:chartOverrides.tolerations, at a path the chart does not read", auth({ tolerations: SECRET, nodeSelektor: {} })],
+    ["serviceMonitor", "--secret --path alloy-logs:serviceMonitor.labels.release, beside an unknown key", auth({ labels: { release: SECRET }, colour: "x" })],
   ];
   for (const [key, way, delivered] of elsewhere) {
     it(`refuses a secret set with ${way}, once and without its value: it would be written in plain text`, async () => {
