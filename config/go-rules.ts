@@ -4,36 +4,51 @@
  * expressions. Each function answers what Go would make of the text as
  * written, so the text that is validated is the text that is deployed.
  */
-const NS_PER_UNIT: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, "μs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+/** Why a number-and-unit sequence did not parse: no digits where one was due, no unit, or an unknown one. */
+type SequenceError = { kind: "invalid" } | { kind: "missing" } | { kind: "unknown"; unit: string } | { kind: "overflow" };
 
 /**
- * Go's time.ParseDuration, which Alloy uses for every duration attribute:
- * `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`, or "0". Returns nanoseconds, or an error
- * text as Go words it. https://pkg.go.dev/time#ParseDuration
+ * The parser Go's time.ParseDuration and alecthomas/units ParseUnit share
+ * (units copied it from time/format.go): `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`,
+ * or "0", each number times its unit's value.
  */
-export function parseGoDuration(text: string): { ns: number } | { error: string } {
+function parseSequence(text: string, units: Record<string, number>): { value: number } | SequenceError {
   let s = text;
   let negative = false;
   if (s[0] === "-" || s[0] === "+") {
     negative = s[0] === "-";
     s = s.slice(1);
   }
-  if (s === "0") return { ns: 0 };
-  if (s === "") return { error: "invalid duration" };
+  if (s === "0") return { value: 0 };
+  if (s === "") return { kind: "invalid" };
   let total = 0;
   while (s !== "") {
-    const match = /^([0-9]*)(\.([0-9]*))?/.exec(s)!;
-    const [whole, integer, , fraction] = match;
-    if (integer === "" && (fraction === undefined || fraction === "")) return { error: "invalid duration" };
+    const [whole, integer, , fraction] = /^([0-9]*)(\.([0-9]*))?/.exec(s)!;
+    if (integer === "" && (fraction === undefined || fraction === "")) return { kind: "invalid" };
     s = s.slice(whole.length);
     const unit = /^[^0-9.]*/.exec(s)![0];
-    if (unit === "") return { error: "missing unit in duration" };
-    if (!Object.hasOwn(NS_PER_UNIT, unit)) return { error: `unknown unit "${unit}" in duration` };
+    if (unit === "") return { kind: "missing" };
+    if (!Object.hasOwn(units, unit)) return { kind: "unknown", unit };
     s = s.slice(unit.length);
-    total += Number(`${integer || "0"}.${fraction ?? ""}0`) * NS_PER_UNIT[unit];
+    total += Number(`${integer || "0"}.${fraction ?? ""}0`) * units[unit];
   }
-  if (total > 2 ** 63 - 1) return { error: "invalid duration" };
-  return { ns: negative ? -total : total };
+  if (total > 2 ** 63 - 1) return { kind: "overflow" };
+  return { value: negative ? -total : total };
+}
+
+const NS_PER_UNIT: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, "μs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/**
+ * Go's time.ParseDuration, which Alloy uses for every duration attribute.
+ * Returns nanoseconds, or the error as Go words it (without its "time: "
+ * prefix and quoted input). https://pkg.go.dev/time#ParseDuration
+ */
+export function parseGoDuration(text: string): { ns: number } | { error: string } {
+  const result = parseSequence(text, NS_PER_UNIT);
+  if ("value" in result) return { ns: result.value };
+  if (result.kind === "missing") return { error: "missing unit in duration" };
+  if (result.kind === "unknown") return { error: `unknown unit ${JSON.stringify(result.unit)} in duration` };
+  return { error: "invalid duration" };
 }
 
 const PREFIXES = ["K", "M", "G", "T", "P", "E"];
@@ -43,28 +58,13 @@ const BYTE_UNIT_MAPS: Record<string, number>[] = ["iB", "B"].map((suffix) => ({
   ...Object.fromEntries(PREFIXES.map((p, i) => [`${p}${suffix}`, 1024 ** (i + 1)])),
 }));
 
-/** units.ParseUnit: like a Go duration, over the given units. */
+/** units.ParseUnit, worded like the library (which says "unknown unit  in 1024" for a missing one). */
 function parseUnit(text: string, units: Record<string, number>): { value: number } | { error: string } {
-  let s = text;
-  let negative = false;
-  if (s[0] === "-" || s[0] === "+") {
-    negative = s[0] === "-";
-    s = s.slice(1);
-  }
-  if (s === "0") return { value: 0 };
-  if (s === "") return { error: `invalid ${text}` };
-  let total = 0;
-  while (s !== "") {
-    const [whole, integer, , fraction] = /^([0-9]*)(\.([0-9]*))?/.exec(s)!;
-    if (integer === "" && (fraction === undefined || fraction === "")) return { error: `invalid ${text}` };
-    s = s.slice(whole.length);
-    const unit = /^[^0-9.]*/.exec(s)![0];
-    if (!Object.hasOwn(units, unit)) return { error: unit === "" ? `missing unit in ${text}` : `unknown unit ${unit} in ${text}` };
-    s = s.slice(unit.length);
-    total += Number(`${integer || "0"}.${fraction ?? ""}0`) * units[unit];
-  }
-  if (total > 2 ** 63 - 1) return { error: "overflow parsing unit" };
-  return { value: Math.trunc(negative ? -total : total) };
+  const result = parseSequence(text, units);
+  if ("value" in result) return { value: Math.trunc(result.value) };
+  if (result.kind === "missing") return { error: `missing unit in ${text}` };
+  if (result.kind === "unknown") return { error: `unknown unit ${result.unit} in ${text}` };
+  return { error: result.kind === "overflow" ? "overflow parsing unit" : `invalid ${text}` };
 }
 
 /**

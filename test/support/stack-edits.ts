@@ -208,6 +208,7 @@ export const EDITS: Edit[] = [
   ["a maximum backoff below the default minimum", { lokiWrite: "{maxBackoff: 100ms}" }, ['alloy-logs:lokiWrite.maxBackoff: got "100ms"; expected a maxBackoff of at least minBackoff (500ms)']],
   ["a negative minimum backoff", { lokiWrite: "{minBackoff: -1s}" }, ['alloy-logs:lokiWrite.minBackoff: got "-1s"; expected a duration above 0 such as 500ms']],
   ["no retries", { lokiWrite: "{maxRetries: 0}" }, ["alloy-logs:lokiWrite.maxRetries: got 0; expected at least 1 retry"]],
+  ["retries as a fraction", { lokiWrite: "{maxRetries: 1.5}" }, ["alloy-logs:lokiWrite.maxRetries: got 1.5; expected a whole number of retries"]],
   ["retries of 1e400 (shown as written, not null)", { lokiWrite: "{maxRetries: 1e400}" }, ['alloy-logs:lokiWrite.maxRetries: got "1e400"; expected a whole number of retries']],
   ["a misspelt lokiWrite key", { lokiWrite: "{timeOut: 10s}" }, ["alloy-logs:lokiWrite.timeOut: unknown key; did you mean alloy-logs:lokiWrite.timeout?"]],
   // rollout, alerts, dashboard
