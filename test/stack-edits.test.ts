@@ -7,9 +7,12 @@
  * that nothing but the stack itself was registered.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { parseStackFileText, StackFileError } from "../config/stack-file";
 import { runPlan } from "../plan/run";
 import { EDITS, editedOpsFile } from "./support/stack-edits";
+import { ROOT } from "./support/stacks";
 
 const HEADER = 'Invalid configuration for stack "ops" (Pulumi.ops.yaml), nothing was deployed:\n';
 const STACK_ONLY = ["pulumi:pulumi:Stack::alloy-logs-ops"];
@@ -34,8 +37,10 @@ async function attempt(text: string): Promise<{ message: string; registered: str
 }
 
 describe(`stack-file edits (${EDITS.length} malformed or hostile edits of Pulumi.ops.yaml)`, () => {
-  it("are at least 100", () => {
+  it("are at least 100, and as many as docs/development.md says", () => {
     assert.ok(EDITS.length >= 100, String(EDITS.length));
+    const documented = /makes (\d+) malformed or hostile edits/.exec(readFileSync(path.join(ROOT, "docs", "development.md"), "utf8"))?.[1];
+    assert.equal(Number(documented), EDITS.length, "update the count in docs/development.md");
   });
 
   it("start from a stack file the program accepts", async () => {
