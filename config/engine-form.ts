@@ -179,9 +179,10 @@ function isSecureMap(node: Node): node is Node & { items: { value: Scalar }[] } 
 /** A YAML node as yaml.v3 decodes it into `any`. */
 export function toGo(node: Node | null | undefined, doc: Document): GoValue {
   if (node === null || node === undefined) return { kind: "null" };
-  if (isAlias(node)) return toGo(node.resolve(doc) as Node, doc);
+  if (isAlias(node)) return toGo(node.resolve(doc), doc);
   if (isScalar(node)) {
-    const text = node.value === null || node.value === undefined ? "" : String(node.value);
+    // The failsafe schema keeps every scalar as its text.
+    const text = typeof node.value === "string" ? node.value : "";
     const tag = node.tag?.replace(/^tag:yaml.org,2002:/, "!!");
     if (node.type !== "PLAIN" || tag === "!!str") return { kind: "string", value: text };
     return resolvePlain(text);

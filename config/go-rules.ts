@@ -88,6 +88,7 @@ export function parseBase2Bytes(text: string): { bytes: number } | { error: stri
  */
 export function re2Error(pattern: string): string | undefined {
   // Loaded on first use: most stacks keep the default expressions, which are not re-checked.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load must be synchronous (zod refinements are)
   const { RE2JS } = require("re2js") as typeof import("re2js");
   try {
     RE2JS.compile(pattern);

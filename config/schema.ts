@@ -465,7 +465,7 @@ const eks = strictMap({
     .meta({ description: "AWS region of the cluster." }),
   roleArn: z
     .string({ error: "expected an IAM role ARN" })
-    .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,512}$/, {
+    .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/, {
       error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/pulumi-deploy",
     })
     .optional()

@@ -103,7 +103,7 @@ export function otherStackTenants(rootDir: string, stack: string): Record<string
 function kindOf(node: Node | null | undefined): string {
   if (node === null || node === undefined) return "nothing";
   if (isMap(node)) return "a map";
-  if (isScalar(node)) return node.value === null || node.value === "" ? "nothing" : `the text ${JSON.stringify(String(node.value))}`;
+  if (isScalar(node)) return typeof node.value !== "string" || node.value === "" ? "nothing" : `the text ${JSON.stringify(node.value)}`;
   return "a list";
 }
 
@@ -139,7 +139,7 @@ export function parseStackFileText(fileName: string, text: string): StackFileCon
   }
   for (const pair of configNode.items) {
     const keyNode = pair.key as Node;
-    const key = isScalar(keyNode) ? String(keyNode.value ?? "") : "";
+    const key = isScalar(keyNode) && typeof keyNode.value === "string" ? keyNode.value : "";
     const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
     const valueNode = pair.value as Node | null;
     try {

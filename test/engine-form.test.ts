@@ -23,7 +23,7 @@ describe("plain YAML scalars, resolved as yaml.v3 resolves them into any", () =>
     ["08", { kind: "float", value: 8 }], // not octal, but yamlStyleFloat
     ["+5", { kind: "int", value: 5n }],
     ["18446744073709551615", { kind: "int", value: 18446744073709551615n }], // ParseUint
-    ["-9223372036854775809", { kind: "float", value: -9223372036854775809 }],
+    ["-9223372036854775809", { kind: "float", value: -(2 ** 63) }], // below int64: the nearest float64
     ["1.5", { kind: "float", value: 1.5 }],
     [".5", { kind: "float", value: 0.5 }],
     ["1e3", { kind: "float", value: 1000 }],

@@ -14,17 +14,18 @@ const SECRET = "s3cr3t-Value-42";
 /** Runs the program with one key set as the engine delivers it, capturing everything written to stdout and stderr. */
 async function run(key: string, delivered: string): Promise<{ plan?: PlanResult; error?: string; logged: string }> {
   const chunks: string[] = [];
-  const writes = [process.stdout.write, process.stderr.write];
+  const [out, err] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
   const capture = (chunk: string | Uint8Array) => (chunks.push(String(chunk)), true);
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
   try {
     const plan = await runPlan("test", { config: { ...MINIMAL_CONFIG, [key]: delivered }, secretKeys: [key] });
     return { plan, logged: chunks.join("") };
   } catch (error) {
     return { error: (error as Error).message, logged: chunks.join("") };
   } finally {
-    [process.stdout.write, process.stderr.write] = writes;
+    process.stdout.write = out;
+    process.stderr.write = err;
   }
 }
 
