@@ -159,6 +159,7 @@ export const EDITS: Edit[] = [
   ["an empty Datadog metric name", { datadog: "{metrics: ['']}" }, ['alloy-logs:datadog.metrics.0: got ""; expected a non-empty metric name']],
   ["a Datadog namespace with a dash", { datadog: "{namespace: loki-v3}" }, ["alloy-logs:datadog.namespace: got \"loki-v3\"; expected a Datadog metric namespace: lowercase letters, digits and '_' (e.g. loki_v3)"]],
   ["a misspelt Datadog key", { datadog: "{enable: true}" }, ["alloy-logs:datadog.enable: unknown key; did you mean alloy-logs:datadog.enabled?"]],
+  ["prometheusAnnotations: on", { prometheusAnnotations: "on" }, ['alloy-logs:prometheusAnnotations: got "on"; expected true or false']],
   // pipeline
   ["a maximum entry age in days", { pipeline: "{maxEntryAge: 2d}" }, [`alloy-logs:pipeline.maxEntryAge: got "2d"; ${DURATION("12h", 'unknown unit "d" in duration')}`]],
   ["a maximum entry age beyond Loki's reject window", { pipeline: "{maxEntryAge: 200h}" }, ["alloy-logs:pipeline.maxEntryAge: got \"200h\"; expected an age above 0 and below Loki's default reject window of 168h, such as 12h"]],
@@ -231,7 +232,7 @@ export const EDITS: Edit[] = [
   ["a chart override holding a secret", { chartOverrides: "{controller: {podAnnotations: {token: {secure: v1:AAAA}}}}" }, [NOT_SECRET("chartOverrides")]],
   // keys and namespaces
   ["a misspelt top-level key", { tenantID: "ops" }, ["alloy-logs:tenantID: unknown key; did you mean alloy-logs:tenantId?"]],
-  ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, eks, namespace, createNamespace, lokiEndpoint, tenantId, lokiAuth, resources, serviceMonitor, datadog, storageHostPath, pipeline, lokiWrite, rollout, alerts, dashboard, chartOverrides"]],
+  ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, eks, namespace, createNamespace, lokiEndpoint, tenantId, lokiAuth, resources, serviceMonitor, datadog, prometheusAnnotations, storageHostPath, pipeline, lokiWrite, rollout, alerts, dashboard, chartOverrides"]],
   ["a key in the namespace alloy_logs", { "alloy_logs:datadog": "{enabled: false}" }, ['alloy_logs:datadog: unknown namespace "alloy_logs", so no program reads this key; did you mean alloy-logs:datadog?']],
   ["a key in the namespace alloylogs", { "alloylogs:dashboard": "{enabled: false}" }, ['alloylogs:dashboard: unknown namespace "alloylogs", so no program reads this key; did you mean alloy-logs:dashboard?']],
   ["a key in the namespace alloy-log", { "alloy-log:alerts": "{enabled: false}" }, ['alloy-log:alerts: unknown namespace "alloy-log", so no program reads this key; did you mean alloy-logs:alerts?']],
