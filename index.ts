@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AlloyLogCollector } from "./components/alloy-log-collector";
 import { parseStackConfig, StackConfigError } from "./config/load";
-import { otherStackTenants } from "./config/stack-file";
+import { otherStacks } from "./config/stack-file";
 import { postDeployChecks } from "./components/checks";
 
 // Part of the SDK's runtime, not of its type declarations (sdk/nodejs/runtime/config.ts).
@@ -17,7 +17,8 @@ function loadConfig() {
   try {
     return parseStackConfig(stack, all, {
       secretKeys: Object.keys(all).filter((key) => isConfigSecret(key)),
-      otherStackTenants: otherStackTenants(__dirname, stack),
+      otherStacks: otherStacks(__dirname, stack),
+      warn: (message) => void pulumi.log.warn(message),
     });
   } catch (error) {
     // RunError prints the message alone, without a stack trace.

@@ -50,7 +50,7 @@ function rows(shape: Record<string, z.ZodType>, prefix: string, parentDefault: u
     const description = declared.meta()?.description ?? inner.meta()?.description ?? "";
     if (inner instanceof z.ZodObject) {
       if (description) out.push({ key: name, type: "object", required: required && defaultValue === undefined, defaultValue, description });
-      rows(inner.shape as Record<string, z.ZodType>, name, defaultValue, out);
+      rows(inner.shape, name, defaultValue, out);
     } else {
       out.push({ key: name, type: typeName(inner), required: required && defaultValue === undefined, defaultValue, description });
     }
@@ -61,7 +61,7 @@ function rows(shape: Record<string, z.ZodType>, prefix: string, parentDefault: u
 /** A markdown table of every stack key: key, type, default, meaning. */
 export function configReference(): string {
   const lines = ["| key | type | default | what it does |", "|---|---|---|---|"];
-  for (const row of rows(stackConfigSchema.shape as Record<string, z.ZodType>, "", undefined, [])) {
+  for (const row of rows(stackConfigSchema.shape, "", undefined, [])) {
     const shown = row.required ? "**required**" : row.defaultValue === undefined ? "unset" : `\`${JSON.stringify(row.defaultValue)}\``;
     lines.push(`| \`${PROJECT}:${row.key}\` | ${row.type} | ${shown} | ${row.description.replace(/\|/g, "\\|")} |`);
   }

@@ -14,6 +14,7 @@ import {
 } from "../monitoring/alerts";
 import { DASHBOARD_CONFIGMAP_LABELS } from "../monitoring/dashboard";
 import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
+import { parseBase2Bytes, parseGoDuration, parseHttpUrl, re2Error } from "./go-rules";
 import { parseQuantity } from "./quantity";
 
 /** Pulumi project name; stack keys are `alloy-logs:<key>`. */
@@ -57,33 +58,29 @@ const kubeconfigContext = z
   .regex(/^[^\s"'\\]{1,253}$/, { error: "expected the name of a context in your kubeconfig, without spaces or quotes" });
 
 const LOKI_PUSH_PATH = "/loki/api/v1/push";
+/**
+ * The Loki push URL, judged as Go's net/url and Alloy's loki.write read it
+ * (config/go-rules.ts) and written into config.alloy exactly as validated.
+ */
 const lokiEndpoint = z.string({ error: "expected a string" }).superRefine((text, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    ctx.addIssue({ code: "custom", message: `expected an absolute http(s) URL such as http://loki:3100${LOKI_PUSH_PATH}` });
-    return;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    ctx.addIssue({ code: "custom", message: `expected an absolute http:// or https:// URL such as http://loki:3100${LOKI_PUSH_PATH}` });
-  } else if (url.username || url.password) {
-    ctx.addIssue({
-      code: "custom",
-      message: "expected a URL without credentials: user:password@ in a URL ends up in plain text in the ConfigMap",
-    });
-  } else if (!url.pathname.endsWith(LOKI_PUSH_PATH)) {
+  const url = parseHttpUrl(text);
+  if ("error" in url) ctx.addIssue({ code: "custom", message: `expected ${url.error}` });
+  else if (!url.path.endsWith(LOKI_PUSH_PATH)) {
     ctx.addIssue({ code: "custom", message: `expected the Loki push path: the URL must end in ${LOKI_PUSH_PATH}` });
-  } else if (url.search || url.hash) {
-    ctx.addIssue({ code: "custom", message: "expected a URL without a query string or fragment" });
-  } else if (/[\s"\\]/.test(text)) {
-    ctx.addIssue({ code: "custom", message: "expected a URL without spaces, quotes or backslashes" });
   }
 });
 
 const quantity = (example: string) =>
   z.string({ error: `expected a Kubernetes quantity string such as ${example}` }).refine((q) => (parseQuantity(q) ?? -1) > 0, {
     error: `expected a positive Kubernetes quantity such as ${example} (Ki/Mi/Gi are powers of 1024; MB is not a unit)`,
+    abort: true,
+  });
+
+/** Units a memory quantity must carry: without one it is bytes, and m is thousandths of a byte. */
+const MEMORY_UNIT = /(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)$/;
+const memoryQuantity = (example: string) =>
+  quantity(example).refine((q) => MEMORY_UNIT.test(q), {
+    error: `expected a memory quantity with a unit such as ${example}: without one it is bytes (Ki/Mi/Gi are powers of 1024)`,
   });
 
 const resourceList = (cpu: string, memory: string) =>
@@ -91,7 +88,7 @@ const resourceList = (cpu: string, memory: string) =>
     cpu: quantity(cpu)
       .optional()
       .meta({ description: `CPU, e.g. ${cpu}` }),
-    memory: quantity(memory)
+    memory: memoryQuantity(memory)
       .optional()
       .meta({ description: `Memory, e.g. ${memory}` }),
   });
@@ -118,6 +115,12 @@ const resources = strictMap({
         code: "custom",
         path: ["limits", name],
         message: `expected a ${name} limit of at least the request (${request}); Kubernetes rejects limits below requests`,
+        params: {
+          unsetBlame: {
+            path: ["resources", "requests", name],
+            message: `expected a ${name} request of at most the limit (${limit}); Kubernetes rejects limits below requests`,
+          },
+        },
       });
     }
   }
@@ -126,11 +129,25 @@ const resources = strictMap({
 /** Kubernetes label key/value rules (apimachinery validation.IsQualifiedName / IsValidLabelValue). */
 const LABEL_KEY = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-const labels = z.record(
-  z.string().regex(LABEL_KEY, { error: "expected a Kubernetes label key such as release or example.com/team" }),
-  z.string({ error: "expected a label value string" }).regex(LABEL_VALUE, {
-    error: "expected a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.'",
-  }),
+/** A label key, with IsQualifiedName's 253-character limit on the DNS prefix. */
+const labelKey = (what: string) =>
+  z
+    .string()
+    .regex(LABEL_KEY, { error: `expected ${what} such as release or example.com/team` })
+    .refine((k) => !k.includes("/") || k.indexOf("/") <= 253, { error: `expected ${what} whose prefix is at most 253 characters` });
+/**
+ * Labels a selector elsewhere must match (Prometheus's serviceMonitorSelector
+ * and ruleSelector, Grafana's dashboard sidecar): an empty value is a valid
+ * label but one no such selector is ever written to match.
+ */
+const selectorLabels = z.record(
+  labelKey("a Kubernetes label key"),
+  z
+    .string({ error: "expected a label value string" })
+    .min(1, { error: "expected a non-empty label value: the selector that looks for this label never matches an empty one" })
+    .regex(LABEL_VALUE, {
+      error: "expected a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.'",
+    }),
   { error: "expected a map of Kubernetes labels" },
 );
 
@@ -147,7 +164,7 @@ const serviceMonitor = strictMap({
     .boolean({ error: "expected true or false" })
     .default(true)
     .meta({ description: "Create a ServiceMonitor for Alloy's /metrics." }),
-  labels: labels
+  labels: selectorLabels
     .default({ release: "kube-prometheus-stack" })
     .meta({
       description: "Labels the Prometheus serviceMonitorSelector matches; kube-prometheus-stack selects release: <its release name>.",
@@ -184,50 +201,57 @@ const wholeNumber = (unit: string, min: number, tooSmall: string) =>
     .int({ error: `expected a whole number of ${unit}` })
     .min(min, { error: tooSmall });
 
-/** A Go time.Duration, as Alloy parses every duration used here (time.ParseDuration): 1d is not one. */
-const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
-const goDuration = (example: string) =>
-  z.string({ error: `expected a duration string such as ${example}` }).regex(GO_DURATION, {
-    error: `expected a Go duration such as ${example} (units ns, us, ms, s, m, h; no d)`,
-    abort: true,
+/**
+ * A Go time.Duration, as Alloy parses every duration used here
+ * (time.ParseDuration: 1d is not one), and above zero: none of these
+ * durations works at 0 (a 0s timeout fails every push at once).
+ */
+const goDuration = (example: string, below?: { seconds: number; message: string }) =>
+  z.string({ error: `expected a duration string such as ${example}` }).superRefine((text, ctx) => {
+    const parsed = parseGoDuration(text);
+    if ("error" in parsed) {
+      ctx.addIssue({ code: "custom", message: `expected a Go duration such as ${example} (units ns, us, ms, s, m, h; no d): ${parsed.error}` });
+    } else if (parsed.ns <= 0 || (below && parsed.ns >= below.seconds * 1e9)) {
+      ctx.addIssue({ code: "custom", message: below?.message ?? `expected a duration above 0 such as ${example}` });
+    }
   });
 
-const UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-
-/** Seconds in a Go duration that GO_DURATION accepted. */
+/** Seconds in a duration goDuration accepted. */
 export function goDurationSeconds(text: string): number {
-  let total = 0;
-  for (const [, amount, , unit] of text.matchAll(/([0-9]+(\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(amount) * UNIT_SECONDS[unit];
-  return total;
+  const parsed = parseGoDuration(text);
+  return "ns" in parsed ? parsed.ns / 1e9 : NaN;
 }
 
 /** Loki's default reject_old_samples_max_age: 168h (https://grafana.com/docs/loki/latest/configure/#limits_config). */
 const LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS = 168;
 
+/**
+ * The smallest batch that still batches: Loki's own clients send 1MiB, and a
+ * batch smaller than a few log lines sends each line in its own request.
+ */
+export const MIN_BATCH_BYTES = 16 * 1024;
+
 /** A byte size as Alloy's loki.write parses batch_size (alecthomas/units Base2Bytes: KB = KiB = 1024). */
-const byteSize = z.string({ error: "expected a size string such as 1MiB" }).regex(/^[0-9]+(B|KB|KiB|MB|MiB|GB|GiB)$/, {
-  error: "expected a size such as 512KiB or 1MiB",
+const byteSize = z.string({ error: "expected a size string such as 1MiB" }).superRefine((text, ctx) => {
+  const parsed = parseBase2Bytes(text);
+  if ("error" in parsed) ctx.addIssue({ code: "custom", message: `expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB): ${parsed.error}` });
+  else if (parsed.bytes < MIN_BATCH_BYTES) {
+    ctx.addIssue({ code: "custom", message: "expected a batch of at least 16KiB: a smaller one sends every few lines in a request of its own" });
+  }
 });
 
 /**
- * A regular expression for Alloy, which uses Go's RE2: no lookaround and no
- * backreferences. JavaScript's parser stands in for the syntax check, after a
- * leading RE2 flag group such as (?i), which JavaScript does not accept.
+ * A regular expression for Alloy, which compiles it with Go's regexp (RE2),
+ * as is (stage.drop expression, stage.multiline firstline): checked by re2js,
+ * a port of Go's regexp/syntax, with Go's own error text.
  */
 const re2 = (what: string) =>
   z
     .string({ error: `expected ${what} as a string` })
     .min(1, { error: `expected ${what}, not an empty string` })
     .superRefine((text, ctx) => {
-      if (/\(\?<?[=!]|\\[1-9]/.test(text)) {
-        ctx.addIssue({ code: "custom", message: `expected ${what} in Go RE2 syntax, which has no lookaround or backreferences` });
-        return;
-      }
-      try {
-        new RegExp(text.replace(/^\(\?[imsU]+\)/, ""));
-      } catch {
-        ctx.addIssue({ code: "custom", message: `expected ${what}: this is not a valid regular expression` });
-      }
+      const error = re2Error(text);
+      if (error !== undefined) ctx.addIssue({ code: "custom", message: `expected ${what} in Go RE2 syntax: ${error}` });
     });
 
 const hostPath = z
@@ -242,8 +266,25 @@ const namespaceName = z
   .max(63, { error: "expected a namespace name of at most 63 characters" })
   .regex(DNS1123_LABEL, { error: "expected a namespace name: a DNS-1123 label such as kube-system" });
 
-/** Labels Loki indexes, which every log stream is keyed by. */
+/**
+ * Labels Loki indexes, which every log stream is keyed by: every label the
+ * pipeline gives an entry (alloy/pipeline.ts: the Promtail-style relabeling,
+ * and stage.cri's stream). Only these can be kept by stage.label_keep.
+ */
 export const DEFAULT_INDEX_LABELS = ["app", "component", "container", "instance", "job", "namespace", "node_name", "pod", "stream"];
+
+/** Labels that exist in the pipeline but that stage.label_keep can never keep, and why. */
+const NO_EFFECT_LABELS: Record<string, string> = {
+  filename: "the pipeline drops filename before the final allow-list (stage.label_drop), so listing it does nothing",
+  cluster: "loki.write adds cluster to every stream (external_labels) after the allow-list; it needs no listing",
+};
+
+const indexLabel = z.string({ error: "expected a Loki label name" }).superRefine((label, ctx) => {
+  if (Object.hasOwn(NO_EFFECT_LABELS, label)) ctx.addIssue({ code: "custom", message: `expected a label the pipeline sends: ${NO_EFFECT_LABELS[label]}` });
+  else if (!DEFAULT_INDEX_LABELS.includes(label)) {
+    ctx.addIssue({ code: "custom", message: `expected one of the labels the pipeline gives every entry: ${DEFAULT_INDEX_LABELS.join(", ")}` });
+  }
+});
 
 const multilineRule = strictMap({
   namespace: namespaceName.meta({ description: "Namespace of the workload." }),
@@ -260,10 +301,10 @@ const multilineRule = strictMap({
 export const DEFAULT_PROBE_EXPRESSION = String.raw`kube-probe/|\b(GET|HEAD) /(healthz?|readyz?|livez?|ping)\b`;
 
 const pipeline = strictMap({
-  maxEntryAge: goDuration("12h")
-    .refine((d) => goDurationSeconds(d) > 0 && goDurationSeconds(d) < LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS * 3600, {
-      error: `expected an age above 0 and below Loki's default reject window of ${LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS}h, such as 12h`,
-    })
+  maxEntryAge: goDuration("12h", {
+    seconds: LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS * 3600,
+    message: `expected an age above 0 and below Loki's default reject window of ${LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS}h, such as 12h`,
+  })
     .default("12h")
     .meta({
       description:
@@ -308,10 +349,9 @@ const pipeline = strictMap({
     .default([])
     .meta({ description: "Workloads whose entries span lines, joined from a line matching firstLine." }),
   indexLabels: z
-    .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "expected a Loki label name" }), {
-      error: "expected a list of label names",
-    })
+    .array(indexLabel, { error: "expected a list of label names" })
     .min(1, { error: "expected at least one index label" })
+    .refine((list) => new Set(list).size === list.length, { error: "expected each label once" })
     .default(DEFAULT_INDEX_LABELS)
     .meta({ description: "The only labels sent to Loki as stream labels (plus the external cluster label)." }),
 });
@@ -327,7 +367,13 @@ const lokiWrite = strictMap({
     .meta({ description: "Retries of a batch before it is dropped; 15 with the defaults is about 33 minutes." }),
 }).superRefine((w, ctx) => {
   if (goDurationSeconds(w.minBackoff) > goDurationSeconds(w.maxBackoff)) {
-    ctx.addIssue({ code: "custom", path: ["maxBackoff"], message: `expected a maxBackoff of at least minBackoff (${w.minBackoff})` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxBackoff"],
+      message: `expected a maxBackoff of at least minBackoff (${w.minBackoff})`,
+      // When only minBackoff was set, it is the one to change.
+      params: { unsetBlame: { path: ["lokiWrite", "minBackoff"], message: `expected a minBackoff of at most maxBackoff (${w.maxBackoff})` } },
+    });
   }
 });
 
@@ -360,7 +406,7 @@ const alerts = strictMap({
     .boolean({ error: "expected true or false" })
     .default(true)
     .meta({ description: "Create the PrometheusRule with the collector alerts (README, Alert runbook)." }),
-  labels: labels
+  labels: selectorLabels
     .default({ ...PROMETHEUS_RULE_LABELS })
     .meta({ description: "Labels the Prometheus ruleSelector matches; kube-prometheus-stack selects release: <its release name>." }),
   noEntriesSentMinutes: wholeNumber("minutes", 1, "expected at least 1 minute")
@@ -379,7 +425,7 @@ const dashboard = strictMap({
     .boolean({ error: "expected true or false" })
     .default(true)
     .meta({ description: "Create the log-pipeline dashboard ConfigMap for Grafana's sidecar." }),
-  labels: labels
+  labels: selectorLabels
     .default({ ...DASHBOARD_CONFIGMAP_LABELS })
     .meta({ description: 'Labels kube-prometheus-stack\'s Grafana dashboard sidecar looks for (grafana_dashboard: "1" by default).' }),
 });
@@ -419,7 +465,7 @@ const eks = strictMap({
     .meta({ description: "AWS region of the cluster." }),
   roleArn: z
     .string({ error: "expected an IAM role ARN" })
-    .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,512}$/, {
+    .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/, {
       error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/pulumi-deploy",
     })
     .optional()

@@ -1,18 +1,19 @@
 /**
- * Reads a `Pulumi.<stack>.yaml` the way the Pulumi CLI hands it to a program:
- * keys without a namespace get the project's, scalars become strings and
- * objects become JSON. Secure (encrypted) values cannot be decrypted offline;
- * they are replaced by a placeholder and their keys reported as secret.
+ * Reads a `Pulumi.<stack>.yaml` the way the Pulumi CLI hands it to a program
+ * (config/engine-form.ts): keys without a namespace get the project's, each
+ * value arrives as the text the engine delivers, and the keys holding a
+ * secret anywhere are listed. Secure (encrypted) values cannot be decrypted
+ * offline: they read as SECRET_TEXT.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from "yaml";
+import { deliveredText, EngineFormError, holdsSecret, SECRET_TEXT, toGo } from "./engine-form";
 import { PROJECT } from "./schema";
 
-/** What a secret reads as in plan output, and what an encrypted value reads as offline. */
-export const SECRET_TEXT = "[secret]";
+export { SECRET_TEXT };
 
-/** A stack file that is missing or unreadable: a message for people, not a bug. */
+/** A stack file that is missing, unreadable or not a Pulumi stack file: a message for people, not a bug. */
 export class StackFileError extends Error {
   override name = "StackFileError";
 }
@@ -20,26 +21,8 @@ export class StackFileError extends Error {
 export interface StackFileConfig {
   /** `project:key` -> value, as `pulumi.runtime.allConfig()` returns it. */
   config: Record<string, string>;
-  /** Keys holding at least one `secure:` value. */
+  /** Keys holding at least one `secure:` value, as the engine lists them (PULUMI_CONFIG_SECRET_KEYS). */
   secretKeys: string[];
-}
-
-function isSecure(value: unknown): value is { secure: string } {
-  return typeof value === "object" && value !== null && Object.keys(value).length === 1 && "secure" in value;
-}
-
-/** Replaces secure values, reporting whether there was one. */
-function unwrapSecure(value: unknown): { value: unknown; secret: boolean } {
-  if (isSecure(value)) return { value: SECRET_TEXT, secret: true };
-  if (Array.isArray(value)) {
-    const items = value.map(unwrapSecure);
-    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
-  }
-  if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value).map(([k, v]) => [k, unwrapSecure(v)] as const);
-    return { value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), secret: entries.some(([, v]) => v.secret) };
-  }
-  return { value, secret: false };
 }
 
 export function stackFilePath(rootDir: string, stack: string): string {
@@ -54,17 +37,121 @@ export function stackNamesIn(rootDir: string): string[] {
     .sort();
 }
 
+/** What another stack's file says about where it deploys, for the cross-stack checks. */
+export interface OtherStack {
+  tenantId?: string;
+  clusterName?: string;
+  kubeconfigContext?: string;
+  eks?: { name?: string; region?: string };
+  /** Why the file could not be read; the checks against it are then impossible. */
+  error?: string;
+}
+
+function plainText(config: Record<string, string>, secretKeys: string[], key: string): string | undefined {
+  const full = `${PROJECT}:${key}`;
+  return secretKeys.includes(full) ? undefined : config[full];
+}
+
+/**
+ * Each other stack's tenant and cluster identity (values held as secrets are
+ * left out: they cannot be compared offline, and must never be shown).
+ * A file that cannot be read is reported in `error`, not thrown.
+ */
+export function otherStacks(rootDir: string, stack: string): Record<string, OtherStack> {
+  const result: Record<string, OtherStack> = {};
+  for (const other of stackNamesIn(rootDir)) {
+    if (other === stack) continue;
+    let file: StackFileConfig;
+    try {
+      file = readStackFile(rootDir, other);
+    } catch (error) {
+      if (!(error instanceof StackFileError)) throw error;
+      result[other] = { error: error.message };
+      continue;
+    }
+    const get = (key: string) => plainText(file.config, file.secretKeys, key);
+    let eks: OtherStack["eks"];
+    try {
+      const parsed = get("eks") === undefined ? undefined : (JSON.parse(get("eks")!) as unknown);
+      if (typeof parsed === "object" && parsed !== null) {
+        const { name, region } = parsed as Record<string, unknown>;
+        eks = { ...(typeof name === "string" && { name }), ...(typeof region === "string" && { region }) };
+      }
+    } catch {
+      eks = undefined;
+    }
+    result[other] = {
+      ...(get("tenantId") !== undefined && { tenantId: get("tenantId") }),
+      ...(get("clusterName") !== undefined && { clusterName: get("clusterName") }),
+      ...(get("kubeconfigContext") !== undefined && { kubeconfigContext: get("kubeconfigContext") }),
+      ...(eks && { eks }),
+    };
+  }
+  return result;
+}
+
 /**
  * The tenant of every other stack, from their stack files, so that a stack can
  * be refused a tenant another cluster already writes to.
  */
 export function otherStackTenants(rootDir: string, stack: string): Record<string, string> {
   const tenants: Record<string, string> = {};
-  for (const other of stackNamesIn(rootDir)) {
-    const tenant = other === stack ? undefined : readStackFile(rootDir, other).config[`${PROJECT}:tenantId`];
-    if (tenant !== undefined) tenants[other] = tenant;
-  }
+  for (const [other, { tenantId }] of Object.entries(otherStacks(rootDir, stack))) if (tenantId !== undefined) tenants[other] = tenantId;
   return tenants;
+}
+
+function kindOf(node: Node | null | undefined): string {
+  if (node === null || node === undefined) return "nothing";
+  if (isMap(node)) return "a map";
+  if (isScalar(node)) return typeof node.value !== "string" || node.value === "" ? "nothing" : `the text ${JSON.stringify(node.value)}`;
+  return "a list";
+}
+
+/** The file's config as the engine delivers it. @throws StackFileError naming the file and line. */
+export function parseStackFileText(fileName: string, text: string): StackFileConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { schema: "failsafe", lineCounter: lines, prettyErrors: false });
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return fileName;
+    const { line, col } = lines.linePos(offset);
+    return `${fileName}:${line}:${col}`;
+  };
+  const [first] = doc.errors;
+  if (first) {
+    throw new StackFileError(`${at(first.pos[0])}: not valid YAML: ${first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
+  }
+  const root = doc.contents as Node | null;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) return { config: {}, secretKeys: [] };
+  if (!isMap(root)) {
+    throw new StackFileError(`${at(root.range?.[0])}: expected a stack file: a map with a config: key, but the file holds ${kindOf(root)}`);
+  }
+  const configPair = root.items.find((pair) => isScalar(pair.key) && pair.key.value === "config");
+  const configNode = configPair?.value as Node | null | undefined;
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  if (configNode === null || configNode === undefined || (isScalar(configNode) && (configNode.value === null || configNode.value === ""))) {
+    return { config, secretKeys };
+  }
+  if (!isMap(configNode)) {
+    throw new StackFileError(
+      `${at(configNode.range?.[0])}: config: expected a map of ${PROJECT}:<key>: <value>, but it holds ${kindOf(configNode)}`,
+    );
+  }
+  for (const pair of configNode.items) {
+    const keyNode = pair.key as Node;
+    const key = isScalar(keyNode) && typeof keyNode.value === "string" ? keyNode.value : "";
+    const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
+    const valueNode = pair.value as Node | null;
+    try {
+      const value = toGo(valueNode, doc);
+      config[fullKey] = deliveredText(value);
+      if (holdsSecret(value)) secretKeys.push(fullKey);
+    } catch (error) {
+      if (!(error instanceof EngineFormError)) throw error;
+      throw new StackFileError(`${at(error.offset ?? valueNode?.range?.[0] ?? keyNode.range?.[0])}: ${fullKey}: ${error.message}`);
+    }
+  }
+  return { config, secretKeys };
 }
 
 export function readStackFile(rootDir: string, stack: string): StackFileConfig {
@@ -75,19 +162,5 @@ export function readStackFile(rootDir: string, stack: string): StackFileConfig {
   } catch {
     throw new StackFileError(`No stack file ${path.relative(process.cwd(), file) || file}: is "${stack}" a stack of this project?`);
   }
-  let document: { config?: Record<string, unknown> };
-  try {
-    document = (parse(text) ?? {}) as typeof document;
-  } catch (error) {
-    throw new StackFileError(`${path.basename(file)} is not valid YAML: ${(error as Error).message}`);
-  }
-  const config: Record<string, string> = {};
-  const secretKeys: string[] = [];
-  for (const [key, raw] of Object.entries(document.config ?? {})) {
-    const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
-    const { value, secret } = unwrapSecure(raw);
-    config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
-    if (secret) secretKeys.push(fullKey);
-  }
-  return { config, secretKeys };
+  return parseStackFileText(path.basename(file), text.replace(/^\uFEFF/, ""));
 }

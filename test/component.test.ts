@@ -400,7 +400,7 @@ describe("AlloyLogCollector under mocks", () => {
           "config:\n  alloy-logs:tenantId: sec\n  alloy-logs:lokiAuth:\n    type: basic\n    username: u\n    password:\n      secure: v1:AAAABBBBCCCC\n",
         );
         assert.deepEqual(readStackFile(dir, "sec"), {
-          config: { "alloy-logs:tenantId": "sec", "alloy-logs:lokiAuth": '{"type":"basic","username":"u","password":"[secret]"}' },
+          config: { "alloy-logs:tenantId": "sec", "alloy-logs:lokiAuth": '{"password":"[secret]","type":"basic","username":"u"}' },
           secretKeys: ["alloy-logs:lokiAuth"],
         });
       } finally {
