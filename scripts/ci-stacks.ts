@@ -1,0 +1,21 @@
+/**
+ * node --require ./scripts/register-ts.js scripts/ci-stacks.ts [<project dir>] >> "$GITHUB_OUTPUT"
+ *
+ * Prints `matrix=<JSON>`: a GitHub Actions matrix with one entry per
+ * Pulumi.<stack>.yaml in deploy order (ops, dev, prod, then any other stack by
+ * name), each with its EKS cluster, region, kubeconfig context and variable
+ * suffix (lib/stacks.ts). The deploy, pull-request and drift workflows run one
+ * job per entry, so a new stack file is a new job with no workflow edit.
+ * A stack whose config is invalid, or that CI cannot reach, fails here (exit 1).
+ */
+import * as path from "node:path";
+import { ciStacks } from "../lib/stacks";
+
+try {
+  const include = ciStacks(process.argv[2] ?? path.join(__dirname, ".."));
+  process.stdout.write(`matrix=${JSON.stringify({ include })}\n`);
+} catch (error) {
+  const named = ["CiStackError", "StackConfigError", "StackFileError"].includes((error as Error).name);
+  console.error(named ? `ci-stacks: ${(error as Error).message}` : error);
+  process.exit(1);
+}
