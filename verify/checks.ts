@@ -1,7 +1,10 @@
 /**
  * The post-deploy checks of `npm run verify`, as pure functions of the API
- * responses: the seed's manual checks (README, "Post-deploy checks") done by
- * machine. Each returns one CheckResult; nothing here talks to a cluster.
+ * responses: the seed's checklist (docs/deploying.md, "Post-deploy checks";
+ * 000: collectors on every node, logs arriving and queryable for the tenant,
+ * Prometheus and Datadog metrics collected, usage within requests and limits)
+ * done by machine. Each returns one CheckResult; nothing here talks to a
+ * cluster or an HTTP API (verify/source.ts does).
  *
  * Which nodes must have a collector: every node, because the DaemonSet
  * tolerates every taint (`operator: Exists`). The expected counts come from
@@ -352,7 +355,8 @@ export function checkCollectorLogs(target: VerifyTarget, logs: readonly PodLogs[
         meanings.set(message.msg, message);
       }
       const which = [...counts].map(([msg, n]) => `"${msg}" x${n}`).join(", ");
-      details.push(`${where}: ${plural(lost.length, "line")} meaning lost logs (${which}); the first ${Math.min(lost.length, LOG_LINES_SHOWN)}:`);
+      const shown = lost.length > LOG_LINES_SHOWN ? `; the first ${LOG_LINES_SHOWN}` : "";
+      details.push(`${where}: ${plural(lost.length, "line")} meaning lost logs (${which})${shown}:`);
       for (const { line } of lost.slice(0, LOG_LINES_SHOWN)) details.push(`  ${shortLine(line)}`);
     }
     if (other.length > 0) {
