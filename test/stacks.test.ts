@@ -52,7 +52,8 @@ describe("stack files", () => {
       it("deploys the tenant its stack file names, and exports it", () => {
         const tenant = fileValue<string>(stack, "tenantId")!;
         assert.equal(plan.outputs.tenantId, tenant);
-        assert.ok(alloyConfig(plan).includes(`\n    tenant_id           = "${tenant}"\n`), `tenant_id "${tenant}" in config.alloy`);
+        const escaped = tenant.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        assert.match(alloyConfig(plan), new RegExp(`\n    tenant_id +\\= "${escaped}"\n`));
       });
 
       it("reaches the EKS cluster its stack file names through an explicit provider whose kubeconfig runs aws eks get-token", () => {
