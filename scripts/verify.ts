@@ -54,7 +54,8 @@ function env(name: string): string | undefined {
 }
 
 function httpUrl(what: string, value: string | undefined, example: string): string | undefined {
-  if (value !== undefined && !/^https?:\/\/[^/]/.test(value)) usage(`${what}: got ${JSON.stringify(value)}; expected an http(s) URL such as ${example}`);
+  if (value !== undefined && !/^https?:\/\/[^/]/.test(value))
+    usage(`${what}: got ${JSON.stringify(value)}; expected an http(s) URL such as ${example}`);
   return value;
 }
 
@@ -62,14 +63,27 @@ async function main(): Promise<void> {
   let values: { stack?: string; "loki-url"?: string; "prometheus-url"?: string; skip?: string[] } = {};
   try {
     ({ values } = parseArgs({
-      options: { stack: { type: "string" }, "loki-url": { type: "string" }, "prometheus-url": { type: "string" }, skip: { type: "string", multiple: true } },
+      options: {
+        stack: { type: "string" },
+        "loki-url": { type: "string" },
+        "prometheus-url": { type: "string" },
+        skip: { type: "string", multiple: true },
+      },
     }));
   } catch (error) {
     usage((error as Error).message);
   }
   if (!values.stack) usage();
-  const lokiUrl = httpUrl("Loki query URL", values["loki-url"] ?? env("LOKI_QUERY_URL"), "http://loki-v3-query-frontend.loki-v3:3100 (logcli's --addr)");
-  const prometheusUrl = httpUrl("Prometheus URL", values["prometheus-url"] ?? env("PROMETHEUS_URL"), "http://kube-prometheus-stack-prometheus.monitoring:9090");
+  const lokiUrl = httpUrl(
+    "Loki query URL",
+    values["loki-url"] ?? env("LOKI_QUERY_URL"),
+    "http://loki-v3-query-frontend.loki-v3:3100 (logcli's --addr)",
+  );
+  const prometheusUrl = httpUrl(
+    "Prometheus URL",
+    values["prometheus-url"] ?? env("PROMETHEUS_URL"),
+    "http://kube-prometheus-stack-prometheus.monitoring:9090",
+  );
   const skipNames = [...(values.skip ?? []), ...(env("VERIFY_SKIP") === undefined ? [] : [env("VERIFY_SKIP")!])]
     .flatMap((s) => s.split(","))
     .map((s) => s.trim())
@@ -77,7 +91,10 @@ async function main(): Promise<void> {
   const unknown = skipNames.filter((s) => !(CHECK_IDS as readonly string[]).includes(s));
   if (unknown.length > 0) usage(`--skip: got ${unknown.map((s) => JSON.stringify(s)).join(", ")}; expected check names`);
   const [apiKey, appKey] = [env("DD_API_KEY"), env("DD_APP_KEY")];
-  if ((apiKey === undefined) !== (appKey === undefined)) usage(`Datadog: ${apiKey ? "DD_API_KEY is set but DD_APP_KEY is not" : "DD_APP_KEY is set but DD_API_KEY is not"}; set both, or neither`);
+  if ((apiKey === undefined) !== (appKey === undefined))
+    usage(
+      `Datadog: ${apiKey ? "DD_API_KEY is set but DD_APP_KEY is not" : "DD_APP_KEY is set but DD_API_KEY is not"}; set both, or neither`,
+    );
 
   // Loaded once the arguments are known good (require, not import(): the .ts loader hooks require only).
   const { readStackFile } = require("../config/stack-file") as typeof import("../config/stack-file");

@@ -60,7 +60,10 @@ describe("stack files", () => {
         const eks = fileValue<{ name: string; region: string }>(stack, "eks");
         assert.ok(eks, `Pulumi.${stack}.yaml sets alloy-logs:eks {name, region}`);
         const provider = plan.resources.find((r) => r.type === "pulumi:providers:kubernetes");
-        const kubeconfig = JSON.parse(String(provider?.inputs.kubeconfig));
+        const kubeconfig = JSON.parse(String(provider?.inputs.kubeconfig)) as {
+          users: { user: { exec: { args: string[] } } }[];
+          clusters: { cluster: { server: string } }[];
+        };
         assert.deepEqual(kubeconfig.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", eks.name, "--region", eks.region]);
         assert.equal(kubeconfig.clusters[0].cluster.server, `https://${eks.name}.eks.${eks.region}.amazonaws.com.offline-plan`);
         for (const r of plan.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
@@ -123,7 +126,12 @@ describe("stack order and CI matrix (lib/stacks.ts)", () => {
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     it("adds a new stack file after prod, with its eks.roleArn and a variable suffix", () => {
-      write("ops", { ...base, "alloy-logs:clusterName": "c-ops", "alloy-logs:tenantId": "ops", "alloy-logs:eks": { name: "c-ops", region: "eu-west-1" } });
+      write("ops", {
+        ...base,
+        "alloy-logs:clusterName": "c-ops",
+        "alloy-logs:tenantId": "ops",
+        "alloy-logs:eks": { name: "c-ops", region: "eu-west-1" },
+      });
       write("eu-staging", {
         ...base,
         "alloy-logs:clusterName": "c-stg",
@@ -132,7 +140,14 @@ describe("stack order and CI matrix (lib/stacks.ts)", () => {
       });
       assert.deepEqual(ciStacks(dir), [
         { stack: "ops", cluster: "c-ops", region: "eu-west-1", context: "c-ops", "eks-role-arn": "", suffix: "OPS" },
-        { stack: "eu-staging", cluster: "c-stg", region: "us-east-2", context: "c-stg", "eks-role-arn": "arn:aws:iam::123456789012:role/deploy", suffix: "EU_STAGING" },
+        {
+          stack: "eu-staging",
+          cluster: "c-stg",
+          region: "us-east-2",
+          context: "c-stg",
+          "eks-role-arn": "arn:aws:iam::123456789012:role/deploy",
+          suffix: "EU_STAGING",
+        },
       ]);
     });
 
@@ -140,13 +155,24 @@ describe("stack order and CI matrix (lib/stacks.ts)", () => {
       write("lab", { ...base, "alloy-logs:clusterName": "lab", "alloy-logs:tenantId": "lab", "alloy-logs:kubeconfigContext": "lab-admin" });
       assert.throws(() => ciStacks(dir), {
         name: "CiStackError",
-        message: "Pulumi.lab.yaml: CI reaches clusters by EKS name, and this stack sets alloy-logs:kubeconfigContext instead of alloy-logs:eks {name, region}",
+        message:
+          "Pulumi.lab.yaml: CI reaches clusters by EKS name, and this stack sets alloy-logs:kubeconfigContext instead of alloy-logs:eks {name, region}",
       });
     });
 
     it("refuses a stack whose config is invalid, with the program's message", () => {
-      write("ops", { ...base, "alloy-logs:clusterName": "c-ops", "alloy-logs:tenantId": "ops", "alloy-logs:eks": { name: "c-ops", region: "eu-west-1" } });
-      write("dev", { ...base, "alloy-logs:clusterName": "c-dev", "alloy-logs:tenantId": "ops", "alloy-logs:eks": { name: "c-dev", region: "eu-west-1" } });
+      write("ops", {
+        ...base,
+        "alloy-logs:clusterName": "c-ops",
+        "alloy-logs:tenantId": "ops",
+        "alloy-logs:eks": { name: "c-ops", region: "eu-west-1" },
+      });
+      write("dev", {
+        ...base,
+        "alloy-logs:clusterName": "c-dev",
+        "alloy-logs:tenantId": "ops",
+        "alloy-logs:eks": { name: "c-dev", region: "eu-west-1" },
+      });
       assert.throws(() => ciStacks(dir), {
         name: "StackConfigError",
         message:

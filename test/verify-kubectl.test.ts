@@ -61,12 +61,20 @@ describe("npm run verify with the real kubectl (against a stand-in API server)",
         "current-context": "someone-elses",
       }),
     );
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(LOKI_QUERY_|PROMETHEUS_URL|DD_|VERIFY_SKIP)/.test(key)));
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !/^(LOKI_QUERY_|PROMETHEUS_URL|DD_|VERIFY_SKIP)/.test(key)),
+    );
     try {
       return await new Promise((resolve) => {
         const child = spawn(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/verify.ts", "--stack", "ops", ...SKIP], {
           cwd: ROOT,
-          env: { ...inherited, PATH: `${path.join(scratch, "bin")}${path.delimiter}${process.env.PATH}`, KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: path.join(home, "cache") },
+          env: {
+            ...inherited,
+            PATH: `${path.join(scratch, "bin")}${path.delimiter}${process.env.PATH}`,
+            KUBECONFIG: kubeconfig,
+            HOME: home,
+            KUBECACHEDIR: path.join(home, "cache"),
+          },
           timeout: 50_000,
         });
         let stdout = "";
@@ -117,7 +125,10 @@ describe("npm run verify with the real kubectl (against a stand-in API server)",
     const run = await verify("untolerated-taint");
     assert.equal(line(run, "Collector pods"), "✗ Collector pods: 1 of 10 nodes without a Running, Ready collector");
     assert.equal(line(run, "Collector logs"), "✓ Collector logs (last 15m): no error lines from 9 collectors");
-    assert.equal(run.requests.some((r) => r.includes("/pods/alloy-dslcw/log")), false);
+    assert.equal(
+      run.requests.some((r) => r.includes("/pods/alloy-dslcw/log")),
+      false,
+    );
     assert.equal(run.status, 1);
   });
 
@@ -129,7 +140,10 @@ describe("npm run verify with the real kubectl (against a stand-in API server)",
 
   it("recognises kubectl's error for a cluster without the ServiceMonitor type", async () => {
     const run = await verify("healthy", { without: ["monitoring.coreos.com/v1"] });
-    assert.equal(line(run, "ServiceMonitor"), "✗ ServiceMonitor loki-v3/alloy: the cluster has no ServiceMonitor resource type (the monitoring.coreos.com CRDs are not installed)");
+    assert.equal(
+      line(run, "ServiceMonitor"),
+      "✗ ServiceMonitor loki-v3/alloy: the cluster has no ServiceMonitor resource type (the monitoring.coreos.com CRDs are not installed)",
+    );
   });
 
   it("reports resource usage as not run, and exits 3, on a cluster without the metrics API", async () => {

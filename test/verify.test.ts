@@ -52,7 +52,17 @@ import {
   type KubectlRunner,
 } from "../verify/source";
 import { verifyTarget, type VerifyTarget } from "../verify/target";
-import type { DaemonSet, DatadogActiveMetrics, List, LokiQueryResponse, Node, Pod, PodMetrics, PrometheusQueryResponse, ServiceMonitor } from "../verify/types";
+import type {
+  DaemonSet,
+  DatadogActiveMetrics,
+  List,
+  LokiQueryResponse,
+  Node,
+  Pod,
+  PodMetrics,
+  PrometheusQueryResponse,
+  ServiceMonitor,
+} from "../verify/types";
 import { ROOT } from "./support/stacks";
 
 const FIXTURES = path.join(__dirname, "fixtures", "verify");
@@ -71,7 +81,10 @@ const lokiAnswer = (s: Scenario = "healthy") => load<LokiQueryResponse>(s, "loki
 const prometheusAnswer = (s: Scenario = "healthy") => load<PrometheusQueryResponse>(s, "prometheus.json");
 const datadogAnswer = (s: Scenario = "healthy") => load<DatadogActiveMetrics>(s, "datadog-metrics.json");
 /** A recorded collector log (test/fixtures/verify/collector-logs/<name>.txt: `kubectl logs` output; not .log, which .gitignore ignores), as lines. */
-const collectorLog = (name: string) => readFileSync(path.join(FIXTURES, "collector-logs", `${name}.txt`), "utf8").split("\n").filter((l) => l !== "");
+const collectorLog = (name: string) =>
+  readFileSync(path.join(FIXTURES, "collector-logs", `${name}.txt`), "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
 
 /** The node ip-10-11-12-<octet>. */
 const N = (octet: number) => `ip-10-11-12-${octet}.ap-northeast-1.compute.internal`;
@@ -88,7 +101,11 @@ const OPS_CONFIG: Record<string, string> = {
   "alloy-logs:datadog": JSON.stringify({ enabled: true, namespace: "loki_v3" }),
 };
 const opsConfig = (extra: Record<string, unknown> = {}, secretKeys: string[] = []): StackConfig =>
-  parseStackConfig("ops", { ...OPS_CONFIG, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`alloy-logs:${k}`, JSON.stringify(v)])) }, { secretKeys });
+  parseStackConfig(
+    "ops",
+    { ...OPS_CONFIG, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`alloy-logs:${k}`, JSON.stringify(v)])) },
+    { secretKeys },
+  );
 const TARGET: VerifyTarget = verifyTarget("ops", opsConfig());
 const NOW = new Date("2025-12-05T06:30:00Z");
 
@@ -109,17 +126,24 @@ const ok = (stdout: string): KubectlResult => ({ code: 0, stdout, stderr: "" });
  * A kubectl runner serving a scenario's recorded responses, and each pod's recorded log for `kubectl logs`;
  * `answers` replaces some reads, `logs` some pods' logs. Any other command fails.
  */
-function fakeKubectl(scenario: Scenario, answers: Partial<Record<Read, KubectlResult>> = {}, target: VerifyTarget = TARGET, logs: Record<string, KubectlResult> = {}) {
+function fakeKubectl(
+  scenario: Scenario,
+  answers: Partial<Record<Read, KubectlResult>> = {},
+  target: VerifyTarget = TARGET,
+  logs: Record<string, KubectlResult> = {},
+) {
   const calls: string[][] = [];
   const commands = kubectlCommands(target);
-  const runner: KubectlRunner = async (args) => {
+  const answer = (args: readonly string[]): KubectlResult => {
     calls.push([...args]);
     const read = (Object.keys(FILES) as Read[]).find((r) => commands[r].join("\0") === args.join("\0"));
     if (read !== undefined) return answers[read] ?? ok(readFileSync(path.join(FIXTURES, scenario, FILES[read]), "utf8"));
     const pod = pods(scenario).find((p) => kubectlLogsCommand(target, p.metadata.name).join("\0") === args.join("\0"));
-    if (pod !== undefined) return logs[pod.metadata.name] ?? ok(readFileSync(path.join(FIXTURES, scenario, "logs", `${pod.metadata.name}.txt`), "utf8"));
+    if (pod !== undefined)
+      return logs[pod.metadata.name] ?? ok(readFileSync(path.join(FIXTURES, scenario, "logs", `${pod.metadata.name}.txt`), "utf8"));
     return { code: 64, stdout: "", stderr: `unexpected kubectl ${args.join(" ")}` };
   };
+  const runner: KubectlRunner = (args) => Promise.resolve().then(() => answer(args));
   return { runner, calls };
 }
 
@@ -133,20 +157,40 @@ type Answer = { body: unknown; status?: number };
 /** Loki, Prometheus and Datadog at LOKI, PROMETHEUS and DATADOG, answering with a scenario's recordings; `answers` replaces one. */
 function fakeHttp(scenario: Scenario = "healthy", answers: { loki?: Answer; prometheus?: Answer; datadog?: Answer } = {}) {
   const requests: { url: string; headers: Record<string, string> }[] = [];
-  const fetchImpl: FetchLike = async (url, init) => {
+  const respond = (url: string, init: { headers: Record<string, string> }) => {
     requests.push({ url, headers: init.headers });
-    const which = url.startsWith(LOKI) ? "loki" : url.startsWith(PROMETHEUS) ? "prometheus" : url.startsWith(DATADOG) ? "datadog" : undefined;
+    const which = url.startsWith(LOKI)
+      ? "loki"
+      : url.startsWith(PROMETHEUS)
+        ? "prometheus"
+        : url.startsWith(DATADOG)
+          ? "datadog"
+          : undefined;
     if (which === undefined) throw Object.assign(new TypeError("fetch failed"), { cause: { code: "ENOTFOUND" } });
-    const recorded = { loki: () => lokiAnswer(scenario), prometheus: () => prometheusAnswer(scenario), datadog: () => datadogAnswer(scenario) }[which];
+    const recorded = {
+      loki: () => lokiAnswer(scenario),
+      prometheus: () => prometheusAnswer(scenario),
+      datadog: () => datadogAnswer(scenario),
+    }[which];
     const { body, status = 200 } = answers[which] ?? { body: recorded() };
-    return { ok: status < 300, status, statusText: STATUS_CODES[status] ?? "", text: async () => (typeof body === "string" ? body : JSON.stringify(body)) };
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    return { ok: status < 300, status, statusText: STATUS_CODES[status] ?? "", text: () => Promise.resolve(text) };
   };
+  // A promise, as fetch: an unknown host rejects it.
+  const fetchImpl: FetchLike = (url, init) => Promise.resolve().then(() => respond(url, init));
   return { fetchImpl, requests };
 }
 
 /** Every input given: Loki, Prometheus and Datadog answer. */
 function allInputs(kubectl: KubectlRunner, fetchImpl: FetchLike): VerifyDependencies {
-  return { kubectl, fetch: fetchImpl, now: NOW, lokiUrl: LOKI, prometheusUrl: PROMETHEUS, datadog: { apiKey: "dd-api-fixture", appKey: "dd-app-fixture" } };
+  return {
+    kubectl,
+    fetch: fetchImpl,
+    now: NOW,
+    lokiUrl: LOKI,
+    prometheusUrl: PROMETHEUS,
+    datadog: { apiKey: "dd-api-fixture", appKey: "dd-app-fixture" },
+  };
 }
 
 /** The result of one check of a whole run. */
@@ -213,12 +257,18 @@ describe("verify: a check that cannot run is not a pass", () => {
   it("reports Loki, Prometheus and the Datadog metrics as not run without their URL and keys, and exits 3", async () => {
     const outcome = await runVerify(TARGET, bare());
     const lines = outcome.report.split("\n");
-    assert.deepEqual(lines.filter((l) => l.startsWith("?")), [
-      "? Prometheus targets (job alloy): not run: no Prometheus URL (--prometheus-url <url> or PROMETHEUS_URL)",
-      "? Datadog metrics (loki_v3.*): not run: no Datadog API keys (DD_API_KEY and DD_APP_KEY): only the pods' annotations were checked",
-      "? Loki (tenant ops): not run: no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
-    ]);
-    assert.equal(lines.at(-2), "7 of 10 checks passed; 3 did not run: prometheus, datadog-metrics, loki (give them what they need, or --skip them by name).");
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith("?")),
+      [
+        "? Prometheus targets (job alloy): not run: no Prometheus URL (--prometheus-url <url> or PROMETHEUS_URL)",
+        "? Datadog metrics (loki_v3.*): not run: no Datadog API keys (DD_API_KEY and DD_APP_KEY): only the pods' annotations were checked",
+        "? Loki (tenant ops): not run: no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
+      ],
+    );
+    assert.equal(
+      lines.at(-2),
+      "7 of 10 checks passed; 3 did not run: prometheus, datadog-metrics, loki (give them what they need, or --skip them by name).",
+    );
     assert.equal(outcome.exitCode, 3);
   });
 
@@ -226,11 +276,14 @@ describe("verify: a check that cannot run is not a pass", () => {
     const { fetchImpl, requests } = fakeHttp();
     const outcome = await runVerify(TARGET, { ...bare(), fetch: fetchImpl, skip: new Set(["prometheus", "datadog-metrics", "loki"]) });
     const lines = outcome.report.split("\n");
-    assert.deepEqual(lines.filter((l) => l.startsWith("-")), [
-      "- Prometheus targets (job alloy): skipped (--skip prometheus)",
-      "- Datadog metrics (loki_v3.*): skipped (--skip datadog-metrics)",
-      "- Loki (tenant ops): skipped (--skip loki)",
-    ]);
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith("-")),
+      [
+        "- Prometheus targets (job alloy): skipped (--skip prometheus)",
+        "- Datadog metrics (loki_v3.*): skipped (--skip datadog-metrics)",
+        "- Loki (tenant ops): skipped (--skip loki)",
+      ],
+    );
     assert.equal(lines.at(-2), "7 of 10 checks passed, 3 skipped.");
     assert.equal(outcome.exitCode, 0);
     assert.equal(requests.length, 0);
@@ -240,7 +293,10 @@ describe("verify: a check that cannot run is not a pass", () => {
     const { runner, calls } = fakeKubectl("healthy");
     const { result } = await runCheck("logs", { ...allInputs(runner, fakeHttp().fetchImpl), skip: new Set(["logs"]) });
     assert.equal(result.summary, "skipped (--skip logs)");
-    assert.equal(calls.some((args) => args.includes("logs")), false);
+    assert.equal(
+      calls.some((args) => args.includes("logs")),
+      false,
+    );
   });
 
   it("exits 1, not 3, when a check failed and another did not run", () => {
@@ -249,7 +305,10 @@ describe("verify: a check that cannot run is not a pass", () => {
       { id: "pods", name: "P", status: "fail", summary: "bad", details: [], warnings: [] },
     ];
     assert.equal(exitCode(results), 1);
-    assert.equal(formatReport(TARGET, results).split("\n").at(-2), "1 of 2 checks failed: pods. 1 did not run: loki (give them what they need, or --skip them by name).");
+    assert.equal(
+      formatReport(TARGET, results).split("\n").at(-2),
+      "1 of 2 checks failed: pods. 1 did not run: loki (give them what they need, or --skip them by name).",
+    );
   });
 });
 
@@ -265,7 +324,12 @@ describe("verify: reading the cluster", () => {
       [...namespaced, "get", "daemonset", "alloy", "-o", "json"],
       [...namespaced, "get", "servicemonitors.monitoring.coreos.com", "alloy", "-o", "json"],
       [...namespaced, "get", "service", "alloy", "-o", "json"],
-      [...cluster, "get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/loki-v3/pods?labelSelector=app.kubernetes.io%2Fname%3Dalloy%2Capp.kubernetes.io%2Finstance%3Dalloy"],
+      [
+        ...cluster,
+        "get",
+        "--raw",
+        "/apis/metrics.k8s.io/v1beta1/namespaces/loki-v3/pods?labelSelector=app.kubernetes.io%2Fname%3Dalloy%2Capp.kubernetes.io%2Finstance%3Dalloy",
+      ],
     ]);
   });
 
@@ -273,8 +337,19 @@ describe("verify: reading the cluster", () => {
     const { runner, calls } = fakeKubectl("untolerated-taint");
     const logs = await readCollectorLogs(TARGET, pods("untolerated-taint"), runner);
     assert.equal(logs.length, 9, "the Pending pod has no log to read");
-    assert.deepEqual(calls[0], ["--context", "buzzvil-eks-ops", "--request-timeout=30s", "--namespace", "loki-v3", "logs", "alloy-5z7sf", "--container", "alloy", "--since=15m"]);
-    assert.equal(logs[0]!.lines!.length, 12);
+    assert.deepEqual(calls[0], [
+      "--context",
+      "buzzvil-eks-ops",
+      "--request-timeout=30s",
+      "--namespace",
+      "loki-v3",
+      "logs",
+      "alloy-5z7sf",
+      "--container",
+      "alloy",
+      "--since=15m",
+    ]);
+    assert.equal(logs[0].lines!.length, 12);
   });
 
   it("uses kubeconfigContext when the stack sets it, and the EKS cluster's name (the update-kubeconfig alias) for an eks stack", () => {
@@ -291,7 +366,10 @@ describe("verify: reading the cluster", () => {
     const target = verifyTarget("ops", opsConfig({ serviceMonitor: { enabled: false } }));
     const { runner, calls } = fakeKubectl("healthy", {}, target);
     const outcome = await runVerify(target, allInputs(runner, fakeHttp().fetchImpl));
-    assert.equal(calls.some((args) => args.includes("servicemonitors.monitoring.coreos.com") || args.includes("service")), false);
+    assert.equal(
+      calls.some((args) => args.includes("servicemonitors.monitoring.coreos.com") || args.includes("service")),
+      false,
+    );
     assert.deepEqual(
       outcome.results.filter((r) => r.id === "servicemonitor" || r.id === "prometheus").map((r) => [r.status, r.summary]),
       [
@@ -317,7 +395,9 @@ describe("verify: reading the cluster", () => {
 
 describe("verify: DaemonSet counts", () => {
   it("fails when the DaemonSet does not exist", async () => {
-    const { runner } = fakeKubectl("healthy", { daemonSet: { code: 1, stdout: "", stderr: 'Error from server (NotFound): daemonsets.apps "alloy" not found\n' } });
+    const { runner } = fakeKubectl("healthy", {
+      daemonSet: { code: 1, stdout: "", stderr: 'Error from server (NotFound): daemonsets.apps "alloy" not found\n' },
+    });
     const state = await readCluster(TARGET, runner);
     assert.deepEqual(checkDaemonSet(TARGET, state.nodes, state.daemonSet), {
       id: "daemonset",
@@ -375,10 +455,17 @@ describe("verify: a collector on every node", () => {
     const list = pods();
     const pod = podOn(list, 159);
     pod.status!.conditions!.find((c) => c.type === "Ready")!.status = "False";
-    pod.status!.containerStatuses![0] = { name: "alloy", ready: false, restartCount: 2, state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 20s restarting failed container" } } };
+    pod.status!.containerStatuses![0] = {
+      name: "alloy",
+      ready: false,
+      restartCount: 2,
+      state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 20s restarting failed container" } },
+    };
     const result = checkCollectorPods(nodes(), list);
     assert.equal(result.summary, "1 of 10 nodes without a Running, Ready collector");
-    assert.deepEqual(result.details, [`${N(159)} (no taints): pod ${pod.metadata.name} Running, not Ready: container alloy waiting: CrashLoopBackOff`]);
+    assert.deepEqual(result.details, [
+      `${N(159)} (no taints): pod ${pod.metadata.name} Running, not Ready: container alloy waiting: CrashLoopBackOff`,
+    ]);
   });
 
   it("names a node that has no collector pod at all", () => {
@@ -392,10 +479,15 @@ describe("verify: a collector on every node", () => {
     const list = nodes();
     const ready = nodeNamed(list, 79).status!.conditions!.find((c) => c.type === "Ready")!;
     Object.assign(ready, { status: "Unknown", reason: "NodeStatusUnknown" });
-    const result = checkCollectorPods(list, pods().filter((p) => p.spec.nodeName !== N(79)));
+    const result = checkCollectorPods(
+      list,
+      pods().filter((p) => p.spec.nodeName !== N(79)),
+    );
     assert.equal(result.status, "pass");
     assert.equal(result.summary, "Running and Ready on all 9 Ready nodes, 2 of them tainted");
-    assert.deepEqual(result.warnings, [`${N(79)} (no taints) is not Ready (Ready=Unknown (NodeStatusUnknown)): no collector is expected to be Ready there`]);
+    assert.deepEqual(result.warnings, [
+      `${N(79)} (no taints) is not Ready (Ready=Unknown (NodeStatusUnknown)): no collector is expected to be Ready there`,
+    ]);
   });
 
   it("warns about a Pending pod that names no node", () => {
@@ -451,8 +543,15 @@ describe("verify: restarts", () => {
 
 describe("verify: collector logs", () => {
   const healthyLogs = (): PodLogs[] =>
-    pods().map((p) => ({ pod: p.metadata.name, node: p.spec.nodeName, lines: readFileSync(path.join(FIXTURES, "healthy", "logs", `${p.metadata.name}.txt`), "utf8").split("\n").filter(Boolean) }));
-  const withLog = (octet: number, lines: string[]) => healthyLogs().map((l) => (l.node === N(octet) ? { ...l, lines: [...l.lines!, ...lines] } : l));
+    pods().map((p) => ({
+      pod: p.metadata.name,
+      node: p.spec.nodeName,
+      lines: readFileSync(path.join(FIXTURES, "healthy", "logs", `${p.metadata.name}.txt`), "utf8")
+        .split("\n")
+        .filter(Boolean),
+    }));
+  const withLog = (octet: number, lines: string[]) =>
+    healthyLogs().map((l) => (l.node === N(octet) ? { ...l, lines: [...l.lines!, ...lines] } : l));
 
   it("fails on pushes Loki rejects with 401, showing the pod, its node and the first 3 lines", () => {
     const lines = collectorLog("rejected-401");
@@ -466,26 +565,38 @@ describe("verify: collector logs", () => {
       `  ${lines[3]}`,
       '"final error sending batch": a push Loki rejected (a 4xx other than 429) or that failed every retry; the batch was dropped (Alloy v1.11.3, common/loki/client/client.go, queue_client.go)',
     ]);
-    assert.match(result.details[1]!, /level=error msg="final error sending batch, no retries left, dropping data" .* status=401 tenant=ops /);
+    assert.match(
+      result.details[1],
+      /level=error msg="final error sending batch, no retries left, dropping data" .* status=401 tenant=ops /,
+    );
   });
 
   it("fails on a batch dropped for rate limiting, logged at warn level", () => {
     const result = checkCollectorLogs(TARGET, withLog(41, collectorLog("rate-limited")));
     assert.equal(result.status, "fail");
-    assert.equal(result.details[0], `alloy-srlhc on ${N(41)}: 1 line meaning lost logs ("dropping batch due to rate limiting applied at ingester" x1):`);
+    assert.equal(
+      result.details[0],
+      `alloy-srlhc on ${N(41)}: 1 line meaning lost logs ("dropping batch due to rate limiting applied at ingester" x1):`,
+    );
   });
 
   it("fails on a log file the collector cannot open", () => {
     const result = checkCollectorLogs(TARGET, withLog(88, collectorLog("unreadable-file")));
     assert.equal(result.status, "fail");
     assert.equal(result.details[0], `alloy-rlzd2 on ${N(88)}: 1 line meaning lost logs ("failed to create tailer" x1):`);
-    assert.equal(result.details.at(-1), '"failed to create tailer": a log file that could not be opened for reading (Alloy v1.11.3, loki/source/file/file.go)');
+    assert.equal(
+      result.details.at(-1),
+      '"failed to create tailer": a log file that could not be opened for reading (Alloy v1.11.3, loki/source/file/file.go)',
+    );
   });
 
   it("only warns about other error lines, a file deleted with its pod among them", () => {
     const lines = collectorLog("other-errors");
     const result = checkCollectorLogs(TARGET, withLog(203, lines));
-    assert.deepEqual([result.status, result.summary, result.details], ["pass", "no line meaning lost logs from 10 collectors; 2 other error lines (warnings)", []]);
+    assert.deepEqual(
+      [result.status, result.summary, result.details],
+      ["pass", "no line meaning lost logs from 10 collectors; 2 other error lines (warnings)", []],
+    );
     assert.deepEqual(result.warnings, [`alloy-btdg5 on ${N(203)}: 2 other error lines; the first: ${lines[0]}`]);
   });
 
@@ -493,13 +604,20 @@ describe("verify: collector logs", () => {
     const gone: KubectlResult = { code: 1, stdout: "", stderr: 'Error from server (NotFound): pods "alloy-22n9j" not found\n' };
     const { runner } = fakeKubectl("healthy", {}, TARGET, { "alloy-22n9j": gone });
     const logs = await readCollectorLogs(TARGET, pods(), runner);
-    assert.deepEqual(checkCollectorLogs(TARGET, logs).warnings, [`alloy-22n9j on ${N(72)}: its log could not be read: Error from server (NotFound): pods "alloy-22n9j" not found`]);
+    assert.deepEqual(checkCollectorLogs(TARGET, logs).warnings, [
+      `alloy-22n9j on ${N(72)}: its log could not be read: Error from server (NotFound): pods "alloy-22n9j" not found`,
+    ]);
     const none = checkCollectorLogs(TARGET, [{ pod: "alloy-22n9j", node: N(72), error: "unreachable" }]);
     assert.deepEqual([none.status, none.summary], ["notrun", "not run: no collector's log could be read"]);
   });
 
   it("reads logfmt with Go's quoting, and Alloy's JSON log format", () => {
-    assert.deepEqual(parseLogLine('ts=1 level=error msg="a \\"quoted\\" word" status=401').fields, { ts: "1", level: "error", msg: 'a "quoted" word', status: "401" });
+    assert.deepEqual(parseLogLine('ts=1 level=error msg="a \\"quoted\\" word" status=401').fields, {
+      ts: "1",
+      level: "error",
+      msg: 'a "quoted" word',
+      status: "401",
+    });
     assert.deepEqual(classifyLine('{"ts":"1","level":"error","msg":"final error sending batch","status":500}').kind, "lost");
     assert.deepEqual(classifyLine('ts=1 level=info msg="final error sending batch"').kind, "other");
   });
@@ -516,21 +634,31 @@ describe("verify: resource usage", () => {
     const result = checkResourceUsage(TARGET, pods(), usage("alloy-btdg5", "312417002n", "280Mi"));
     assert.equal(result.status, "fail");
     assert.equal(result.summary, "1 pod over the stack's budget for container alloy");
-    assert.deepEqual(result.details, [`alloy-btdg5 on ${N(203)}: container alloy cpu 312m is over the stack's 250m (alloy-logs:resources.requests.cpu)`]);
+    assert.deepEqual(result.details, [
+      `alloy-btdg5 on ${N(203)}: container alloy cpu 312m is over the stack's 250m (alloy-logs:resources.requests.cpu)`,
+    ]);
   });
 
   it("fails on memory at 90% of the 700Mi limit or more (alerts.memoryLimitRatio)", () => {
     const result = checkResourceUsage(TARGET, pods(), usage("alloy-lvdjp", "80m", "645Mi"));
     assert.equal(result.status, "fail");
-    assert.deepEqual(result.details, [`alloy-lvdjp on ${N(230)}: container alloy memory 645Mi is 92% of the 700Mi limit (fails at 90%, alloy-logs:alerts.memoryLimitRatio)`]);
+    assert.deepEqual(result.details, [
+      `alloy-lvdjp on ${N(230)}: container alloy memory 645Mi is 92% of the 700Mi limit (fails at 90%, alloy-logs:alerts.memoryLimitRatio)`,
+    ]);
   });
 
   it("holds the alloy container to the stack's own budget, not ops's: a cpu limit when the stack sets one", () => {
-    const target = verifyTarget("ops", opsConfig({ resources: { requests: { cpu: "100m", memory: "300Mi" }, limits: { cpu: "400m", memory: "700Mi" } } }));
+    const target = verifyTarget(
+      "ops",
+      opsConfig({ resources: { requests: { cpu: "100m", memory: "300Mi" }, limits: { cpu: "400m", memory: "700Mi" } } }),
+    );
     const result = checkResourceUsage(target, pods(), usage("alloy-btdg5", "312417002n", "280Mi"));
     assert.equal(result.status, "pass");
     assert.equal(result.summary, "container alloy at most cpu 312m of 400m, memory 280Mi of 700Mi, 10 pods");
-    assert.equal(result.warnings[0], `alloy-22n9j on ${N(72)}: container alloy runs with requests cpu=250m memory=300Mi, limits cpu=none memory=700Mi; the stack sets requests cpu=100m memory=300Mi, limits cpu=400m memory=700Mi (drift: see the runbook)`);
+    assert.equal(
+      result.warnings[0],
+      `alloy-22n9j on ${N(72)}: container alloy runs with requests cpu=250m memory=300Mi, limits cpu=none memory=700Mi; the stack sets requests cpu=100m memory=300Mi, limits cpu=400m memory=700Mi (drift: see the runbook)`,
+    );
   });
 
   it("warns, without failing, on memory over the request", () => {
@@ -544,7 +672,9 @@ describe("verify: resource usage", () => {
     metrics.find((m) => m.metadata.name === "alloy-n5b78")!.containers.find((c) => c.name === "config-reloader")!.usage.memory = "61Mi";
     const result = checkResourceUsage(TARGET, pods(), { found: true, value: metrics });
     assert.equal(result.status, "pass");
-    assert.deepEqual(result.warnings, [`alloy-n5b78 on ${N(123)}: container config-reloader memory 61Mi is over its 50Mi (requests.memory)`]);
+    assert.deepEqual(result.warnings, [
+      `alloy-n5b78 on ${N(123)}: container config-reloader memory 61Mi is over its 50Mi (requests.memory)`,
+    ]);
   });
 
   it("warns about a Running pod without a usage sample", () => {
@@ -556,9 +686,14 @@ describe("verify: resource usage", () => {
   });
 
   it("is not run when the cluster does not serve the metrics API", async () => {
-    const { runner } = fakeKubectl("healthy", { podMetrics: { code: 1, stdout: "", stderr: "Error from server (NotFound): the server could not find the requested resource\n" } });
+    const { runner } = fakeKubectl("healthy", {
+      podMetrics: { code: 1, stdout: "", stderr: "Error from server (NotFound): the server could not find the requested resource\n" },
+    });
     const { result, outcome } = await runCheck("resources", allInputs(runner, fakeHttp().fetchImpl));
-    assert.deepEqual([result.status, result.summary], ["notrun", "not run: the metrics API (metrics.k8s.io) is not served by this cluster"]);
+    assert.deepEqual(
+      [result.status, result.summary],
+      ["notrun", "not run: the metrics API (metrics.k8s.io) is not served by this cluster"],
+    );
     assert.equal(outcome.exitCode, 3);
   });
 
@@ -620,27 +755,54 @@ describe("verify: Prometheus", () => {
   });
 
   it("fails naming a collector Prometheus cannot scrape (up == 0)", () => {
-    const result = checkPrometheus(TARGET, nodes(), pods(), "alloy", answer((r) => (r.data!.result.find((s) => s.metric.pod === "alloy-fbdmx")!.value[1] = "0")));
+    const result = checkPrometheus(
+      TARGET,
+      nodes(),
+      pods(),
+      "alloy",
+      answer((r) => (r.data!.result.find((s) => s.metric.pod === "alloy-fbdmx")!.value[1] = "0")),
+    );
     assert.equal(result.status, "fail");
     assert.equal(result.summary, "1 of 10 collectors not scraped (up == 1)");
-    assert.deepEqual(result.details, [`alloy-fbdmx on ${N(159)}: up == 0 (instance 10.11.12.113:12345)`, 'query: up{job="alloy",namespace="loki-v3"}']);
+    assert.deepEqual(result.details, [
+      `alloy-fbdmx on ${N(159)}: up == 0 (instance 10.11.12.113:12345)`,
+      'query: up{job="alloy",namespace="loki-v3"}',
+    ]);
   });
 
   it("fails naming a collector that is no target at all", () => {
-    const result = checkPrometheus(TARGET, nodes(), pods(), "alloy", answer((r) => (r.data!.result = r.data!.result.filter((s) => s.metric.pod !== "alloy-d69zl"))));
+    const result = checkPrometheus(
+      TARGET,
+      nodes(),
+      pods(),
+      "alloy",
+      answer((r) => (r.data!.result = r.data!.result.filter((s) => s.metric.pod !== "alloy-d69zl"))),
+    );
     assert.deepEqual([result.status, result.details[0]], ["fail", `alloy-d69zl on ${N(173)}: not a target`]);
   });
 
   it("fails when Prometheus has no target of the job, saying why that happens", () => {
-    const result = checkPrometheus(TARGET, nodes(), pods(), "alloy", answer((r) => (r.data!.result = [])));
+    const result = checkPrometheus(
+      TARGET,
+      nodes(),
+      pods(),
+      "alloy",
+      answer((r) => (r.data!.result = [])),
+    );
     assert.deepEqual(
       [result.status, result.summary],
-      ["fail", "Prometheus has no target of job alloy in loki-v3: its serviceMonitorSelector does not select the ServiceMonitor, or it is missing"],
+      [
+        "fail",
+        "Prometheus has no target of job alloy in loki-v3: its serviceMonitorSelector does not select the ServiceMonitor, or it is missing",
+      ],
     );
   });
 
   it("fails with Prometheus's own error", () => {
-    const result = checkPrometheus(TARGET, nodes(), pods(), "alloy", { ok: true, response: { status: "error", error: "query timed out in expression evaluation" } });
+    const result = checkPrometheus(TARGET, nodes(), pods(), "alloy", {
+      ok: true,
+      response: { status: "error", error: "query timed out in expression evaluation" },
+    });
     assert.equal(result.summary, "unexpected answer: status error: query timed out in expression evaluation");
   });
 
@@ -659,13 +821,22 @@ describe("verify: Datadog", () => {
     const list = pods();
     delete podOn(list, 41).metadata.annotations![TARGET.datadog.annotation];
     const result = checkDatadogAnnotations(TARGET, list);
-    assert.deepEqual([result.status, result.summary, result.details], ["fail", "1 of 10 pods without the stack's openmetrics check", [`alloy-srlhc on ${N(41)}: no ad.datadoghq.com/alloy.checks annotation`]]);
+    assert.deepEqual(
+      [result.status, result.summary, result.details],
+      [
+        "fail",
+        "1 of 10 pods without the stack's openmetrics check",
+        [`alloy-srlhc on ${N(41)}: no ad.datadoghq.com/alloy.checks annotation`],
+      ],
+    );
   });
 
   it("fails naming what differs when a pod's check is not the stack's (another namespace)", () => {
     const target = verifyTarget("ops", opsConfig({ datadog: { enabled: true, namespace: "alloy" } }));
     const result = checkDatadogAnnotations(target, pods().slice(0, 1));
-    assert.deepEqual(result.details, [`alloy-22n9j on ${N(72)}: ad.datadoghq.com/alloy.checks differs from the stack's check: namespace "loki_v3"`]);
+    assert.deepEqual(result.details, [
+      `alloy-22n9j on ${N(72)}: ad.datadoghq.com/alloy.checks differs from the stack's check: namespace "loki_v3"`,
+    ]);
   });
 
   it("is skipped when the stack does not enable Datadog, with its metrics", async () => {
@@ -676,7 +847,10 @@ describe("verify: Datadog", () => {
       outcome.results.filter((r) => r.id.startsWith("datadog")).map((r) => r.summary),
       ["skipped: alloy-logs:datadog.enabled is false", "skipped: alloy-logs:datadog.enabled is false"],
     );
-    assert.equal(requests.some((r) => r.url.startsWith(DATADOG)), false);
+    assert.equal(
+      requests.some((r) => r.url.startsWith(DATADOG)),
+      false,
+    );
   });
 
   it("asks Datadog's active metrics of the last 15 minutes for the cluster's tag, with both keys", async () => {
@@ -684,7 +858,12 @@ describe("verify: Datadog", () => {
     await runVerify(TARGET, allInputs(fakeKubectl("healthy").runner, fetchImpl));
     assert.deepEqual(
       requests.filter((r) => r.url.startsWith(DATADOG)),
-      [{ url: `${DATADOG}/api/v1/metrics?from=1764915300&tag_filter=kube_cluster_name%3Abuzzvil-eks-ops`, headers: { "DD-API-KEY": "dd-api-fixture", "DD-APPLICATION-KEY": "dd-app-fixture" } }],
+      [
+        {
+          url: `${DATADOG}/api/v1/metrics?from=1764915300&tag_filter=kube_cluster_name%3Abuzzvil-eks-ops`,
+          headers: { "DD-API-KEY": "dd-api-fixture", "DD-APPLICATION-KEY": "dd-app-fixture" },
+        },
+      ],
     );
     assert.equal(datadogApiBase("datadoghq.eu"), "https://api.datadoghq.eu");
     assert.equal(datadogApiBase("app.datadoghq.com"), "https://api.datadoghq.com");
@@ -696,11 +875,18 @@ describe("verify: Datadog", () => {
     const result = checkDatadogMetrics(TARGET, "kube_cluster_name:buzzvil-eks-ops", { ok: true, response: answer });
     assert.equal(result.status, "fail");
     assert.equal(result.summary, "2 of 10 configured metrics not reported in the last 15m");
-    assert.deepEqual(result.details, ["loki_v3.loki_write_sent_entries", "loki_v3.loki_write_sent_bytes", "tag_filter: kube_cluster_name:buzzvil-eks-ops"]);
+    assert.deepEqual(result.details, [
+      "loki_v3.loki_write_sent_entries",
+      "loki_v3.loki_write_sent_bytes",
+      "tag_filter: kube_cluster_name:buzzvil-eks-ops",
+    ]);
   });
 
   it("fails when nothing under the namespace arrived, and with Datadog's answer when it refuses the keys", () => {
-    assert.equal(checkDatadogMetrics(TARGET, "t", { ok: true, response: { metrics: ["system.cpu.idle"] } }).summary, "no metric under loki_v3. reported in the last 15m");
+    assert.equal(
+      checkDatadogMetrics(TARGET, "t", { ok: true, response: { metrics: ["system.cpu.idle"] } }).summary,
+      "no metric under loki_v3. reported in the last 15m",
+    );
     assert.equal(
       checkDatadogMetrics(TARGET, "t", { ok: false, error: 'HTTP 403 Forbidden: {"errors":["Forbidden"]}' }).summary,
       'query failed: HTTP 403 Forbidden: {"errors":["Forbidden"]}',
@@ -730,7 +916,10 @@ describe("verify: Loki", () => {
       name: "Loki (tenant ops)",
       status: "fail",
       summary: "no lines in the last 5m from 1 of 10 nodes",
-      details: [`${N(41)} (taints: dedicated=monitoring:NoSchedule)`, 'query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops"}[5m]))'],
+      details: [
+        `${N(41)} (taints: dedicated=monitoring:NoSchedule)`,
+        'query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops"}[5m]))',
+      ],
       warnings: [],
     });
   });
@@ -746,15 +935,25 @@ describe("verify: Loki", () => {
   });
 
   describe("credentials", () => {
-    const basicTarget = verifyTarget("ops", opsConfig({ lokiAuth: { type: "basic", username: "ops-collector", password: "[secret]" } }, ["alloy-logs:lokiAuth"]));
+    const basicTarget = verifyTarget(
+      "ops",
+      opsConfig({ lokiAuth: { type: "basic", username: "ops-collector", password: "[secret]" } }, ["alloy-logs:lokiAuth"]),
+    );
 
     it("sends the stack's own basic credentials, read from its Secret, and says where they came from", async () => {
       const { runner, calls } = fakeKubectl("healthy", {}, basicTarget);
       const { fetchImpl, requests } = fakeHttp();
       const { result } = await runCheck("loki", allInputs(runner, fetchImpl), basicTarget);
-      assert.ok(calls.some((c) => c.join(" ") === "--context buzzvil-eks-ops --request-timeout=30s --namespace loki-v3 get secret alloy-loki-auth -o json"));
+      assert.ok(
+        calls.some(
+          (c) => c.join(" ") === "--context buzzvil-eks-ops --request-timeout=30s --namespace loki-v3 get secret alloy-loki-auth -o json",
+        ),
+      );
       const loki = requests.find((r) => r.url.startsWith(LOKI))!;
-      assert.deepEqual(loki.headers, { "X-Scope-OrgID": "ops", Authorization: `Basic ${Buffer.from("ops-collector:fixture-password").toString("base64")}` });
+      assert.deepEqual(loki.headers, {
+        "X-Scope-OrgID": "ops",
+        Authorization: `Basic ${Buffer.from("ops-collector:fixture-password").toString("base64")}`,
+      });
       assert.equal(result.summary, "lines from all 10 nodes in the last 5m, credentials from Secret loki-v3/alloy-loki-auth");
     });
 
@@ -766,19 +965,32 @@ describe("verify: Loki", () => {
     });
 
     it("is not run, naming the Secret, when the stack's credentials cannot be read", async () => {
-      const forbidden: KubectlResult = { code: 1, stdout: "", stderr: 'Error from server (Forbidden): secrets "alloy-loki-auth" is forbidden: User "ci" cannot get resource "secrets"\n' };
+      const forbidden: KubectlResult = {
+        code: 1,
+        stdout: "",
+        stderr: 'Error from server (Forbidden): secrets "alloy-loki-auth" is forbidden: User "ci" cannot get resource "secrets"\n',
+      };
       const { runner } = fakeKubectl("healthy", { lokiAuthSecret: forbidden }, basicTarget);
       const { fetchImpl, requests } = fakeHttp();
       const { result } = await runCheck("loki", allInputs(runner, fetchImpl), basicTarget);
       assert.deepEqual(
         [result.status, result.summary],
-        ["notrun", 'not run: the stack\'s Loki credentials could not be read from Secret loki-v3/alloy-loki-auth: Error from server (Forbidden): secrets "alloy-loki-auth" is forbidden: User "ci" cannot get resource "secrets"'],
+        [
+          "notrun",
+          'not run: the stack\'s Loki credentials could not be read from Secret loki-v3/alloy-loki-auth: Error from server (Forbidden): secrets "alloy-loki-auth" is forbidden: User "ci" cannot get resource "secrets"',
+        ],
       );
-      assert.equal(requests.some((r) => r.url.startsWith(LOKI)), false);
+      assert.equal(
+        requests.some((r) => r.url.startsWith(LOKI)),
+        false,
+      );
     });
 
     it("never prints the credentials", async () => {
-      const outcome = await runVerify(basicTarget, allInputs(fakeKubectl("healthy", {}, basicTarget).runner, fakeHttp("healthy", { loki: { body: "bad", status: 401 } }).fetchImpl));
+      const outcome = await runVerify(
+        basicTarget,
+        allInputs(fakeKubectl("healthy", {}, basicTarget).runner, fakeHttp("healthy", { loki: { body: "bad", status: 401 } }).fetchImpl),
+      );
       assert.doesNotMatch(outcome.report, /fixture-password|b3BzLWNvbGxlY3Rvcg|Basic /);
     });
   });
@@ -786,13 +998,22 @@ describe("verify: Loki", () => {
   it("counts the cluster's lines when node_name is not an index label, with a warning", async () => {
     const target = verifyTarget("ops", opsConfig({ pipeline: { indexLabels: ["namespace", "app"] } }));
     const answer = { status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [1764916200, "18211"] }] } };
-    const { result } = await runCheck("loki", allInputs(fakeKubectl("healthy", {}, target).runner, fakeHttp("healthy", { loki: { body: answer } }).fetchImpl), target);
+    const { result } = await runCheck(
+      "loki",
+      allInputs(fakeKubectl("healthy", {}, target).runner, fakeHttp("healthy", { loki: { body: answer } }).fetchImpl),
+      target,
+    );
     assert.equal(lokiQuery(target), 'sum(count_over_time({cluster="buzzvil-eks-ops"}[5m]))');
-    assert.deepEqual([result.status, result.summary, result.warnings], [
-      "pass",
-      "18211 lines from the cluster in the last 5m",
-      ["node_name is not an index label of this stack (alloy-logs:pipeline.indexLabels): lines are counted for the cluster, not per node"],
-    ]);
+    assert.deepEqual(
+      [result.status, result.summary, result.warnings],
+      [
+        "pass",
+        "18211 lines from the cluster in the last 5m",
+        [
+          "node_name is not an index label of this stack (alloy-logs:pipeline.indexLabels): lines are counted for the cluster, not per node",
+        ],
+      ],
+    );
   });
 });
 
@@ -802,7 +1023,10 @@ describe("verify: report", () => {
       { id: "pods", name: "A", status: "pass", summary: "fine", details: [], warnings: ["look at this"] },
       { id: "loki", name: "B", status: "skip", summary: "skipped: why", details: [], warnings: [] },
     ]);
-    assert.equal(report, `${HEALTHY_REPORT.split("\n")[0]}\n✓ A: fine\n    warning: look at this\n- B: skipped: why\n1 of 2 checks passed, 1 skipped.\n`);
+    assert.equal(
+      report,
+      `${HEALTHY_REPORT.split("\n")[0]}\n✓ A: fine\n    warning: look at this\n- B: skipped: why\n1 of 2 checks passed, 1 skipped.\n`,
+    );
   });
 });
 
@@ -831,7 +1055,18 @@ exec cat "$VERIFY_FIXTURES/$file"
   let base: string;
   const requests: { url: string; headers: IncomingHttpHeaders }[] = [];
   const runs: Record<string, Run> = {};
-  const UNSET = ["LOKI_QUERY_URL", "LOKI_QUERY_USERNAME", "LOKI_QUERY_PASSWORD", "LOKI_QUERY_TOKEN", "PROMETHEUS_URL", "DD_API_KEY", "DD_APP_KEY", "DD_SITE", "DD_TAG_FILTER", "VERIFY_SKIP"];
+  const UNSET = [
+    "LOKI_QUERY_URL",
+    "LOKI_QUERY_USERNAME",
+    "LOKI_QUERY_PASSWORD",
+    "LOKI_QUERY_TOKEN",
+    "PROMETHEUS_URL",
+    "DD_API_KEY",
+    "DD_APP_KEY",
+    "DD_SITE",
+    "DD_TAG_FILTER",
+    "VERIFY_SKIP",
+  ];
 
   function verify(args: string[], env: Record<string, string>): Promise<Run> {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !UNSET.includes(key)));
@@ -854,7 +1089,11 @@ exec cat "$VERIFY_FIXTURES/$file"
     writeFileSync(path.join(bin, "kubectl"), FAKE_KUBECTL);
     chmodSync(path.join(bin, "kubectl"), 0o755);
     // http://127.0.0.1:<port>/<scenario>/…: that scenario's recorded Loki, Prometheus and Datadog answers.
-    const routes: Record<string, string> = { "/loki/api/v1/query": "loki.json", "/api/v1/query": "prometheus.json", "/api/v1/metrics": "datadog-metrics.json" };
+    const routes: Record<string, string> = {
+      "/loki/api/v1/query": "loki.json",
+      "/api/v1/query": "prometheus.json",
+      "/api/v1/metrics": "datadog-metrics.json",
+    };
     server = createServer((request, response) => {
       requests.push({ url: request.url ?? "", headers: request.headers });
       const [, scenario, rest] = /^\/([^/]+)(\/[^?]*)/.exec(request.url ?? "") ?? [];
@@ -871,7 +1110,11 @@ exec cat "$VERIFY_FIXTURES/$file"
     const fixtures = (scenario: string) => ({ VERIFY_FIXTURES: path.join(FIXTURES, scenario) });
     // The processes run side by side: each spends most of its time loading.
     const [healthy, tainted, bare, skipped, noContext, usage, badSkip, oneKey] = await Promise.all([
-      verify(["--stack", "ops", "--loki-url", `${base}/healthy`], { ...fixtures("healthy"), PROMETHEUS_URL: `${base}/healthy`, ...datadog("healthy") }),
+      verify(["--stack", "ops", "--loki-url", `${base}/healthy`], {
+        ...fixtures("healthy"),
+        PROMETHEUS_URL: `${base}/healthy`,
+        ...datadog("healthy"),
+      }),
       verify(["--stack", "ops", "--prometheus-url", `${base}/untolerated-taint`], {
         ...fixtures("untolerated-taint"),
         LOKI_QUERY_URL: `${base}/untolerated-taint`,
@@ -906,9 +1149,13 @@ exec cat "$VERIFY_FIXTURES/$file"
   });
 
   it("sends Loki the stack's tenant as X-Scope-OrgID, and Datadog both keys", () => {
-    const loki = "/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%7D%5B5m%5D%29%29";
+    const loki =
+      "/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%7D%5B5m%5D%29%29";
     assert.deepEqual(
-      requests.filter((r) => r.url.includes("/loki/")).map((r) => [r.url, r.headers["x-scope-orgid"]]).sort(),
+      requests
+        .filter((r) => r.url.includes("/loki/"))
+        .map((r) => [r.url, r.headers["x-scope-orgid"]])
+        .sort(),
       [
         [`/healthy${loki}`, "ops"],
         [`/untolerated-taint${loki}`, "ops"],
@@ -921,7 +1168,10 @@ exec cat "$VERIFY_FIXTURES/$file"
 
   it("exits 3 naming the checks that did not run when no URL or key is given (empty variables count as unset)", () => {
     assert.equal(runs.bare.stderr, "");
-    assert.equal(runs.bare.stdout.split("\n").at(-2), "7 of 10 checks passed; 3 did not run: prometheus, datadog-metrics, loki (give them what they need, or --skip them by name).");
+    assert.equal(
+      runs.bare.stdout.split("\n").at(-2),
+      "7 of 10 checks passed; 3 did not run: prometheus, datadog-metrics, loki (give them what they need, or --skip them by name).",
+    );
     assert.equal(runs.bare.status, 3);
   });
 

@@ -48,7 +48,10 @@ const STACK_PREFIX = "${{ vars.PULUMI_ORG }}/";
 
 /** What stacks.yml's job prints to $GITHUB_OUTPUT, run for real: `matrix=<JSON>`. */
 function computedMatrix(): { include: CiStack[] } {
-  const out = execFileSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/ci-stacks.ts"], { cwd: ROOT, encoding: "utf8" });
+  const out = execFileSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/ci-stacks.ts"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   const match = /^matrix=(.*)\n$/.exec(out);
   assert.ok(match, `scripts/ci-stacks.ts printed ${JSON.stringify(out)}`);
   return JSON.parse(match[1]) as { include: CiStack[] };
@@ -107,7 +110,8 @@ function broken(name: string, change: (workflow: Workflow) => void): string {
   return stringify(workflow);
 }
 
-const KUBECONFIG = 'aws eks update-kubeconfig --name "$CLUSTER" --region "$REGION" --alias "$CONTEXT" ${EKS_ROLE_ARN:+--role-arn "$EKS_ROLE_ARN"}';
+const KUBECONFIG =
+  'aws eks update-kubeconfig --name "$CLUSTER" --region "$REGION" --alias "$CONTEXT" ${EKS_ROLE_ARN:+--role-arn "$EKS_ROLE_ARN"}';
 const VERIFY_ENV = {
   LOKI_QUERY_URL: "${{ vars.LOKI_QUERY_URL }}",
   PROMETHEUS_URL: "${{ vars.PROMETHEUS_URL }}",
@@ -124,8 +128,12 @@ function assertKubeconfigThenVerify(stack: string, run: Job, verifyRun: string):
   const verify = stepIndex(run, (s) => s.run === verifyRun);
   const steps = stepsOf(run);
   assert.ok(kubeconfig >= 0 && verify > kubeconfig, `${stack}: the kubeconfig context, then verify`);
-  assert.deepEqual(envOf(steps[kubeconfig]!), { CLUSTER: cluster.name, REGION: cluster.region, CONTEXT: cluster.context, EKS_ROLE_ARN: "" }, stack);
-  assert.deepEqual(envOf(steps[verify]!), { STACK: stack, ...VERIFY_ENV }, stack);
+  assert.deepEqual(
+    envOf(steps[kubeconfig]),
+    { CLUSTER: cluster.name, REGION: cluster.region, CONTEXT: cluster.context, EKS_ROLE_ARN: "" },
+    stack,
+  );
+  assert.deepEqual(envOf(steps[verify]), { STACK: stack, ...VERIFY_ENV }, stack);
 }
 
 describe("CI workflows (.github/workflows)", () => {
@@ -143,7 +151,7 @@ describe("CI workflows (.github/workflows)", () => {
 
     it("rejects a copy of deploy.yml whose deploy job misspells runs-on, with the validator's message", () => {
       const text = broken(DEPLOY, (w) => {
-        const deploy = jobsOf(w).deploy!;
+        const deploy = jobsOf(w).deploy;
         deploy.runs_on = deploy["runs-on"];
         delete deploy["runs-on"];
       });
@@ -158,7 +166,7 @@ describe("CI workflows (.github/workflows)", () => {
 
     it("rejects a copy of drift.yml whose drift job has an unknown key, with the validator's message", () => {
       const text = broken(DRIFT, (w) => {
-        jobsOf(w).drift!.timeout = 30;
+        jobsOf(w).drift.timeout = 30;
       });
       assert.deepEqual(schemaErrors(text).slice(0, 4), [
         "/jobs/drift: OneOf conditions are not met",
@@ -172,18 +180,21 @@ describe("CI workflows (.github/workflows)", () => {
       const text = broken(PR, (w) => {
         w.on = { pull_requests: { branches: ["main"] } };
       });
-      assert.ok(schemaErrors(text).some((e) => /^\s*\/on: Additional property 'pull_requests' is not allowed$/.test(e)), schemaErrors(text).join("\n"));
+      assert.ok(
+        schemaErrors(text).some((e) => /^\s*\/on: Additional property 'pull_requests' is not allowed$/.test(e)),
+        schemaErrors(text).join("\n"),
+      );
     });
   });
 
   describe("the stack matrix (stacks.yml)", () => {
     const workflow = workflowFile(STACKS).workflow;
-    const job = jobsOf(workflow).stacks!;
+    const job = jobsOf(workflow).stacks;
 
     it("is a reusable workflow whose output is what scripts/ci-stacks.ts appends to $GITHUB_OUTPUT", () => {
       assert.deepEqual(Object.keys(workflow.on as object), ["workflow_call"]);
       const outputs = (workflow.on as { workflow_call: { outputs: Record<string, { value: string }> } }).workflow_call.outputs;
-      assert.equal(outputs.matrix!.value, "${{ jobs.stacks.outputs.matrix }}");
+      assert.equal(outputs.matrix.value, "${{ jobs.stacks.outputs.matrix }}");
       assert.deepEqual(job.outputs, { matrix: "${{ steps.stacks.outputs.matrix }}" });
       const step = stepsOf(job).find((s) => s.id === "stacks");
       assert.equal(step?.run, 'node --require ./scripts/register-ts.js scripts/ci-stacks.ts >> "$GITHUB_OUTPUT"');
@@ -205,7 +216,10 @@ describe("CI workflows (.github/workflows)", () => {
       const dir = mkdtempSync(path.join(tmpdir(), "ci-stacks-cli-"));
       try {
         writeFileSync(path.join(dir, "Pulumi.ops.yaml"), "config:\n  alloy-logs:clusterName: c\n");
-        const result = spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/ci-stacks.ts", dir], { cwd: ROOT, encoding: "utf8" });
+        const result = spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/ci-stacks.ts", dir], {
+          cwd: ROOT,
+          encoding: "utf8",
+        });
         assert.equal(result.status, 1, result.stderr);
         assert.equal(result.stdout, "");
         assert.match(result.stderr, /^ci-stacks: Invalid configuration for stack "ops" \(Pulumi\.ops\.yaml\), nothing was deployed:\n/);
@@ -224,8 +238,8 @@ describe("CI workflows (.github/workflows)", () => {
     });
 
     it("run the test suite as CI does: bash .ci/run on Debian bookworm with Node 20", () => {
-      assert.equal(jobs.test!.uses, `./.github/workflows/${TEST}`);
-      const test = jobsOf(workflowFile(TEST).workflow).test!;
+      assert.equal(jobs.test.uses, `./.github/workflows/${TEST}`);
+      const test = jobsOf(workflowFile(TEST).workflow).test;
       assert.deepEqual(workflowFile(TEST).workflow.on, { workflow_call: {} });
       assert.equal(test.container, "node:20-bookworm");
       assert.deepEqual(
@@ -233,13 +247,16 @@ describe("CI workflows (.github/workflows)", () => {
         ["actions/checkout", "bash .ci/run"],
       );
       // .ci/run installs promtool from Debian's prometheus package, then npm ci, typecheck, npm test.
-      assert.match(readFileSync(path.join(ROOT, ".ci", "run"), "utf8"), /apt-get install [^\n]*prometheus[\s\S]*npm ci[\s\S]*npm run typecheck[\s\S]*npm test/);
+      assert.match(
+        readFileSync(path.join(ROOT, ".ci", "run"), "utf8"),
+        /apt-get install [^\n]*prometheus[\s\S]*npm ci[\s\S]*npm run typecheck[\s\S]*npm test/,
+      );
     });
 
     it("preview every stack of the matrix after the test suite, each posting its diff on the pull request", () => {
-      assert.deepEqual(needsOf(jobs.stacks!), ["test"]);
-      assert.equal(jobs.stacks!.uses, `./.github/workflows/${STACKS}`);
-      assert.equal((jobs.preview!.strategy as { matrix: unknown }).matrix, STACK_MATRIX);
+      assert.deepEqual(needsOf(jobs.stacks), ["test"]);
+      assert.equal(jobs.stacks.uses, `./.github/workflows/${STACKS}`);
+      assert.equal((jobs.preview.strategy as { matrix: unknown }).matrix, STACK_MATRIX);
       const runs = stackRuns(workflow);
       assert.deepEqual(
         runs.map((r) => r.stack),
@@ -253,13 +270,13 @@ describe("CI workflows (.github/workflows)", () => {
     });
 
     it("give pull-requests: write only to the previews, which post the comments", () => {
-      assert.deepEqual(jobs.preview!.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
-      assert.deepEqual(jobs.test!.permissions, { contents: "read" });
-      assert.deepEqual(jobs.stacks!.permissions, { contents: "read" });
+      assert.deepEqual(jobs.preview.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+      assert.deepEqual(jobs.test.permissions, { contents: "read" });
+      assert.deepEqual(jobs.stacks.permissions, { contents: "read" });
     });
 
     it("preview no stack for a pull request from a fork, which gets no secrets or OIDC token", () => {
-      assert.equal(jobs.preview!.if, "github.event.pull_request.head.repo.full_name == github.repository");
+      assert.equal(jobs.preview.if, "github.event.pull_request.head.repo.full_name == github.repository");
     });
   });
 
@@ -273,9 +290,9 @@ describe("CI workflows (.github/workflows)", () => {
     });
 
     it("test, compute the stacks, then pulumi up each stack of the matrix, one at a time in deploy order, stopping at the first failure", () => {
-      assert.equal(jobs.test!.uses, `./.github/workflows/${TEST}`);
-      assert.deepEqual([jobs.stacks!.uses, needsOf(jobs.stacks!)], [`./.github/workflows/${STACKS}`, ["test"]]);
-      assert.deepEqual(jobs.deploy!.strategy, { "max-parallel": 1, "fail-fast": true, matrix: STACK_MATRIX });
+      assert.equal(jobs.test.uses, `./.github/workflows/${TEST}`);
+      assert.deepEqual([jobs.stacks.uses, needsOf(jobs.stacks)], [`./.github/workflows/${STACKS}`, ["test"]]);
+      assert.deepEqual(jobs.deploy.strategy, { "max-parallel": 1, "fail-fast": true, matrix: STACK_MATRIX });
       assert.deepEqual(
         deploys.map(({ job, stack, run }) => [job, stack, pulumiCommand(run), needsOf(run)]),
         stacksInDeployOrder().map((stack) => ["deploy", stack, "up", ["stacks"]]),
@@ -293,7 +310,7 @@ describe("CI workflows (.github/workflows)", () => {
     });
 
     it("deploy each stack through the GitHub environment named after it (required reviewers)", () => {
-      assert.equal(jobs.deploy!.environment, "${{ matrix.stack }}");
+      assert.equal(jobs.deploy.environment, "${{ matrix.stack }}");
       for (const { stack, run } of deploys) assert.equal(run.environment, stack);
     });
 
@@ -317,8 +334,8 @@ describe("CI workflows (.github/workflows)", () => {
     });
 
     it("checks every stack of the matrix, each whatever the others show", () => {
-      assert.deepEqual([jobs.stacks!.uses, needsOf(jobs.drift!)], [`./.github/workflows/${STACKS}`, ["stacks"]]);
-      assert.deepEqual(jobs.drift!.strategy, { "fail-fast": false, matrix: STACK_MATRIX });
+      assert.deepEqual([jobs.stacks.uses, needsOf(jobs.drift)], [`./.github/workflows/${STACKS}`, ["stacks"]]);
+      assert.deepEqual(jobs.drift.strategy, { "fail-fast": false, matrix: STACK_MATRIX });
       assert.deepEqual(
         drifts.map(({ stack, run }) => [stack, pulumiCommand(run)]),
         stacksInDeployOrder().map((stack) => [stack, "drift"]),
@@ -352,22 +369,23 @@ describe("CI workflows (.github/workflows)", () => {
         const steps = stepsOf(run);
         const issue = stepIndex(run, (s) => s.run === 'bash scripts/drift-issue.sh "$STACK" "$PREVIEW" "$VERIFY"');
         assert.ok(issue > stepIndex(run, (s) => s.id === "verify"), stack);
-        assert.equal(steps[issue]!.if, "always() && steps.preview.outcome != 'skipped'");
+        assert.equal(steps[issue].if, "always() && steps.preview.outcome != 'skipped'");
         assert.deepEqual(
-          [envOf(steps[issue]!).STACK, envOf(steps[issue]!).PREVIEW, envOf(steps[issue]!).VERIFY, envOf(steps[issue]!).GH_TOKEN],
+          [envOf(steps[issue]).STACK, envOf(steps[issue]).PREVIEW, envOf(steps[issue]).VERIFY, envOf(steps[issue]).GH_TOKEN],
           [stack, "${{ steps.preview.outcome }}", "${{ steps.verify.outcome }}", "${{ github.token }}"],
         );
-        const last = steps[steps.length - 1]!;
+        const last = steps[steps.length - 1];
         assert.equal(last.if, "always() && (steps.preview.outcome != 'success' || steps.verify.outcome != 'success')");
         assert.match(String(last.run), /\nexit 1\n$/);
       }
     });
 
     it("gives issues: write to the drift job only", () => {
-      assert.deepEqual(jobs.drift!.permissions, { contents: "read", "id-token": "write", issues: "write" });
+      assert.deepEqual(jobs.drift.permissions, { contents: "read", "id-token": "write", issues: "write" });
       for (const { name, workflow: other } of workflowFiles()) {
         for (const [job, definition] of Object.entries(jobsOf(other))) {
-          if (name !== DRIFT || job !== "drift") assert.equal((definition.permissions as Record<string, string> | undefined)?.issues, undefined, `${name} ${job}`);
+          if (name !== DRIFT || job !== "drift")
+            assert.equal((definition.permissions as Record<string, string> | undefined)?.issues, undefined, `${name} ${job}`);
         }
       }
     });
@@ -412,7 +430,10 @@ case "$1 $2" in "issue list") printf '%s' "$OPEN_ISSUE" ;; esac
       chmodSync(path.join(dir, "bin", "gh"), 0o755);
       writeFileSync(path.join(dir, "gh.log"), "");
       mkdirSync(path.join(dir, "out", "drift"), { recursive: true });
-      writeFileSync(path.join(dir, "out", "drift", "preview.txt"), "    ~ kubernetes:apps/v1:DaemonSet loki-v3/alloy update [diff: ~spec]\nerror: no changes were expected but changes were proposed\n");
+      writeFileSync(
+        path.join(dir, "out", "drift", "preview.txt"),
+        "    ~ kubernetes:apps/v1:DaemonSet loki-v3/alloy update [diff: ~spec]\nerror: no changes were expected but changes were proposed\n",
+      );
       writeFileSync(path.join(dir, "out", "drift", "verify.txt"), "9 of 10 checks passed.\n");
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -421,8 +442,8 @@ case "$1 $2" in "issue list") printf '%s' "$OPEN_ISSUE" ;; esac
       const log = driftIssue("failure", "success", "");
       assert.deepEqual(log, [
         LIST,
-        'gh label create drift --repo acme/alloy-logs --color B60205 --description A stack differs from main or fails verify --force',
-        `gh issue create --repo acme/alloy-logs --title Drift: stack ops differs from main --label drift --body-file ${log[2]!.split("--body-file ")[1]}`,
+        "gh label create drift --repo acme/alloy-logs --color B60205 --description A stack differs from main or fails verify --force",
+        `gh issue create --repo acme/alloy-logs --title Drift: stack ops differs from main --label drift --body-file ${log[2].split("--body-file ")[1]}`,
         "--- body:",
         "Run: https://github.com/acme/alloy-logs/actions/runs/42",
         "",
@@ -447,7 +468,7 @@ case "$1 $2" in "issue list") printf '%s' "$OPEN_ISSUE" ;; esac
     it("updates the open issue's description and comments, instead of opening a second one", () => {
       const log = driftIssue("success", "failure", "17");
       assert.equal(log[0], LIST);
-      assert.match(log[1]!, /^gh issue edit 17 --repo acme\/alloy-logs --body-file /);
+      assert.match(log[1], /^gh issue edit 17 --repo acme\/alloy-logs --body-file /);
       assert.equal(
         log.at(-1),
         "gh issue comment 17 --repo acme/alloy-logs --body Still differing: preview success, verify failure (https://github.com/acme/alloy-logs/actions/runs/42). The description shows this run.",
@@ -495,7 +516,7 @@ case "$1 $2" in "issue list") printf '%s' "$OPEN_ISSUE" ;; esac
         const where = `${file} ${job} (${stack})`;
         assert.equal(concurrency?.["cancel-in-progress"], false, where);
         // Deploys share pulumi-<stack>; previews of one pull request queue in pulumi-<stack>-preview-<number>.
-        assert.equal(concurrency?.group, groups[pulumiCommand(run)]!(stack), where);
+        assert.equal(concurrency?.group, groups[pulumiCommand(run)](stack), where);
       }
     });
 
@@ -516,7 +537,11 @@ case "$1 $2" in "issue list") printf '%s' "$OPEN_ISSUE" ;; esac
         assert.equal(withOf(aws)["aws-region"], clusterOf(stack).region, `${file} ${job} (${stack})`);
         // vars[format(...)] reads the repository variable AWS_<kind>_ROLE_ARN_<suffix>; the matrix gives the suffix.
         const kind = kinds[pulumiCommand(run)];
-        assert.equal(withOf(aws)["role-to-assume"], `\${{ vars[format('AWS_${kind}_ROLE_ARN_{0}', matrix.suffix)] }}`, `${file} ${job} (${stack})`);
+        assert.equal(
+          withOf(aws)["role-to-assume"],
+          `\${{ vars[format('AWS_${kind}_ROLE_ARN_{0}', matrix.suffix)] }}`,
+          `${file} ${job} (${stack})`,
+        );
         assert.equal(MATRIX.include.find((s) => s.stack === stack)?.suffix, stack.toUpperCase().replace(/[^A-Z0-9]/g, "_"), stack);
       }
     });
@@ -539,7 +564,8 @@ case "$1 $2" in "issue list") printf '%s' "$OPEN_ISSUE" ;; esac
       for (const { name, workflow } of files) {
         for (const [job, definition] of Object.entries(jobsOf(workflow))) {
           for (const step of stepsOf(definition)) {
-            if (typeof step.uses === "string") assert.match(step.uses, /^[\w.-]+\/[\w.-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/, `${name} ${job}`);
+            if (typeof step.uses === "string")
+              assert.match(step.uses, /^[\w.-]+\/[\w.-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/, `${name} ${job}`);
           }
         }
       }
@@ -568,8 +594,10 @@ case "$1 $2" in "issue list") printf '%s' "$OPEN_ISSUE" ;; esac
     });
 
     it("installs the Pulumi CLI of the @pulumi/pulumi SDK version in package-lock.json", () => {
-      const lock = JSON.parse(readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
-      const sdk = lock.packages["node_modules/@pulumi/pulumi"]!.version;
+      const lock = JSON.parse(readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
+        packages: Record<string, { version: string }>;
+      };
+      const sdk = lock.packages["node_modules/@pulumi/pulumi"].version;
       for (const { file, job, stack, run } of runs) {
         assert.equal(withOf(stepUsing(run, "pulumi/actions")!)["pulumi-version"], sdk, `${file} ${job} (${stack})`);
       }

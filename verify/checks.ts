@@ -161,7 +161,8 @@ export function podProblem(pod: Pod): string {
     .map((c) => ({ name: c.name, state: stateText(c.state) }))
     .filter((c): c is { name: string; state: string } => c.state !== undefined)
     .map((c) => `container ${c.name} ${c.state}`);
-  const head = phase === "Running" ? `${name} Running, not Ready` : `${name} ${phase}${pod.status?.reason ? ` (${pod.status.reason})` : ""}`;
+  const head =
+    phase === "Running" ? `${name} Running, not Ready` : `${name} ${phase}${pod.status?.reason ? ` (${pod.status.reason})` : ""}`;
   return containers.length > 0 ? `${head}: ${containers.join(", ")}` : head;
 }
 
@@ -201,7 +202,9 @@ export function checkDaemonSet(target: VerifyTarget, nodes: readonly Node[], dae
   const generation = daemonSet.value.metadata.generation;
   const observed = status.observedGeneration;
   if (generation !== undefined && (observed === undefined || observed < generation)) {
-    details.push(`status is of generation ${observed ?? "none"}, the DaemonSet is at generation ${generation}: the controller has not caught up yet`);
+    details.push(
+      `status is of generation ${observed ?? "none"}, the DaemonSet is at generation ${generation}: the controller has not caught up yet`,
+    );
   }
   if (details.length > 0 || counts.some(([, got, want]) => got !== want)) {
     const got = counts.every(([, value]) => value === counts[0][1])
@@ -285,7 +288,9 @@ export function checkRestarts(pods: readonly Pod[], now: Date, maxRestarts = MAX
       const last = container.lastState?.terminated;
       const finished = last?.finishedAt ? Date.parse(last.finishedAt) : undefined;
       const when = finished === undefined ? "" : `, last ${ago(now.getTime() - finished)}`;
-      const why = last ? ` (${[last.reason, last.exitCode === undefined ? undefined : `exit code ${last.exitCode}`].filter(Boolean).join(", ")})` : "";
+      const why = last
+        ? ` (${[last.reason, last.exitCode === undefined ? undefined : `exit code ${last.exitCode}`].filter(Boolean).join(", ")})`
+        : "";
       const text = `${pod.metadata.name} on ${podNode(pod) ?? "no node"}: container ${container.name} restarted ${container.restartCount} times${when}${why}`;
       if (finished === undefined || now.getTime() - finished < RECENT_RESTART_MS) details.push(text);
       else warnings.push(text);
@@ -384,7 +389,10 @@ const millicores = (cores: number) => `${Math.round(cores * 1000)}m`;
 const mebibytes = (bytes: number) => `${Math.round(bytes / 2 ** 20)}Mi`;
 
 /** The budget of a resource: its limit, else its request (the seed's 250m CPU is a request, its 700Mi memory a limit). */
-function budget(resources: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } }, name: "cpu" | "memory") {
+function budget(
+  resources: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } },
+  name: "cpu" | "memory",
+) {
   const limit = resources.limits?.[name];
   if (limit !== undefined) return { quantity: limit, value: parseQuantity(limit) ?? Infinity, key: `limits.${name}` };
   const request = resources.requests?.[name];
@@ -437,7 +445,9 @@ export function checkResourceUsage(target: VerifyTarget, pods: readonly Pod[], m
       details.push(`${prefix} cpu ${millicores(cores)} is over the stack's ${cpuBudget.quantity} (alloy-logs:resources.${cpuBudget.key})`);
     }
     if (memoryBudget && bytes > memoryBudget.value) {
-      details.push(`${prefix} memory ${mebibytes(bytes)} is over the stack's ${memoryBudget.quantity} (alloy-logs:resources.${memoryBudget.key})`);
+      details.push(
+        `${prefix} memory ${mebibytes(bytes)} is over the stack's ${memoryBudget.quantity} (alloy-logs:resources.${memoryBudget.key})`,
+      );
     } else if (memoryLimit !== undefined && bytes >= target.memoryLimitRatio * memoryLimit) {
       details.push(
         `${prefix} memory ${mebibytes(bytes)} is ${Math.round((100 * bytes) / memoryLimit)}% of the ${stack.limits.memory} limit (fails at ${Math.round(100 * target.memoryLimitRatio)}%, alloy-logs:alerts.memoryLimitRatio)`,
@@ -460,16 +470,32 @@ export function checkResourceUsage(target: VerifyTarget, pods: readonly Pod[], m
         warnings.push(`${where}: container ${other.name} cpu ${millicores(usedCpu)} is over its ${otherCpu.quantity} (${otherCpu.key})`);
       }
       if (otherMemory && usedMemory !== undefined && usedMemory > otherMemory.value) {
-        warnings.push(`${where}: container ${other.name} memory ${mebibytes(usedMemory)} is over its ${otherMemory.quantity} (${otherMemory.key})`);
+        warnings.push(
+          `${where}: container ${other.name} memory ${mebibytes(usedMemory)} is over its ${otherMemory.quantity} (${otherMemory.key})`,
+        );
       }
     }
   }
   if (measured === 0) {
-    return { id, name, status: "notrun", summary: "not run: the metrics API has no usage sample of the collector pods yet", details: [], warnings };
+    return {
+      id,
+      name,
+      status: "notrun",
+      summary: "not run: the metrics API has no usage sample of the collector pods yet",
+      details: [],
+      warnings,
+    };
   }
   if (details.length > 0) {
     const pods = new Set(details.map((d) => d.split(" ")[0])).size;
-    return { id, name, status: "fail", summary: `${plural(pods, "pod")} over the stack's budget for container ${target.container}`, details, warnings };
+    return {
+      id,
+      name,
+      status: "fail",
+      summary: `${plural(pods, "pod")} over the stack's budget for container ${target.container}`,
+      details,
+      warnings,
+    };
   }
   const summary =
     `container ${target.container} at most cpu ${millicores(topCpu)} of ${cpuBudget?.quantity ?? "no budget"}, ` +
@@ -509,7 +535,11 @@ export type HttpOutcome<T> = { ok: true; response: T } | { ok: false; error: str
  * spec.jobLabel, else the Service's name (https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.ServiceMonitorSpec).
  * The chart's ServiceMonitor sets no jobLabel and selects the Service named after the release.
  */
-export function prometheusJob(target: VerifyTarget, serviceMonitor: Fetched<ServiceMonitor> | undefined, service: Fetched<Service> | undefined): string {
+export function prometheusJob(
+  target: VerifyTarget,
+  serviceMonitor: Fetched<ServiceMonitor> | undefined,
+  service: Fetched<Service> | undefined,
+): string {
   const jobLabel = serviceMonitor?.found ? serviceMonitor.value.spec?.jobLabel : undefined;
   const fromLabel = jobLabel && service?.found ? service.value.metadata.labels?.[jobLabel] : undefined;
   return fromLabel || target.releaseName;
@@ -557,7 +587,9 @@ export function checkPrometheus(
   const known = new Set(pods.map((p) => p.metadata.name));
   const warnings = response.data.result
     .filter((r) => !known.has(r.metric.pod))
-    .map((r) => `target ${r.metric.instance ?? "unknown"} (pod ${r.metric.pod ?? "unknown"}) is no collector pod of now: up == ${r.value[1]}`);
+    .map(
+      (r) => `target ${r.metric.instance ?? "unknown"} (pod ${r.metric.pod ?? "unknown"}) is no collector pod of now: up == ${r.value[1]}`,
+    );
   if (response.data.result.length === 0) {
     return {
       id,
@@ -569,9 +601,23 @@ export function checkPrometheus(
     };
   }
   if (details.length > 0) {
-    return { id, name, status: "fail", summary: `${details.length} of ${plural(expected.length, "collector")} not scraped (up == 1)`, details: [...details, query], warnings };
+    return {
+      id,
+      name,
+      status: "fail",
+      summary: `${details.length} of ${plural(expected.length, "collector")} not scraped (up == 1)`,
+      details: [...details, query],
+      warnings,
+    };
   }
-  return { id, name, status: "pass", summary: `all ${plural(expected.length, "collector")} are targets with up == 1`, details: [], warnings };
+  return {
+    id,
+    name,
+    status: "pass",
+    summary: `all ${plural(expected.length, "collector")} are targets with up == 1`,
+    details: [],
+    warnings,
+  };
 }
 
 // ---- Datadog ---------------------------------------------------------------
@@ -581,7 +627,8 @@ export function checkDatadogAnnotations(target: VerifyTarget, pods: readonly Pod
   const id = "datadog";
   const name = checkName(id, target);
   const { datadog } = target;
-  if (!datadog.enabled) return { id, name, status: "skip", summary: "skipped: alloy-logs:datadog.enabled is false", details: [], warnings: [] };
+  if (!datadog.enabled)
+    return { id, name, status: "skip", summary: "skipped: alloy-logs:datadog.enabled is false", details: [], warnings: [] };
   const expected = JSON.parse(datadog.checks) as { openmetrics: { instances: Record<string, unknown>[] } };
   const want = expected.openmetrics.instances[0];
   const details: string[] = [];
@@ -602,12 +649,20 @@ export function checkDatadogAnnotations(target: VerifyTarget, pods: readonly Pod
     if (JSON.stringify(got) === JSON.stringify(expected)) continue;
     const instance = got.openmetrics?.instances?.[0] ?? {};
     const differing = Object.keys(want).filter((key) => JSON.stringify(instance[key]) !== JSON.stringify(want[key]));
-    const what = differing.length > 0 ? differing.map((key) => `${key} ${JSON.stringify(instance[key] ?? null)}`).join(", ") : "its structure";
+    const what =
+      differing.length > 0 ? differing.map((key) => `${key} ${JSON.stringify(instance[key] ?? null)}`).join(", ") : "its structure";
     details.push(`${where}: ${datadog.annotation} differs from the stack's check: ${what}`);
   }
   if (details.length > 0) {
     const bad = new Set(details.map((d) => d.split(" ")[0])).size;
-    return { id, name, status: "fail", summary: `${bad} of ${plural(pods.length, "pod")} without the stack's openmetrics check`, details, warnings: [] };
+    return {
+      id,
+      name,
+      status: "fail",
+      summary: `${bad} of ${plural(pods.length, "pod")} without the stack's openmetrics check`,
+      details,
+      warnings: [],
+    };
   }
   return {
     id,
@@ -658,7 +713,14 @@ export function checkDatadogMetrics(target: VerifyTarget, tagFilter: string, out
     .filter((m) => REPORTED_ONCE_COUNTING.has(m))
     .map((m) => `${namespace}.${m} not reported: Alloy exposes it only once it counts something (none dropped yet)`);
   if (active.length === 0) {
-    return { id, name, status: "fail", summary: `no metric under ${namespace}. reported in the last ${window}`, details: [filter], warnings: [] };
+    return {
+      id,
+      name,
+      status: "fail",
+      summary: `no metric under ${namespace}. reported in the last ${window}`,
+      details: [filter],
+      warnings: [],
+    };
   }
   if (missing.length > 0) {
     return {
@@ -671,7 +733,14 @@ export function checkDatadogMetrics(target: VerifyTarget, tagFilter: string, out
     };
   }
   const reported = metrics.length - unreported.length;
-  return { id, name, status: "pass", summary: `${reported} of ${plural(metrics.length, "configured metric")} reported in the last ${window}`, details: [], warnings };
+  return {
+    id,
+    name,
+    status: "pass",
+    summary: `${reported} of ${plural(metrics.length, "configured metric")} reported in the last ${window}`,
+    details: [],
+    warnings,
+  };
 }
 
 // ---- Loki ------------------------------------------------------------------
@@ -713,8 +782,11 @@ export function checkLoki(target: VerifyTarget, nodes: readonly Node[], outcome:
   }
   if (!target.indexLabels.includes("node_name")) {
     const lines = Number(response.data.result[0]?.value[1] ?? 0);
-    const warnings = ["node_name is not an index label of this stack (alloy-logs:pipeline.indexLabels): lines are counted for the cluster, not per node"];
-    if (lines > 0) return { id, name, status: "pass", summary: `${lines} lines from the cluster in the last ${LOKI_WINDOW}`, details: [], warnings };
+    const warnings = [
+      "node_name is not an index label of this stack (alloy-logs:pipeline.indexLabels): lines are counted for the cluster, not per node",
+    ];
+    if (lines > 0)
+      return { id, name, status: "pass", summary: `${lines} lines from the cluster in the last ${LOKI_WINDOW}`, details: [], warnings };
     return { id, name, status: "fail", summary: `no lines from the cluster in the last ${LOKI_WINDOW}`, details: [query, sent], warnings };
   }
   const withLines = new Set(response.data.result.filter((r) => Number(r.value[1]) > 0).map((r) => r.metric.node_name));

@@ -111,7 +111,8 @@ export function parseLogLine(line: string): ParsedLine {
   const fields: Record<string, string> = {};
   if (line.startsWith("{")) {
     try {
-      for (const [key, value] of Object.entries(JSON.parse(line) as Record<string, unknown>)) fields[key] = typeof value === "string" ? value : JSON.stringify(value);
+      for (const [key, value] of Object.entries(JSON.parse(line) as Record<string, unknown>))
+        fields[key] = typeof value === "string" ? value : JSON.stringify(value);
     } catch {
       // not JSON after all: read as logfmt
     }

@@ -29,9 +29,14 @@ export function formatReport(target: VerifyTarget, results: readonly CheckResult
   const skipped = results.filter((r) => r.status === "skip").length;
   const passed = results.filter((r) => r.status === "pass").length;
   const counts = `${passed} of ${results.length} checks passed${skipped > 0 ? `, ${skipped} skipped` : ""}`;
-  const didNotRun = notRun.length > 0 ? `${notRun.length} did not run: ${notRun.map((r) => r.id).join(", ")} (give them what they need, or --skip them by name)` : "";
+  const didNotRun =
+    notRun.length > 0
+      ? `${notRun.length} did not run: ${notRun.map((r) => r.id).join(", ")} (give them what they need, or --skip them by name)`
+      : "";
   if (failed.length > 0) {
-    lines.push(`${failed.length} of ${results.length} checks failed: ${failed.map((r) => r.id).join(", ")}.${didNotRun ? ` ${didNotRun}.` : ""}`);
+    lines.push(
+      `${failed.length} of ${results.length} checks failed: ${failed.map((r) => r.id).join(", ")}.${didNotRun ? ` ${didNotRun}.` : ""}`,
+    );
   } else {
     lines.push(`${counts}${didNotRun ? `; ${didNotRun}` : ""}.`);
   }

@@ -57,7 +57,18 @@ export function kubectlCommands(target: VerifyTarget) {
 
 /** One collector's log over LOG_WINDOW (all levels; the check picks the error lines). */
 export function kubectlLogsCommand(target: VerifyTarget, pod: string): string[] {
-  return ["--context", target.kubeconfigContext, "--request-timeout=30s", "--namespace", target.namespace, "logs", pod, "--container", target.container, `--since=${LOG_WINDOW}`];
+  return [
+    "--context",
+    target.kubeconfigContext,
+    "--request-timeout=30s",
+    "--namespace",
+    target.namespace,
+    "logs",
+    pod,
+    "--container",
+    target.container,
+    `--since=${LOG_WINDOW}`,
+  ];
 }
 
 export interface ClusterState {
@@ -122,7 +133,10 @@ export async function readCluster(target: VerifyTarget, kubectl: KubectlRunner):
     if (result.code === 0) state.serviceMonitor = { found: true, value: parse<ServiceMonitor>(args, result) };
     else if (NOT_FOUND.test(result.stderr)) state.serviceMonitor = { found: false, reason: "not found" };
     else if (NO_RESOURCE_TYPE.test(result.stderr)) {
-      state.serviceMonitor = { found: false, reason: "the cluster has no ServiceMonitor resource type (the monitoring.coreos.com CRDs are not installed)" };
+      state.serviceMonitor = {
+        found: false,
+        reason: "the cluster has no ServiceMonitor resource type (the monitoring.coreos.com CRDs are not installed)",
+      };
     } else throw failure(args, result);
   }
 
@@ -136,9 +150,13 @@ export async function readCluster(target: VerifyTarget, kubectl: KubectlRunner):
   {
     const { args, result } = podMetrics;
     if (result.code === 0) state.podMetrics = { found: true, value: parse<List<PodMetrics>>(args, result).items };
-    else if (NOT_FOUND.test(result.stderr)) state.podMetrics = { found: false, reason: "the metrics API (metrics.k8s.io) is not served by this cluster" };
+    else if (NOT_FOUND.test(result.stderr))
+      state.podMetrics = { found: false, reason: "the metrics API (metrics.k8s.io) is not served by this cluster" };
     else if (SERVICE_UNAVAILABLE.test(result.stderr)) {
-      state.podMetrics = { found: false, reason: `the metrics API (metrics.k8s.io) is registered but not answering: ${firstLine(result.stderr)}` };
+      state.podMetrics = {
+        found: false,
+        reason: `the metrics API (metrics.k8s.io) is registered but not answering: ${firstLine(result.stderr)}`,
+      };
     } else throw failure(args, result);
   }
   return state;
@@ -155,9 +173,11 @@ export async function readCollectorLogs(target: VerifyTarget, pods: readonly Pod
   const started = pods.filter(
     (p) =>
       p.status?.phase === "Running" ||
-      (p.status?.containerStatuses ?? []).some((c) => c.name === target.container && (c.state?.running || c.state?.terminated || c.restartCount > 0)),
+      (p.status?.containerStatuses ?? []).some(
+        (c) => c.name === target.container && (c.state?.running || c.state?.terminated || c.restartCount > 0),
+      ),
   );
-  const logs: PodLogs[] = new Array(started.length);
+  const logs = new Array<PodLogs>(started.length);
   let next = 0;
   const worker = async () => {
     while (next < started.length) {
@@ -182,7 +202,12 @@ export type FetchLike = (
 ) => Promise<{ ok: boolean; status: number; statusText: string; text(): Promise<string> }>;
 
 /** GET a JSON answer; any failure becomes the outcome's error, naming the origin (never the query or a credential). */
-export async function getJson<T>(url: string, headers: Record<string, string>, fetchImpl: FetchLike, timeoutMs = 15_000): Promise<HttpOutcome<T>> {
+export async function getJson<T>(
+  url: string,
+  headers: Record<string, string>,
+  fetchImpl: FetchLike,
+  timeoutMs = 15_000,
+): Promise<HttpOutcome<T>> {
   let response: Awaited<ReturnType<FetchLike>>;
   let body: string;
   try {
@@ -230,7 +255,8 @@ export type LokiAuthorization = { ok: true; header?: string; source: string } | 
 export async function lokiAuthorization(target: VerifyTarget, env: LokiQueryEnv, kubectl: KubectlRunner): Promise<LokiAuthorization> {
   if (env.token) return { ok: true, header: `Bearer ${env.token}`, source: "LOKI_QUERY_TOKEN" };
   if (env.username || env.password) {
-    if (!env.username || !env.password) return { ok: false, error: "LOKI_QUERY_USERNAME and LOKI_QUERY_PASSWORD go together; one of them is empty" };
+    if (!env.username || !env.password)
+      return { ok: false, error: "LOKI_QUERY_USERNAME and LOKI_QUERY_PASSWORD go together; one of them is empty" };
     return { ok: true, header: basic(env.username, env.password), source: "LOKI_QUERY_USERNAME and LOKI_QUERY_PASSWORD" };
   }
   const { type, secretName, keys } = target.lokiAuth;
@@ -238,7 +264,8 @@ export async function lokiAuthorization(target: VerifyTarget, env: LokiQueryEnv,
   const args = kubectlCommands(target).lokiAuthSecret;
   const where = `Secret ${target.namespace}/${secretName}`;
   const result = await kubectl(args);
-  if (result.code !== 0) return { ok: false, error: `the stack's Loki credentials could not be read from ${where}: ${firstLine(result.stderr)}` };
+  if (result.code !== 0)
+    return { ok: false, error: `the stack's Loki credentials could not be read from ${where}: ${firstLine(result.stderr)}` };
   const data = parse<Secret>(args, result).data ?? {};
   const value = (key: string) => (data[key] === undefined ? undefined : Buffer.from(data[key], "base64").toString("utf8"));
   if (type === "bearer") {
@@ -263,7 +290,12 @@ export async function queryLoki(target: VerifyTarget, baseUrl: string, fetchImpl
 }
 
 /** Prometheus's instant query of the collectors' `up` series. */
-export async function queryPrometheus(target: VerifyTarget, job: string, baseUrl: string, fetchImpl: FetchLike): Promise<HttpOutcome<PrometheusQueryResponse>> {
+export async function queryPrometheus(
+  target: VerifyTarget,
+  job: string,
+  baseUrl: string,
+  fetchImpl: FetchLike,
+): Promise<HttpOutcome<PrometheusQueryResponse>> {
   return getJson(apiUrl(baseUrl, "/api/v1/query", { query: prometheusQuery(target, job) }), {}, fetchImpl);
 }
 
@@ -284,7 +316,15 @@ export function datadogApiBase(site: string | undefined): string {
 }
 
 /** The metrics active since `from` (GET /api/v1/metrics) with the tag filter, authenticated by the API and application keys. */
-export async function queryDatadogMetrics(tagFilter: string, from: Date, env: DatadogEnv, fetchImpl: FetchLike): Promise<HttpOutcome<DatadogActiveMetrics>> {
-  const url = apiUrl(datadogApiBase(env.site), "/api/v1/metrics", { from: String(Math.floor(from.getTime() / 1000)), tag_filter: tagFilter });
+export async function queryDatadogMetrics(
+  tagFilter: string,
+  from: Date,
+  env: DatadogEnv,
+  fetchImpl: FetchLike,
+): Promise<HttpOutcome<DatadogActiveMetrics>> {
+  const url = apiUrl(datadogApiBase(env.site), "/api/v1/metrics", {
+    from: String(Math.floor(from.getTime() / 1000)),
+    tag_filter: tagFilter,
+  });
   return getJson(url, { "DD-API-KEY": env.apiKey, "DD-APPLICATION-KEY": env.appKey }, fetchImpl);
 }

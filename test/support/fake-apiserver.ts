@@ -51,7 +51,8 @@ function json(response: import("node:http").ServerResponse, status: number, body
 export async function startFakeApiServer(fixtures: string, options: FakeApiOptions = {}): Promise<FakeApiServer> {
   const served = Object.fromEntries(Object.entries(DISCOVERY).filter(([gv]) => !(options.without ?? []).includes(gv)));
   const requests: string[] = [];
-  const fixture = (file: string) => (options.absent?.includes(file) ? undefined : (JSON.parse(readFileSync(path.join(fixtures, file), "utf8")) as Record<string, unknown>));
+  const fixture = (file: string) =>
+    options.absent?.includes(file) ? undefined : (JSON.parse(readFileSync(path.join(fixtures, file), "utf8")) as Record<string, unknown>);
   const list = (file: string, kind: string, apiVersion: string) => {
     const body = fixture(file);
     return body && { kind, apiVersion, metadata: { resourceVersion: "185373600" }, items: body.items };
@@ -71,7 +72,12 @@ export async function startFakeApiServer(fixtures: string, options: FakeApiOptio
     const url = new URL(request.url ?? "/", "http://fake");
     requests.push(`${request.method} ${url.pathname}${url.search}`);
     const p = url.pathname;
-    if (p === "/api") return json(response, 200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }] });
+    if (p === "/api")
+      return json(response, 200, {
+        kind: "APIVersions",
+        versions: ["v1"],
+        serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }],
+      });
     if (p === "/apis") {
       const groups = Object.keys(served)
         .filter((gv) => gv.includes("/"))
@@ -89,36 +95,69 @@ export async function startFakeApiServer(fixtures: string, options: FakeApiOptio
         kind: "APIResourceList",
         apiVersion: "v1",
         groupVersion: gv,
-        resources: resources.map((r) => ({ name: r.name, singularName: "", namespaced: r.namespaced, kind: r.kind, verbs: ["get", "list"] })),
+        resources: resources.map((r) => ({
+          name: r.name,
+          singularName: "",
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs: ["get", "list"],
+        })),
       });
     }
     const routes: [RegExp, () => unknown][] = [
       [/^\/api\/v1\/nodes$/, () => list("nodes.json", "NodeList", "v1")],
       [/^\/api\/v1\/namespaces\/loki-v3\/pods$/, () => list("pods.json", "PodList", "v1")],
-      [/^\/apis\/apps\/v1\/namespaces\/loki-v3\/daemonsets\/alloy$/, () => fixture("daemonset.json") ?? notFound("apps", "daemonsets", "alloy")],
+      [
+        /^\/apis\/apps\/v1\/namespaces\/loki-v3\/daemonsets\/alloy$/,
+        () => fixture("daemonset.json") ?? notFound("apps", "daemonsets", "alloy"),
+      ],
       [
         /^\/apis\/monitoring\.coreos\.com\/v1\/namespaces\/loki-v3\/servicemonitors\/alloy$/,
-        () => (served["monitoring.coreos.com/v1"] ? (fixture("servicemonitor.json") ?? notFound("monitoring.coreos.com", "servicemonitors", "alloy")) : undefined),
+        () =>
+          served["monitoring.coreos.com/v1"]
+            ? (fixture("servicemonitor.json") ?? notFound("monitoring.coreos.com", "servicemonitors", "alloy"))
+            : undefined,
       ],
       [/^\/api\/v1\/namespaces\/loki-v3\/services\/alloy$/, () => fixture("service.json") ?? notFound("", "services", "alloy")],
-      [/^\/api\/v1\/namespaces\/loki-v3\/secrets\/alloy-loki-auth$/, () => fixture("secret.json") ?? notFound("", "secrets", "alloy-loki-auth")],
-      [/^\/apis\/metrics\.k8s\.io\/v1beta1\/namespaces\/loki-v3\/pods$/, () => (served["metrics.k8s.io/v1beta1"] ? fixture("podmetrics.json") : undefined)],
+      [
+        /^\/api\/v1\/namespaces\/loki-v3\/secrets\/alloy-loki-auth$/,
+        () => fixture("secret.json") ?? notFound("", "secrets", "alloy-loki-auth"),
+      ],
+      [
+        /^\/apis\/metrics\.k8s\.io\/v1beta1\/namespaces\/loki-v3\/pods$/,
+        () => (served["metrics.k8s.io/v1beta1"] ? fixture("podmetrics.json") : undefined),
+      ],
     ];
     for (const [pattern, answer] of routes) {
       if (!pattern.test(p)) continue;
       const body = answer() as { kind?: string; code?: number } | undefined;
-      if (body === undefined) return json(response, 404, { kind: "Status", apiVersion: "v1", status: "Failure", message: "the server could not find the requested resource", reason: "NotFound", code: 404 });
+      if (body === undefined)
+        return json(response, 404, {
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          message: "the server could not find the requested resource",
+          reason: "NotFound",
+          code: 404,
+        });
       return json(response, body.kind === "Status" ? (body.code ?? 500) : 200, body);
     }
     const pod = /^\/api\/v1\/namespaces\/loki-v3\/pods\/([^/]+)(\/log)?$/.exec(p);
     if (pod) {
       const found = (fixture("pods.json")!.items as { metadata: { name: string } }[]).find((item) => item.metadata.name === pod[1]);
-      if (!found) return json(response, 404, notFound("", "pods", pod[1]!));
+      if (!found) return json(response, 404, notFound("", "pods", pod[1]));
       if (!pod[2]) return json(response, 200, found);
       response.writeHead(200, { "content-type": "text/plain" }).end(readFileSync(path.join(fixtures, "logs", `${pod[1]}.txt`)));
       return;
     }
-    json(response, 404, { kind: "Status", apiVersion: "v1", status: "Failure", message: "the server could not find the requested resource", reason: "NotFound", code: 404 });
+    json(response, 404, {
+      kind: "Status",
+      apiVersion: "v1",
+      status: "Failure",
+      message: "the server could not find the requested resource",
+      reason: "NotFound",
+      code: 404,
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

@@ -54,7 +54,10 @@ export function formatErrors(errors: readonly ValidationError[], indent = ""): s
   return errors.flatMap((e) => {
     const where = "path" in e && e.path !== undefined ? e.path || "/" : "location" in e && e.location ? `line ${e.location.line}` : "/";
     const line = `${indent}${where}: ${e.detail ?? e.title}`;
-    const nested = "states" in e && e.states ? e.states.flatMap((s, i) => [`${indent}  branch ${i + 1}:`, ...formatErrors(s.errors, `${indent}    `)]) : [];
+    const nested =
+      "states" in e && e.states
+        ? e.states.flatMap((s, i) => [`${indent}  branch ${i + 1}:`, ...formatErrors(s.errors, `${indent}    `)])
+        : [];
     return [line, ...nested];
   });
 }
@@ -110,12 +113,13 @@ export function jobRuns(job: Job, computed?: { include: readonly object[] }): Jo
   }
   const include = (matrix.include ?? []) as readonly Record<string, unknown>[];
   if (Object.keys(matrix).some((k) => k !== "include")) throw new Error("jobRuns expands matrix.include only");
-  return include.map((entry) =>
-    JSON.parse(
-      JSON.stringify(job).replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (whole, key: string) =>
-        key in entry ? String(entry[key]).replace(/["\\]/g, (c) => `\\${c}`) : whole,
-      ),
-    ) as Job,
+  return include.map(
+    (entry) =>
+      JSON.parse(
+        JSON.stringify(job).replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (whole, key: string) =>
+          key in entry ? String(entry[key]).replace(/["\\]/g, (c) => `\\${c}`) : whole,
+        ),
+      ) as Job,
   );
 }
 
