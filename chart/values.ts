@@ -100,8 +100,8 @@ interface OpenMetricsChecks {
   };
 }
 
-/** The Datadog openmetrics check against Alloy's /metrics (https://docs.datadoghq.com/containers/kubernetes/integrations/?tab=annotations). */
-function datadogChecks(namespace: string, metrics: readonly string[]): string {
+/** The Datadog openmetrics check against Alloy's /metrics (https://docs.datadoghq.com/containers/kubernetes/integrations/?tab=annotations); `npm run verify` expects it on every pod. */
+export function datadogChecks(namespace: string, metrics: readonly string[]): string {
   const checks: OpenMetricsChecks = {
     openmetrics: {
       init_config: {},

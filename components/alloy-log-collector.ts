@@ -11,6 +11,7 @@ import { buildAlloyConfig, CREDENTIAL_ENV, type LokiWriteOptions, type PipelineO
 import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
 import type { ResourceRequirements } from "../chart/k8s-types";
 import { ALLOY_CONTAINER, buildChartValues, RELEASE_NAME } from "../chart/values";
+import { LOKI_AUTH_SECRET_NAME } from "./checks";
 import { clusterProvider, type ClusterAccess } from "./cluster";
 import {
   buildAlertRules,
@@ -219,7 +220,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
 
     // Credentials live in a Secret and reach Alloy as environment variables that
     // the config reads with sys.env: never in the ConfigMap, the values or the plan.
-    const secretName = `${RELEASE_NAME}-loki-auth`;
+    const secretName = LOKI_AUTH_SECRET_NAME;
     const env = credentialEnv(args.lokiAuth);
     const variables = Object.keys(env);
     if (variables.length > 0) {

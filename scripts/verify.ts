@@ -1,24 +1,30 @@
 /**
- * npm run verify -- --stack <name> [--loki-url <url>]
+ * npm run verify -- --stack <name> [--loki-url <url>] [--prometheus-url <url>] [--skip <check>[,<check>]]...
  *
- * Checks a live cluster after a deploy: the seed's post-deploy checks by
- * machine (README, "Post-deploy checks"). The DaemonSet's counts against the
- * nodes, a Running, Ready collector on every node, restarts, resource use,
- * the ServiceMonitor and, given Loki's query URL (--loki-url, or the
- * LOKI_QUERY_URL environment variable), lines from every node in Loki under
- * the stack's tenant. kubectl always runs with the stack's context
+ * Checks a live cluster after a deploy: the seed's post-deploy checklist by machine (README, "Post-deploy
+ * checks"; one line per check in the runbook, "When verify fails"). kubectl always runs with the stack's context
  * (kubeconfigContext, or for an eks stack the context named after the cluster).
  *
- * Exit codes: 0 every check passed or was skipped; 1 a check failed;
- * 2 verify could not run (usage, stack config, kubectl).
+ * Inputs (flags win over the environment; an empty variable counts as unset, as GitHub gives an unset one):
+ *   --loki-url, LOKI_QUERY_URL             Loki's query URL (logcli's --addr)
+ *   LOKI_QUERY_TOKEN, or LOKI_QUERY_USERNAME and LOKI_QUERY_PASSWORD   Loki query credentials; default the stack's own
+ *   --prometheus-url, PROMETHEUS_URL       Prometheus's URL
+ *   DD_API_KEY and DD_APP_KEY, DD_SITE     Datadog API (site default datadoghq.com)
+ *   DD_TAG_FILTER                          Datadog tags of this cluster's metrics (default kube_cluster_name:<clusterName>)
+ *   --skip, VERIFY_SKIP                    checks not to run, by name (comma-separated)
+ *
+ * Exit codes: 0 every check passed or was skipped; 1 a check failed; 2 verify could not run (usage, stack
+ * config, kubectl); 3 no check failed, but one could not run (no URL, no keys, no metrics API).
  */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { CHECK_IDS, type CheckId } from "../verify/checks";
 import type { KubectlRunner } from "../verify/source";
 
 const ROOT = path.join(__dirname, "..");
-const USAGE = "usage: npm run verify -- --stack <name> [--loki-url <Loki query URL; default: env LOKI_QUERY_URL>]";
+const USAGE = `usage: npm run verify -- --stack <name> [--loki-url <url>] [--prometheus-url <url>] [--skip <check>[,<check>]]...
+checks: ${CHECK_IDS.join(", ")}`;
 
 /** Errors written for people: their message is the whole story. */
 const FOR_PEOPLE = new Set(["StackFileError", "StackConfigError", "KubectlError"]);
@@ -42,18 +48,53 @@ function usage(message?: string): never {
   process.exit(2);
 }
 
+/** An environment variable, undefined when unset or empty. */
+function env(name: string): string | undefined {
+  return process.env[name] || undefined;
+}
+
+function httpUrl(what: string, value: string | undefined, example: string): string | undefined {
+  if (value !== undefined && !/^https?:\/\/[^/]/.test(value))
+    usage(`${what}: got ${JSON.stringify(value)}; expected an http(s) URL such as ${example}`);
+  return value;
+}
+
 async function main(): Promise<void> {
-  let values: { stack?: string; "loki-url"?: string } = {};
+  let values: { stack?: string; "loki-url"?: string; "prometheus-url"?: string; skip?: string[] } = {};
   try {
-    ({ values } = parseArgs({ options: { stack: { type: "string" }, "loki-url": { type: "string" } } }));
+    ({ values } = parseArgs({
+      options: {
+        stack: { type: "string" },
+        "loki-url": { type: "string" },
+        "prometheus-url": { type: "string" },
+        skip: { type: "string", multiple: true },
+      },
+    }));
   } catch (error) {
     usage((error as Error).message);
   }
   if (!values.stack) usage();
-  const lokiUrl = values["loki-url"] ?? (process.env.LOKI_QUERY_URL || undefined);
-  if (lokiUrl !== undefined && !/^https?:\/\/[^/]/.test(lokiUrl)) {
-    usage(`Loki query URL: got ${JSON.stringify(lokiUrl)}; expected an http(s) URL, logcli's --addr (e.g. http://loki-v3-query-frontend.loki-v3:3100)`);
-  }
+  const lokiUrl = httpUrl(
+    "Loki query URL",
+    values["loki-url"] ?? env("LOKI_QUERY_URL"),
+    "http://loki-v3-query-frontend.loki-v3:3100 (logcli's --addr)",
+  );
+  const prometheusUrl = httpUrl(
+    "Prometheus URL",
+    values["prometheus-url"] ?? env("PROMETHEUS_URL"),
+    "http://kube-prometheus-stack-prometheus.monitoring:9090",
+  );
+  const skipNames = [...(values.skip ?? []), ...(env("VERIFY_SKIP") === undefined ? [] : [env("VERIFY_SKIP")!])]
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  const unknown = skipNames.filter((s) => !(CHECK_IDS as readonly string[]).includes(s));
+  if (unknown.length > 0) usage(`--skip: got ${unknown.map((s) => JSON.stringify(s)).join(", ")}; expected check names`);
+  const [apiKey, appKey] = [env("DD_API_KEY"), env("DD_APP_KEY")];
+  if ((apiKey === undefined) !== (appKey === undefined))
+    usage(
+      `Datadog: ${apiKey ? "DD_API_KEY is set but DD_APP_KEY is not" : "DD_APP_KEY is set but DD_API_KEY is not"}; set both, or neither`,
+    );
 
   // Loaded once the arguments are known good (require, not import(): the .ts loader hooks require only).
   const { readStackFile } = require("../config/stack-file") as typeof import("../config/stack-file");
@@ -64,7 +105,17 @@ async function main(): Promise<void> {
   const { config, secretKeys } = readStackFile(ROOT, values.stack);
   const target = verifyTarget(values.stack, parseStackConfig(values.stack, config, { secretKeys }));
   try {
-    const outcome = await runVerify(target, { kubectl, lokiUrl, fetch, now: new Date() });
+    const outcome = await runVerify(target, {
+      kubectl,
+      fetch,
+      now: new Date(),
+      lokiUrl,
+      lokiEnv: { username: env("LOKI_QUERY_USERNAME"), password: env("LOKI_QUERY_PASSWORD"), token: env("LOKI_QUERY_TOKEN") },
+      prometheusUrl,
+      ...(apiKey && appKey && { datadog: { apiKey, appKey, site: env("DD_SITE") } }),
+      datadogTagFilter: env("DD_TAG_FILTER"),
+      skip: new Set(skipNames as CheckId[]),
+    });
     process.stdout.write(outcome.report);
     process.exitCode = outcome.exitCode;
   } catch (error) {

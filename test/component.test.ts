@@ -15,7 +15,7 @@ import { PROJECT } from "../config/schema";
 import { readStackFile } from "../config/stack-file";
 import { resourcesJson, valuesYaml } from "../plan/output";
 import { runPlan, SecretValue, type PlannedResource } from "../plan/run";
-import { configWith, GOLDEN_DIR, MINIMAL_CONFIG, ROOT, stackNames } from "./support/stacks";
+import { configWith, goldenFile, MINIMAL_CONFIG, ROOT, stackNames } from "./support/stacks";
 import { matchState, urnOf } from "./support/urns";
 import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
 
@@ -420,7 +420,7 @@ describe("what each stack file registers", () => {
   for (const stack of stackNames()) {
     it(`Pulumi.${stack}.yaml: every resource's type, name, parent, options and inputs match its golden resources.json`, async () => {
       const plan = await runPlan(stack, readStackFile(ROOT, stack));
-      const golden = readFileSync(path.join(GOLDEN_DIR, stack, "resources.json"), "utf8");
+      const golden = goldenFile(stack, "resources.json");
       assert.equal(resourcesJson(plan), golden, "run `npm run golden:update` and review the diff");
     });
   }

@@ -38,9 +38,10 @@ describe("npm run plan", () => {
   });
 
   it("fails with a readable message for a stack that has no file", () => {
-    const result = plan("--stack", "staging");
+    // Not a plausible next cluster (staging, qa): adding one must not break this test.
+    const result = plan("--stack", "no-such-stack");
     assert.equal(result.status, 1);
-    assert.equal(result.stderr.trim(), 'No stack file Pulumi.staging.yaml: is "staging" a stack of this project?');
+    assert.equal(result.stderr.trim(), 'No stack file Pulumi.no-such-stack.yaml: is "no-such-stack" a stack of this project?');
   });
 
   it("fails with usage when --stack is missing", () => {

@@ -1,11 +1,13 @@
 /**
- * `npm run verify`: the checks on recorded API responses (test/fixtures/verify/<scenario>/, kubectl -o json
- * output of a 10-node cluster modelled on the seed's), the data source with a fake kubectl runner, and the
- * CLI end to end with a fake `kubectl` on PATH and a local Loki.
+ * `npm run verify`: the checks on recorded API responses (test/fixtures/verify/<scenario>/: kubectl -o json output
+ * of a 10-node cluster modelled on the seed's, each collector's `kubectl logs`, Loki's, Prometheus's and Datadog's
+ * answers), the data source with a fake kubectl runner and a fake fetch, and the CLI end to end with a fake
+ * `kubectl` on PATH and a local HTTP server standing in for Loki, Prometheus and Datadog.
  *
- * Scenarios: healthy (two tainted nodes, a collector on all ten) and untolerated-taint (the seed's
- * incident: one node tainted node.kubernetes.io/unschedulable:NoSchedule, its pod Pending, the DaemonSet's
- * desired count 9). Other cases are one change to a healthy response, made in the test.
+ * Scenarios: healthy (two tainted nodes, a collector on all ten) and untolerated-taint (the seed's incident: one
+ * node tainted node.kubernetes.io/unschedulable:NoSchedule, its pod Pending, the DaemonSet's desired count 9).
+ * test/fixtures/verify/collector-logs/ holds collector logs with the lines Alloy v1.11.3 writes when logs are lost.
+ * Other cases are one change to a healthy response, made in the test.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -17,19 +19,50 @@ import * as path from "node:path";
 import { parseStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import {
+  checkCollectorLogs,
   checkCollectorPods,
   checkDaemonSet,
+  checkDatadogAnnotations,
+  checkDatadogMetrics,
   checkLoki,
+  checkPrometheus,
   checkResourceUsage,
   checkRestarts,
   checkServiceMonitor,
   lokiQuery,
+  prometheusJob,
+  type CheckResult,
+  type PodLogs,
 } from "../verify/checks";
-import { formatReport } from "../verify/report";
-import { runVerify } from "../verify/run";
-import { kubectlCommands, KubectlError, lokiQueryUrl, queryLoki, readCluster, type FetchLike, type KubectlResult, type KubectlRunner } from "../verify/source";
+import { classifyLine, parseLogLine } from "../verify/collector-logs";
+import { exitCode, formatReport } from "../verify/report";
+import { runVerify, type VerifyDependencies } from "../verify/run";
+import {
+  datadogApiBase,
+  kubectlCommands,
+  kubectlLogsCommand,
+  KubectlError,
+  lokiAuthorization,
+  lokiQueryUrl,
+  queryLoki,
+  readCluster,
+  readCollectorLogs,
+  type FetchLike,
+  type KubectlResult,
+  type KubectlRunner,
+} from "../verify/source";
 import { verifyTarget, type VerifyTarget } from "../verify/target";
-import type { DaemonSet, List, LokiQueryResponse, Node, Pod, PodMetrics, ServiceMonitor } from "../verify/types";
+import type {
+  DaemonSet,
+  DatadogActiveMetrics,
+  List,
+  LokiQueryResponse,
+  Node,
+  Pod,
+  PodMetrics,
+  PrometheusQueryResponse,
+  ServiceMonitor,
+} from "../verify/types";
 import { ROOT } from "./support/stacks";
 
 const FIXTURES = path.join(__dirname, "fixtures", "verify");
@@ -45,6 +78,13 @@ const daemonSet = (s: Scenario = "healthy") => load<DaemonSet>(s, "daemonset.jso
 const podMetrics = (s: Scenario = "healthy") => load<List<PodMetrics>>(s, "podmetrics.json").items;
 const serviceMonitor = (s: Scenario = "healthy") => load<ServiceMonitor>(s, "servicemonitor.json");
 const lokiAnswer = (s: Scenario = "healthy") => load<LokiQueryResponse>(s, "loki.json");
+const prometheusAnswer = (s: Scenario = "healthy") => load<PrometheusQueryResponse>(s, "prometheus.json");
+const datadogAnswer = (s: Scenario = "healthy") => load<DatadogActiveMetrics>(s, "datadog-metrics.json");
+/** A recorded collector log (test/fixtures/verify/collector-logs/<name>.txt: `kubectl logs` output; not .log, which .gitignore ignores), as lines. */
+const collectorLog = (name: string) =>
+  readFileSync(path.join(FIXTURES, "collector-logs", `${name}.txt`), "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
 
 /** The node ip-10-11-12-<octet>. */
 const N = (octet: number) => `ip-10-11-12-${octet}.ap-northeast-1.compute.internal`;
@@ -58,46 +98,120 @@ const OPS_CONFIG: Record<string, string> = {
   "alloy-logs:namespace": "loki-v3",
   "alloy-logs:lokiEndpoint": "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push",
   "alloy-logs:tenantId": "ops",
+  "alloy-logs:datadog": JSON.stringify({ enabled: true, namespace: "loki_v3" }),
 };
-const opsConfig = (extra: Record<string, unknown> = {}): StackConfig =>
-  parseStackConfig("ops", { ...OPS_CONFIG, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`alloy-logs:${k}`, JSON.stringify(v)])) });
+const opsConfig = (extra: Record<string, unknown> = {}, secretKeys: string[] = []): StackConfig =>
+  parseStackConfig(
+    "ops",
+    { ...OPS_CONFIG, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`alloy-logs:${k}`, JSON.stringify(v)])) },
+    { secretKeys },
+  );
 const TARGET: VerifyTarget = verifyTarget("ops", opsConfig());
 const NOW = new Date("2025-12-05T06:30:00Z");
 
-const FILES = { nodes: "nodes.json", pods: "pods.json", daemonSet: "daemonset.json", serviceMonitor: "servicemonitor.json", podMetrics: "podmetrics.json" } as const;
+const FILES = {
+  nodes: "nodes.json",
+  pods: "pods.json",
+  daemonSet: "daemonset.json",
+  serviceMonitor: "servicemonitor.json",
+  service: "service.json",
+  podMetrics: "podmetrics.json",
+  lokiAuthSecret: "secret.json",
+} as const;
 type Read = keyof typeof FILES;
 
-/** A kubectl runner serving a scenario's recorded responses; `answers` replaces some of them. */
-function fakeKubectl(scenario: Scenario, answers: Partial<Record<Read, KubectlResult>> = {}, target: VerifyTarget = TARGET) {
+const ok = (stdout: string): KubectlResult => ({ code: 0, stdout, stderr: "" });
+
+/**
+ * A kubectl runner serving a scenario's recorded responses, and each pod's recorded log for `kubectl logs`;
+ * `answers` replaces some reads, `logs` some pods' logs. Any other command fails.
+ */
+function fakeKubectl(
+  scenario: Scenario,
+  answers: Partial<Record<Read, KubectlResult>> = {},
+  target: VerifyTarget = TARGET,
+  logs: Record<string, KubectlResult> = {},
+) {
   const calls: string[][] = [];
   const commands = kubectlCommands(target);
-  const runner: KubectlRunner = async (args) => {
+  const answer = (args: readonly string[]): KubectlResult => {
     calls.push([...args]);
     const read = (Object.keys(FILES) as Read[]).find((r) => commands[r].join("\0") === args.join("\0"));
-    if (read === undefined) return { code: 64, stdout: "", stderr: `unexpected kubectl ${args.join(" ")}` };
-    return answers[read] ?? { code: 0, stdout: readFileSync(path.join(FIXTURES, scenario, FILES[read]), "utf8"), stderr: "" };
+    if (read !== undefined) return answers[read] ?? ok(readFileSync(path.join(FIXTURES, scenario, FILES[read]), "utf8"));
+    const pod = pods(scenario).find((p) => kubectlLogsCommand(target, p.metadata.name).join("\0") === args.join("\0"));
+    if (pod !== undefined)
+      return logs[pod.metadata.name] ?? ok(readFileSync(path.join(FIXTURES, scenario, "logs", `${pod.metadata.name}.txt`), "utf8"));
+    return { code: 64, stdout: "", stderr: `unexpected kubectl ${args.join(" ")}` };
   };
+  const runner: KubectlRunner = (args) => Promise.resolve().then(() => answer(args));
   return { runner, calls };
 }
 
-/** A Loki answering every query with `body` (JSON unless a string), recording the requests. */
-function fakeLoki(body: unknown, status = 200) {
+const LOKI = "http://loki.test";
+const PROMETHEUS = "http://prometheus.test";
+const DATADOG = "https://api.datadoghq.com";
+
+/** An HTTP answer: a JSON body (a string is sent as it is) and a status. */
+type Answer = { body: unknown; status?: number };
+
+/** Loki, Prometheus and Datadog at LOKI, PROMETHEUS and DATADOG, answering with a scenario's recordings; `answers` replaces one. */
+function fakeHttp(scenario: Scenario = "healthy", answers: { loki?: Answer; prometheus?: Answer; datadog?: Answer } = {}) {
   const requests: { url: string; headers: Record<string, string> }[] = [];
-  const fetchImpl: FetchLike = async (url, init) => {
+  const respond = (url: string, init: { headers: Record<string, string> }) => {
     requests.push({ url, headers: init.headers });
-    return { ok: status < 300, status, statusText: STATUS_CODES[status] ?? "", text: async () => (typeof body === "string" ? body : JSON.stringify(body)) };
+    const which = url.startsWith(LOKI)
+      ? "loki"
+      : url.startsWith(PROMETHEUS)
+        ? "prometheus"
+        : url.startsWith(DATADOG)
+          ? "datadog"
+          : undefined;
+    if (which === undefined) throw Object.assign(new TypeError("fetch failed"), { cause: { code: "ENOTFOUND" } });
+    const recorded = {
+      loki: () => lokiAnswer(scenario),
+      prometheus: () => prometheusAnswer(scenario),
+      datadog: () => datadogAnswer(scenario),
+    }[which];
+    const { body, status = 200 } = answers[which] ?? { body: recorded() };
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    return { ok: status < 300, status, statusText: STATUS_CODES[status] ?? "", text: () => Promise.resolve(text) };
   };
+  // A promise, as fetch: an unknown host rejects it.
+  const fetchImpl: FetchLike = (url, init) => Promise.resolve().then(() => respond(url, init));
   return { fetchImpl, requests };
+}
+
+/** Every input given: Loki, Prometheus and Datadog answer. */
+function allInputs(kubectl: KubectlRunner, fetchImpl: FetchLike): VerifyDependencies {
+  return {
+    kubectl,
+    fetch: fetchImpl,
+    now: NOW,
+    lokiUrl: LOKI,
+    prometheusUrl: PROMETHEUS,
+    datadog: { apiKey: "dd-api-fixture", appKey: "dd-app-fixture" },
+  };
+}
+
+/** The result of one check of a whole run. */
+async function runCheck(id: string, deps: VerifyDependencies, target: VerifyTarget = TARGET) {
+  const outcome = await runVerify(target, deps);
+  return { result: outcome.results.find((r) => r.id === id)!, outcome };
 }
 
 const HEALTHY_REPORT = `Verifying stack "ops": cluster buzzvil-eks-ops, kubeconfig context buzzvil-eks-ops, namespace loki-v3
 ✓ DaemonSet loki-v3/alloy: desired=current=ready=up-to-date=available=10, one per node
 ✓ Collector pods: Running and Ready on all 10 nodes, 2 of them tainted
 ✓ Restarts: no container restarted more than 3 times
-✓ Resource usage (container alloy): highest cpu 90m (request 250m), highest memory 272Mi (limit 700Mi), 10 pods
+✓ Collector logs (last 15m): no error lines from 10 collectors
+✓ Resource usage: container alloy at most cpu 90m of 250m, memory 272Mi of 700Mi, 10 pods
 ✓ ServiceMonitor loki-v3/alloy: present, labelled release=kube-prometheus-stack
+✓ Prometheus targets (job alloy): all 10 collectors are targets with up == 1
+✓ Datadog openmetrics check: all 10 pods carry it (namespace loki_v3, 10 metrics)
+✓ Datadog metrics (loki_v3.*): 9 of 10 configured metrics reported in the last 15m
+    warning: loki_v3.loki_process_dropped_lines not reported: Alloy exposes it only once it counts something (none dropped yet)
 ✓ Loki (tenant ops): lines from all 10 nodes in the last 5m
-6 of 6 checks passed.
+10 of 10 checks passed.
 `;
 
 const SCHEDULER_MESSAGE =
@@ -110,30 +224,91 @@ const UNTOLERATED_TAINT_REPORT = `Verifying stack "ops": cluster buzzvil-eks-ops
 ✗ Collector pods: 1 of 10 nodes without a Running, Ready collector
     ip-10-11-12-106.ap-northeast-1.compute.internal (taints: node.kubernetes.io/unschedulable:NoSchedule): pod alloy-dslcw Pending, not scheduled: ${SCHEDULER_MESSAGE}
 ✓ Restarts: no container restarted more than 3 times
-✓ Resource usage (container alloy): highest cpu 83m (request 250m), highest memory 259Mi (limit 700Mi), 9 pods
+✓ Collector logs (last 15m): no error lines from 9 collectors
+✓ Resource usage: container alloy at most cpu 83m of 250m, memory 259Mi of 700Mi, 9 pods
 ✓ ServiceMonitor loki-v3/alloy: present, labelled release=kube-prometheus-stack
+✓ Prometheus targets (job alloy): all 9 collectors are targets with up == 1
+✓ Datadog openmetrics check: all 10 pods carry it (namespace loki_v3, 10 metrics)
+✓ Datadog metrics (loki_v3.*): 9 of 10 configured metrics reported in the last 15m
+    warning: loki_v3.loki_process_dropped_lines not reported: Alloy exposes it only once it counts something (none dropped yet)
 ✗ Loki (tenant ops): no lines in the last 5m from 1 of 10 nodes
     ip-10-11-12-106.ap-northeast-1.compute.internal (taints: node.kubernetes.io/unschedulable:NoSchedule)
     query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops"}[5m]))
-3 of 6 checks failed: DaemonSet loki-v3/alloy, Collector pods, Loki (tenant ops).
+3 of 10 checks failed: daemonset, pods, loki.
 `;
 
 describe("verify: whole runs on recorded clusters", () => {
   it("passes every check on the healthy 10-node cluster and exits 0", async () => {
-    const outcome = await runVerify(TARGET, { kubectl: fakeKubectl("healthy").runner, lokiUrl: "http://loki.test", fetch: fakeLoki(lokiAnswer()).fetchImpl, now: NOW });
+    const outcome = await runVerify(TARGET, allInputs(fakeKubectl("healthy").runner, fakeHttp().fetchImpl));
     assert.equal(outcome.report, HEALTHY_REPORT);
     assert.equal(outcome.exitCode, 0);
   });
 
   it("reports the tainted node without a collector, with its taint, when desired leaves it out, and exits 1", async () => {
-    const outcome = await runVerify(TARGET, {
-      kubectl: fakeKubectl("untolerated-taint").runner,
-      lokiUrl: "http://loki.test",
-      fetch: fakeLoki(lokiAnswer("untolerated-taint")).fetchImpl,
-      now: NOW,
-    });
+    const outcome = await runVerify(TARGET, allInputs(fakeKubectl("untolerated-taint").runner, fakeHttp("untolerated-taint").fetchImpl));
     assert.equal(outcome.report, UNTOLERATED_TAINT_REPORT);
     assert.equal(outcome.exitCode, 1);
+  });
+});
+
+describe("verify: a check that cannot run is not a pass", () => {
+  const bare = (): VerifyDependencies => ({ kubectl: fakeKubectl("healthy").runner, fetch: fakeHttp().fetchImpl, now: NOW });
+
+  it("reports Loki, Prometheus and the Datadog metrics as not run without their URL and keys, and exits 3", async () => {
+    const outcome = await runVerify(TARGET, bare());
+    const lines = outcome.report.split("\n");
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith("?")),
+      [
+        "? Prometheus targets (job alloy): not run: no Prometheus URL (--prometheus-url <url> or PROMETHEUS_URL)",
+        "? Datadog metrics (loki_v3.*): not run: no Datadog API keys (DD_API_KEY and DD_APP_KEY): only the pods' annotations were checked",
+        "? Loki (tenant ops): not run: no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
+      ],
+    );
+    assert.equal(
+      lines.at(-2),
+      "7 of 10 checks passed; 3 did not run: prometheus, datadog-metrics, loki (give them what they need, or --skip them by name).",
+    );
+    assert.equal(outcome.exitCode, 3);
+  });
+
+  it("exits 0 when the user skips by name every check that cannot run, and asks nothing of them", async () => {
+    const { fetchImpl, requests } = fakeHttp();
+    const outcome = await runVerify(TARGET, { ...bare(), fetch: fetchImpl, skip: new Set(["prometheus", "datadog-metrics", "loki"]) });
+    const lines = outcome.report.split("\n");
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith("-")),
+      [
+        "- Prometheus targets (job alloy): skipped (--skip prometheus)",
+        "- Datadog metrics (loki_v3.*): skipped (--skip datadog-metrics)",
+        "- Loki (tenant ops): skipped (--skip loki)",
+      ],
+    );
+    assert.equal(lines.at(-2), "7 of 10 checks passed, 3 skipped.");
+    assert.equal(outcome.exitCode, 0);
+    assert.equal(requests.length, 0);
+  });
+
+  it("does not read the collectors' logs when the user skips that check", async () => {
+    const { runner, calls } = fakeKubectl("healthy");
+    const { result } = await runCheck("logs", { ...allInputs(runner, fakeHttp().fetchImpl), skip: new Set(["logs"]) });
+    assert.equal(result.summary, "skipped (--skip logs)");
+    assert.equal(
+      calls.some((args) => args.includes("logs")),
+      false,
+    );
+  });
+
+  it("exits 1, not 3, when a check failed and another did not run", () => {
+    const results: CheckResult[] = [
+      { id: "loki", name: "L", status: "notrun", summary: "not run", details: [], warnings: [] },
+      { id: "pods", name: "P", status: "fail", summary: "bad", details: [], warnings: [] },
+    ];
+    assert.equal(exitCode(results), 1);
+    assert.equal(
+      formatReport(TARGET, results).split("\n").at(-2),
+      "1 of 2 checks failed: pods. 1 did not run: loki (give them what they need, or --skip them by name).",
+    );
   });
 });
 
@@ -141,20 +316,40 @@ describe("verify: reading the cluster", () => {
   it("names the stack's kubeconfig context in every kubectl command", async () => {
     const { runner, calls } = fakeKubectl("healthy");
     await readCluster(TARGET, runner);
+    const cluster = ["--context", "buzzvil-eks-ops", "--request-timeout=30s"];
+    const namespaced = [...cluster, "--namespace", "loki-v3"];
     assert.deepEqual(calls, [
-      ["--context", "buzzvil-eks-ops", "--request-timeout=30s", "get", "nodes", "-o", "json"],
-      ["--context", "buzzvil-eks-ops", "--request-timeout=30s", "--namespace", "loki-v3", "get", "pods", "--selector", "app.kubernetes.io/name=alloy,app.kubernetes.io/instance=alloy", "-o", "json"],
-      ["--context", "buzzvil-eks-ops", "--request-timeout=30s", "--namespace", "loki-v3", "get", "daemonset", "alloy", "-o", "json"],
-      ["--context", "buzzvil-eks-ops", "--request-timeout=30s", "--namespace", "loki-v3", "get", "servicemonitors.monitoring.coreos.com", "alloy", "-o", "json"],
+      [...cluster, "get", "nodes", "-o", "json"],
+      [...namespaced, "get", "pods", "--selector", "app.kubernetes.io/name=alloy,app.kubernetes.io/instance=alloy", "-o", "json"],
+      [...namespaced, "get", "daemonset", "alloy", "-o", "json"],
+      [...namespaced, "get", "servicemonitors.monitoring.coreos.com", "alloy", "-o", "json"],
+      [...namespaced, "get", "service", "alloy", "-o", "json"],
       [
-        "--context",
-        "buzzvil-eks-ops",
-        "--request-timeout=30s",
+        ...cluster,
         "get",
         "--raw",
         "/apis/metrics.k8s.io/v1beta1/namespaces/loki-v3/pods?labelSelector=app.kubernetes.io%2Fname%3Dalloy%2Capp.kubernetes.io%2Finstance%3Dalloy",
       ],
     ]);
+  });
+
+  it("reads each started collector's log of the last 15 minutes, container alloy, in the stack's context", async () => {
+    const { runner, calls } = fakeKubectl("untolerated-taint");
+    const logs = await readCollectorLogs(TARGET, pods("untolerated-taint"), runner);
+    assert.equal(logs.length, 9, "the Pending pod has no log to read");
+    assert.deepEqual(calls[0], [
+      "--context",
+      "buzzvil-eks-ops",
+      "--request-timeout=30s",
+      "--namespace",
+      "loki-v3",
+      "logs",
+      "alloy-5z7sf",
+      "--container",
+      "alloy",
+      "--since=15m",
+    ]);
+    assert.equal(logs[0].lines!.length, 12);
   });
 
   it("uses kubeconfigContext when the stack sets it, and the EKS cluster's name (the update-kubeconfig alias) for an eks stack", () => {
@@ -167,18 +362,21 @@ describe("verify: reading the cluster", () => {
     );
   });
 
-  it("does not read the ServiceMonitor when the stack disables it, and skips its check", async () => {
+  it("does not read the ServiceMonitor or its Service when the stack disables it, and skips both its checks", async () => {
     const target = verifyTarget("ops", opsConfig({ serviceMonitor: { enabled: false } }));
     const { runner, calls } = fakeKubectl("healthy", {}, target);
-    const state = await readCluster(target, runner);
-    assert.equal(calls.some((args) => args.includes("servicemonitors.monitoring.coreos.com")), false);
-    assert.deepEqual(checkServiceMonitor(target, state.serviceMonitor), {
-      name: "ServiceMonitor loki-v3/alloy",
-      status: "skip",
-      summary: "skipped: alloy-logs:serviceMonitor.enabled is false",
-      details: [],
-      warnings: [],
-    });
+    const outcome = await runVerify(target, allInputs(runner, fakeHttp().fetchImpl));
+    assert.equal(
+      calls.some((args) => args.includes("servicemonitors.monitoring.coreos.com") || args.includes("service")),
+      false,
+    );
+    assert.deepEqual(
+      outcome.results.filter((r) => r.id === "servicemonitor" || r.id === "prometheus").map((r) => [r.status, r.summary]),
+      [
+        ["skip", "skipped: alloy-logs:serviceMonitor.enabled is false"],
+        ["skip", "skipped: alloy-logs:serviceMonitor.enabled is false"],
+      ],
+    );
   });
 
   it("fails with kubectl's own message when the nodes cannot be read", async () => {
@@ -197,9 +395,12 @@ describe("verify: reading the cluster", () => {
 
 describe("verify: DaemonSet counts", () => {
   it("fails when the DaemonSet does not exist", async () => {
-    const { runner } = fakeKubectl("healthy", { daemonSet: { code: 1, stdout: "", stderr: 'Error from server (NotFound): daemonsets.apps "alloy" not found\n' } });
+    const { runner } = fakeKubectl("healthy", {
+      daemonSet: { code: 1, stdout: "", stderr: 'Error from server (NotFound): daemonsets.apps "alloy" not found\n' },
+    });
     const state = await readCluster(TARGET, runner);
     assert.deepEqual(checkDaemonSet(TARGET, state.nodes, state.daemonSet), {
+      id: "daemonset",
       name: "DaemonSet loki-v3/alloy",
       status: "fail",
       summary: "not found",
@@ -241,6 +442,7 @@ describe("verify: DaemonSet counts", () => {
 describe("verify: a collector on every node", () => {
   it("counts tainted nodes that have a collector as covered", () => {
     assert.deepEqual(checkCollectorPods(nodes(), pods()), {
+      id: "pods",
       name: "Collector pods",
       status: "pass",
       summary: "Running and Ready on all 10 nodes, 2 of them tainted",
@@ -253,10 +455,17 @@ describe("verify: a collector on every node", () => {
     const list = pods();
     const pod = podOn(list, 159);
     pod.status!.conditions!.find((c) => c.type === "Ready")!.status = "False";
-    pod.status!.containerStatuses![0] = { name: "alloy", ready: false, restartCount: 2, state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 20s restarting failed container" } } };
+    pod.status!.containerStatuses![0] = {
+      name: "alloy",
+      ready: false,
+      restartCount: 2,
+      state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 20s restarting failed container" } },
+    };
     const result = checkCollectorPods(nodes(), list);
     assert.equal(result.summary, "1 of 10 nodes without a Running, Ready collector");
-    assert.deepEqual(result.details, [`${N(159)} (no taints): pod ${pod.metadata.name} Running, not Ready: container alloy waiting: CrashLoopBackOff`]);
+    assert.deepEqual(result.details, [
+      `${N(159)} (no taints): pod ${pod.metadata.name} Running, not Ready: container alloy waiting: CrashLoopBackOff`,
+    ]);
   });
 
   it("names a node that has no collector pod at all", () => {
@@ -270,10 +479,15 @@ describe("verify: a collector on every node", () => {
     const list = nodes();
     const ready = nodeNamed(list, 79).status!.conditions!.find((c) => c.type === "Ready")!;
     Object.assign(ready, { status: "Unknown", reason: "NodeStatusUnknown" });
-    const result = checkCollectorPods(list, pods().filter((p) => p.spec.nodeName !== N(79)));
+    const result = checkCollectorPods(
+      list,
+      pods().filter((p) => p.spec.nodeName !== N(79)),
+    );
     assert.equal(result.status, "pass");
     assert.equal(result.summary, "Running and Ready on all 9 Ready nodes, 2 of them tainted");
-    assert.deepEqual(result.warnings, [`${N(79)} (no taints) is not Ready (Ready=Unknown (NodeStatusUnknown)): no collector is expected to be Ready there`]);
+    assert.deepEqual(result.warnings, [
+      `${N(79)} (no taints) is not Ready (Ready=Unknown (NodeStatusUnknown)): no collector is expected to be Ready there`,
+    ]);
   });
 
   it("warns about a Pending pod that names no node", () => {
@@ -297,6 +511,7 @@ describe("verify: restarts", () => {
 
   it("fails on a container over 3 restarts whose last restart is within the hour", () => {
     assert.deepEqual(checkRestarts(restarted(7, "2025-12-05T06:18:00Z"), NOW), {
+      id: "restarts",
       name: "Restarts",
       status: "fail",
       summary: "1 container restarted more than 3 times, the last time within the hour",
@@ -307,6 +522,7 @@ describe("verify: restarts", () => {
 
   it("only warns about a container over 3 restarts that has been stable for over an hour", () => {
     assert.deepEqual(checkRestarts(restarted(5, "2025-12-03T02:00:00Z"), NOW), {
+      id: "restarts",
       name: "Restarts",
       status: "pass",
       summary: "no container restarted more than 3 times within the hour",
@@ -325,44 +541,139 @@ describe("verify: restarts", () => {
   });
 });
 
-describe("verify: resource usage", () => {
-  it("is skipped with a note when the cluster does not serve the metrics API", async () => {
-    const { runner } = fakeKubectl("healthy", { podMetrics: { code: 1, stdout: "", stderr: "Error from server (NotFound): the server could not find the requested resource\n" } });
-    const outcome = await runVerify(TARGET, { kubectl: runner, fetch: fakeLoki(lokiAnswer()).fetchImpl, now: NOW });
-    const lines = outcome.report.split("\n");
-    assert.equal(lines[4], "- Resource usage (container alloy): skipped: the metrics API (metrics.k8s.io) is not served by this cluster");
-    assert.equal(lines[7], "4 of 6 checks passed, 2 skipped.");
-    assert.equal(outcome.exitCode, 0);
-  });
+describe("verify: collector logs", () => {
+  const healthyLogs = (): PodLogs[] =>
+    pods().map((p) => ({
+      pod: p.metadata.name,
+      node: p.spec.nodeName,
+      lines: readFileSync(path.join(FIXTURES, "healthy", "logs", `${p.metadata.name}.txt`), "utf8")
+        .split("\n")
+        .filter(Boolean),
+    }));
+  const withLog = (octet: number, lines: string[]) =>
+    healthyLogs().map((l) => (l.node === N(octet) ? { ...l, lines: [...l.lines!, ...lines] } : l));
 
-  it("is skipped with a note when the metrics API is registered but not answering", async () => {
-    const stderr = "Error from server (ServiceUnavailable): the server is currently unable to handle the request\n";
-    const state = await readCluster(TARGET, fakeKubectl("healthy", { podMetrics: { code: 1, stdout: "", stderr } }).runner);
-    assert.equal(
-      checkResourceUsage(TARGET, state.pods, state.podMetrics).summary,
-      "skipped: the metrics API (metrics.k8s.io) is registered but not answering: Error from server (ServiceUnavailable): the server is currently unable to handle the request",
+  it("fails on pushes Loki rejects with 401, showing the pod, its node and the first 3 lines", () => {
+    const lines = collectorLog("rejected-401");
+    const result = checkCollectorLogs(TARGET, withLog(72, lines));
+    assert.equal(result.status, "fail");
+    assert.equal(result.summary, "1 of 10 collectors logged lost logs");
+    assert.deepEqual(result.details, [
+      `alloy-22n9j on ${N(72)}: 4 lines meaning lost logs ("final error sending batch" x4); the first 3:`,
+      `  ${lines[1]}`,
+      `  ${lines[2]}`,
+      `  ${lines[3]}`,
+      '"final error sending batch": a push Loki rejected (a 4xx other than 429) or that failed every retry; the batch was dropped (Alloy v1.11.3, common/loki/client/client.go, queue_client.go)',
+    ]);
+    assert.match(
+      result.details[1],
+      /level=error msg="final error sending batch, no retries left, dropping data" .* status=401 tenant=ops /,
     );
   });
 
-  it("fails on memory at 90% of the limit or more (alerts.memoryLimitRatio)", () => {
-    const metrics = podMetrics();
-    metrics.find((m) => m.metadata.name === "alloy-lvdjp")!.containers[0].usage.memory = "645Mi";
-    const result = checkResourceUsage(TARGET, pods(), { found: true, value: metrics });
+  it("fails on a batch dropped for rate limiting, logged at warn level", () => {
+    const result = checkCollectorLogs(TARGET, withLog(41, collectorLog("rate-limited")));
     assert.equal(result.status, "fail");
-    assert.equal(result.summary, "1 pod near the memory limit");
-    assert.deepEqual(result.details, [`alloy-lvdjp on ${N(230)}: memory 645Mi is 92% of the 700Mi limit (fails at 90%)`]);
-    assert.deepEqual(result.warnings, []);
+    assert.equal(
+      result.details[0],
+      `alloy-srlhc on ${N(41)}: 1 line meaning lost logs ("dropping batch due to rate limiting applied at ingester" x1):`,
+    );
   });
 
-  it("warns, without failing, on cpu over the request and memory over the request", () => {
+  it("fails on a log file the collector cannot open", () => {
+    const result = checkCollectorLogs(TARGET, withLog(88, collectorLog("unreadable-file")));
+    assert.equal(result.status, "fail");
+    assert.equal(result.details[0], `alloy-rlzd2 on ${N(88)}: 1 line meaning lost logs ("failed to create tailer" x1):`);
+    assert.equal(
+      result.details.at(-1),
+      '"failed to create tailer": a log file that could not be opened for reading (Alloy v1.11.3, loki/source/file/file.go)',
+    );
+  });
+
+  it("only warns about other error lines, a file deleted with its pod among them", () => {
+    const lines = collectorLog("other-errors");
+    const result = checkCollectorLogs(TARGET, withLog(203, lines));
+    assert.deepEqual(
+      [result.status, result.summary, result.details],
+      ["pass", "no line meaning lost logs from 10 collectors; 2 other error lines (warnings)", []],
+    );
+    assert.deepEqual(result.warnings, [`alloy-btdg5 on ${N(203)}: 2 other error lines; the first: ${lines[0]}`]);
+  });
+
+  it("warns about a collector whose log cannot be read, and is not run when none can be", async () => {
+    const gone: KubectlResult = { code: 1, stdout: "", stderr: 'Error from server (NotFound): pods "alloy-22n9j" not found\n' };
+    const { runner } = fakeKubectl("healthy", {}, TARGET, { "alloy-22n9j": gone });
+    const logs = await readCollectorLogs(TARGET, pods(), runner);
+    assert.deepEqual(checkCollectorLogs(TARGET, logs).warnings, [
+      `alloy-22n9j on ${N(72)}: its log could not be read: Error from server (NotFound): pods "alloy-22n9j" not found`,
+    ]);
+    const none = checkCollectorLogs(TARGET, [{ pod: "alloy-22n9j", node: N(72), error: "unreachable" }]);
+    assert.deepEqual([none.status, none.summary], ["notrun", "not run: no collector's log could be read"]);
+  });
+
+  it("reads logfmt with Go's quoting, and Alloy's JSON log format", () => {
+    assert.deepEqual(parseLogLine('ts=1 level=error msg="a \\"quoted\\" word" status=401').fields, {
+      ts: "1",
+      level: "error",
+      msg: 'a "quoted" word',
+      status: "401",
+    });
+    assert.deepEqual(classifyLine('{"ts":"1","level":"error","msg":"final error sending batch","status":500}').kind, "lost");
+    assert.deepEqual(classifyLine('ts=1 level=info msg="final error sending batch"').kind, "other");
+  });
+});
+
+describe("verify: resource usage", () => {
+  const usage = (pod: string, cpu: string, memory: string) => {
     const metrics = podMetrics();
-    metrics.find((m) => m.metadata.name === "alloy-btdg5")!.containers[0].usage = { cpu: "312417002n", memory: "402Mi" };
+    metrics.find((m) => m.metadata.name === pod)!.containers.find((c) => c.name === "alloy")!.usage = { cpu, memory };
+    return { found: true as const, value: metrics };
+  };
+
+  it("fails on cpu over the stack's 250m request (the seed's budget), naming the stack key", () => {
+    const result = checkResourceUsage(TARGET, pods(), usage("alloy-btdg5", "312417002n", "280Mi"));
+    assert.equal(result.status, "fail");
+    assert.equal(result.summary, "1 pod over the stack's budget for container alloy");
+    assert.deepEqual(result.details, [
+      `alloy-btdg5 on ${N(203)}: container alloy cpu 312m is over the stack's 250m (alloy-logs:resources.requests.cpu)`,
+    ]);
+  });
+
+  it("fails on memory at 90% of the 700Mi limit or more (alerts.memoryLimitRatio)", () => {
+    const result = checkResourceUsage(TARGET, pods(), usage("alloy-lvdjp", "80m", "645Mi"));
+    assert.equal(result.status, "fail");
+    assert.deepEqual(result.details, [
+      `alloy-lvdjp on ${N(230)}: container alloy memory 645Mi is 92% of the 700Mi limit (fails at 90%, alloy-logs:alerts.memoryLimitRatio)`,
+    ]);
+  });
+
+  it("holds the alloy container to the stack's own budget, not ops's: a cpu limit when the stack sets one", () => {
+    const target = verifyTarget(
+      "ops",
+      opsConfig({ resources: { requests: { cpu: "100m", memory: "300Mi" }, limits: { cpu: "400m", memory: "700Mi" } } }),
+    );
+    const result = checkResourceUsage(target, pods(), usage("alloy-btdg5", "312417002n", "280Mi"));
+    assert.equal(result.status, "pass");
+    assert.equal(result.summary, "container alloy at most cpu 312m of 400m, memory 280Mi of 700Mi, 10 pods");
+    assert.equal(
+      result.warnings[0],
+      `alloy-22n9j on ${N(72)}: container alloy runs with requests cpu=250m memory=300Mi, limits cpu=none memory=700Mi; the stack sets requests cpu=100m memory=300Mi, limits cpu=400m memory=700Mi (drift: see the runbook)`,
+    );
+  });
+
+  it("warns, without failing, on memory over the request", () => {
+    const result = checkResourceUsage(TARGET, pods(), usage("alloy-btdg5", "120m", "402Mi"));
+    assert.equal(result.status, "pass");
+    assert.deepEqual(result.warnings, [`alloy-btdg5 on ${N(203)}: container alloy memory 402Mi is over the 300Mi request`]);
+  });
+
+  it("warns when the config-reloader goes over its chart request", () => {
+    const metrics = podMetrics();
+    metrics.find((m) => m.metadata.name === "alloy-n5b78")!.containers.find((c) => c.name === "config-reloader")!.usage.memory = "61Mi";
     const result = checkResourceUsage(TARGET, pods(), { found: true, value: metrics });
     assert.equal(result.status, "pass");
-    assert.equal(result.summary, "highest cpu 312m (request 250m), highest memory 402Mi (limit 700Mi), 10 pods");
     assert.deepEqual(result.warnings, [
-      `alloy-btdg5 on ${N(203)}: memory 402Mi is over the 300Mi request`,
-      `alloy-btdg5 on ${N(203)}: cpu 312m is over the 250m request`,
+      `alloy-n5b78 on ${N(123)}: container config-reloader memory 61Mi is over its 50Mi (requests.memory)`,
     ]);
   });
 
@@ -373,6 +684,27 @@ describe("verify: resource usage", () => {
     assert.match(result.summary, /, 9 pods$/);
     assert.deepEqual(result.warnings, [`alloy-rlzd2 on ${N(88)}: no usage sample yet`]);
   });
+
+  it("is not run when the cluster does not serve the metrics API", async () => {
+    const { runner } = fakeKubectl("healthy", {
+      podMetrics: { code: 1, stdout: "", stderr: "Error from server (NotFound): the server could not find the requested resource\n" },
+    });
+    const { result, outcome } = await runCheck("resources", allInputs(runner, fakeHttp().fetchImpl));
+    assert.deepEqual(
+      [result.status, result.summary],
+      ["notrun", "not run: the metrics API (metrics.k8s.io) is not served by this cluster"],
+    );
+    assert.equal(outcome.exitCode, 3);
+  });
+
+  it("is not run when the metrics API is registered but not answering", async () => {
+    const stderr = "Error from server (ServiceUnavailable): the server is currently unable to handle the request\n";
+    const state = await readCluster(TARGET, fakeKubectl("healthy", { podMetrics: { code: 1, stdout: "", stderr } }).runner);
+    assert.equal(
+      checkResourceUsage(TARGET, state.pods, state.podMetrics).summary,
+      "not run: the metrics API (metrics.k8s.io) is registered but not answering: Error from server (ServiceUnavailable): the server is currently unable to handle the request",
+    );
+  });
 });
 
 describe("verify: ServiceMonitor", () => {
@@ -380,6 +712,7 @@ describe("verify: ServiceMonitor", () => {
     const monitor = serviceMonitor();
     delete monitor.metadata.labels!.release;
     assert.deepEqual(checkServiceMonitor(TARGET, { found: true, value: monitor }), {
+      id: "servicemonitor",
       name: "ServiceMonitor loki-v3/alloy",
       status: "fail",
       summary: "present, without the labels Prometheus selects it by",
@@ -391,7 +724,8 @@ describe("verify: ServiceMonitor", () => {
   it("fails when it does not exist", async () => {
     const stderr = 'Error from server (NotFound): servicemonitors.monitoring.coreos.com "alloy" not found\n';
     const state = await readCluster(TARGET, fakeKubectl("healthy", { serviceMonitor: { code: 1, stdout: "", stderr } }).runner);
-    assert.deepEqual([checkServiceMonitor(TARGET, state.serviceMonitor).status, checkServiceMonitor(TARGET, state.serviceMonitor).summary], ["fail", "not found"]);
+    const result = checkServiceMonitor(TARGET, state.serviceMonitor);
+    assert.deepEqual([result.status, result.summary], ["fail", "not found"]);
   });
 
   it("fails naming the missing CRDs when the cluster has no ServiceMonitor type", async () => {
@@ -404,14 +738,170 @@ describe("verify: ServiceMonitor", () => {
   });
 });
 
+describe("verify: Prometheus", () => {
+  const answer = (change: (r: PrometheusQueryResponse) => void) => {
+    const recorded = prometheusAnswer();
+    change(recorded);
+    return { ok: true as const, response: recorded };
+  };
+
+  it("asks Prometheus for up of the ServiceMonitor's job in the stack's namespace", async () => {
+    const { fetchImpl, requests } = fakeHttp();
+    await runVerify(TARGET, allInputs(fakeKubectl("healthy").runner, fetchImpl));
+    assert.deepEqual(
+      requests.filter((r) => r.url.startsWith(PROMETHEUS)),
+      [{ url: `${PROMETHEUS}/api/v1/query?query=up%7Bjob%3D%22alloy%22%2Cnamespace%3D%22loki-v3%22%7D`, headers: {} }],
+    );
+  });
+
+  it("fails naming a collector Prometheus cannot scrape (up == 0)", () => {
+    const result = checkPrometheus(
+      TARGET,
+      nodes(),
+      pods(),
+      "alloy",
+      answer((r) => (r.data!.result.find((s) => s.metric.pod === "alloy-fbdmx")!.value[1] = "0")),
+    );
+    assert.equal(result.status, "fail");
+    assert.equal(result.summary, "1 of 10 collectors not scraped (up == 1)");
+    assert.deepEqual(result.details, [
+      `alloy-fbdmx on ${N(159)}: up == 0 (instance 10.11.12.113:12345)`,
+      'query: up{job="alloy",namespace="loki-v3"}',
+    ]);
+  });
+
+  it("fails naming a collector that is no target at all", () => {
+    const result = checkPrometheus(
+      TARGET,
+      nodes(),
+      pods(),
+      "alloy",
+      answer((r) => (r.data!.result = r.data!.result.filter((s) => s.metric.pod !== "alloy-d69zl"))),
+    );
+    assert.deepEqual([result.status, result.details[0]], ["fail", `alloy-d69zl on ${N(173)}: not a target`]);
+  });
+
+  it("fails when Prometheus has no target of the job, saying why that happens", () => {
+    const result = checkPrometheus(
+      TARGET,
+      nodes(),
+      pods(),
+      "alloy",
+      answer((r) => (r.data!.result = [])),
+    );
+    assert.deepEqual(
+      [result.status, result.summary],
+      [
+        "fail",
+        "Prometheus has no target of job alloy in loki-v3: its serviceMonitorSelector does not select the ServiceMonitor, or it is missing",
+      ],
+    );
+  });
+
+  it("fails with Prometheus's own error", () => {
+    const result = checkPrometheus(TARGET, nodes(), pods(), "alloy", {
+      ok: true,
+      response: { status: "error", error: "query timed out in expression evaluation" },
+    });
+    assert.equal(result.summary, "unexpected answer: status error: query timed out in expression evaluation");
+  });
+
+  it("takes the job from the Service label the ServiceMonitor's jobLabel names, else the Service's name", () => {
+    const monitor = serviceMonitor();
+    const service = load<{ metadata: { labels: Record<string, string>; name: string } }>("healthy", "service.json");
+    assert.equal(prometheusJob(TARGET, { found: true, value: monitor }, { found: true, value: service }), "alloy");
+    monitor.spec = { jobLabel: "app.kubernetes.io/part-of" };
+    service.metadata.labels["app.kubernetes.io/part-of"] = "log-collectors";
+    assert.equal(prometheusJob(TARGET, { found: true, value: monitor }, { found: true, value: service }), "log-collectors");
+  });
+});
+
+describe("verify: Datadog", () => {
+  it("fails naming a pod without the openmetrics check annotation", () => {
+    const list = pods();
+    delete podOn(list, 41).metadata.annotations![TARGET.datadog.annotation];
+    const result = checkDatadogAnnotations(TARGET, list);
+    assert.deepEqual(
+      [result.status, result.summary, result.details],
+      [
+        "fail",
+        "1 of 10 pods without the stack's openmetrics check",
+        [`alloy-srlhc on ${N(41)}: no ad.datadoghq.com/alloy.checks annotation`],
+      ],
+    );
+  });
+
+  it("fails naming what differs when a pod's check is not the stack's (another namespace)", () => {
+    const target = verifyTarget("ops", opsConfig({ datadog: { enabled: true, namespace: "alloy" } }));
+    const result = checkDatadogAnnotations(target, pods().slice(0, 1));
+    assert.deepEqual(result.details, [
+      `alloy-22n9j on ${N(72)}: ad.datadoghq.com/alloy.checks differs from the stack's check: namespace "loki_v3"`,
+    ]);
+  });
+
+  it("is skipped when the stack does not enable Datadog, with its metrics", async () => {
+    const target = verifyTarget("ops", opsConfig({ datadog: { enabled: false } }));
+    const { fetchImpl, requests } = fakeHttp();
+    const outcome = await runVerify(target, allInputs(fakeKubectl("healthy", {}, target).runner, fetchImpl));
+    assert.deepEqual(
+      outcome.results.filter((r) => r.id.startsWith("datadog")).map((r) => r.summary),
+      ["skipped: alloy-logs:datadog.enabled is false", "skipped: alloy-logs:datadog.enabled is false"],
+    );
+    assert.equal(
+      requests.some((r) => r.url.startsWith(DATADOG)),
+      false,
+    );
+  });
+
+  it("asks Datadog's active metrics of the last 15 minutes for the cluster's tag, with both keys", async () => {
+    const { fetchImpl, requests } = fakeHttp();
+    await runVerify(TARGET, allInputs(fakeKubectl("healthy").runner, fetchImpl));
+    assert.deepEqual(
+      requests.filter((r) => r.url.startsWith(DATADOG)),
+      [
+        {
+          url: `${DATADOG}/api/v1/metrics?from=1764915300&tag_filter=kube_cluster_name%3Abuzzvil-eks-ops`,
+          headers: { "DD-API-KEY": "dd-api-fixture", "DD-APPLICATION-KEY": "dd-app-fixture" },
+        },
+      ],
+    );
+    assert.equal(datadogApiBase("datadoghq.eu"), "https://api.datadoghq.eu");
+    assert.equal(datadogApiBase("app.datadoghq.com"), "https://api.datadoghq.com");
+  });
+
+  it("fails naming the configured metrics that have not arrived", () => {
+    const answer = datadogAnswer();
+    answer.metrics = answer.metrics!.filter((m) => !m.startsWith("loki_v3.loki_write_sent_"));
+    const result = checkDatadogMetrics(TARGET, "kube_cluster_name:buzzvil-eks-ops", { ok: true, response: answer });
+    assert.equal(result.status, "fail");
+    assert.equal(result.summary, "2 of 10 configured metrics not reported in the last 15m");
+    assert.deepEqual(result.details, [
+      "loki_v3.loki_write_sent_entries",
+      "loki_v3.loki_write_sent_bytes",
+      "tag_filter: kube_cluster_name:buzzvil-eks-ops",
+    ]);
+  });
+
+  it("fails when nothing under the namespace arrived, and with Datadog's answer when it refuses the keys", () => {
+    assert.equal(
+      checkDatadogMetrics(TARGET, "t", { ok: true, response: { metrics: ["system.cpu.idle"] } }).summary,
+      "no metric under loki_v3. reported in the last 15m",
+    );
+    assert.equal(
+      checkDatadogMetrics(TARGET, "t", { ok: false, error: 'HTTP 403 Forbidden: {"errors":["Forbidden"]}' }).summary,
+      'query failed: HTTP 403 Forbidden: {"errors":["Forbidden"]}',
+    );
+  });
+});
+
 describe("verify: Loki", () => {
   it("asks /loki/api/v1/query under the stack's tenant for lines per node over 5 minutes", async () => {
-    const { fetchImpl, requests } = fakeLoki(lokiAnswer());
-    await queryLoki(TARGET, "https://loki.example/gateway/", fetchImpl);
+    const { fetchImpl, requests } = fakeHttp();
+    await queryLoki(TARGET, "http://loki.test/gateway/", fetchImpl);
     assert.equal(lokiQuery(TARGET), 'count by (node_name) (count_over_time({cluster="buzzvil-eks-ops"}[5m]))');
     assert.deepEqual(requests, [
       {
-        url: "https://loki.example/gateway/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%7D%5B5m%5D%29%29",
+        url: "http://loki.test/gateway/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%7D%5B5m%5D%29%29",
         headers: { "X-Scope-OrgID": "ops" },
       },
     ]);
@@ -421,52 +911,126 @@ describe("verify: Loki", () => {
   it("fails naming the one node, with its taints, that has no lines", () => {
     const answer = lokiAnswer();
     answer.data!.result = answer.data!.result.filter((r) => r.metric.node_name !== N(41));
-    assert.deepEqual(checkLoki(TARGET, nodes(), { ok: true, response: answer }), {
+    assert.deepEqual(checkLoki(TARGET, nodes(), { ok: true, response: answer }, "none"), {
+      id: "loki",
       name: "Loki (tenant ops)",
       status: "fail",
       summary: "no lines in the last 5m from 1 of 10 nodes",
-      details: [`${N(41)} (taints: dedicated=monitoring:NoSchedule)`, 'query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops"}[5m]))'],
+      details: [
+        `${N(41)} (taints: dedicated=monitoring:NoSchedule)`,
+        'query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops"}[5m]))',
+      ],
       warnings: [],
     });
   });
 
   it("fails with Loki's status and answer when the query is refused", async () => {
-    const outcome = await queryLoki(TARGET, "http://loki.test", fakeLoki("no org id\n", 401).fetchImpl);
-    assert.equal(checkLoki(TARGET, nodes(), outcome).summary, "query failed: HTTP 401 Unauthorized: no org id");
+    const outcome = await queryLoki(TARGET, LOKI, fakeHttp("healthy", { loki: { body: "no org id\n", status: 401 } }).fetchImpl);
+    assert.equal(checkLoki(TARGET, nodes(), outcome, "none").summary, "query failed: HTTP 401 Unauthorized: no org id");
   });
 
   it("fails naming the address when Loki cannot be reached", async () => {
-    const refused: FetchLike = async () => {
-      throw Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } });
-    };
-    const outcome = await queryLoki(TARGET, "http://127.0.0.1:9/", refused);
-    assert.equal(checkLoki(TARGET, nodes(), outcome).summary, "query failed: could not reach http://127.0.0.1:9: ECONNREFUSED");
+    const outcome = await queryLoki(TARGET, "http://127.0.0.1:9/", fakeHttp().fetchImpl);
+    assert.equal(checkLoki(TARGET, nodes(), outcome, "none").summary, "query failed: could not reach http://127.0.0.1:9: ENOTFOUND");
   });
 
-  it("is skipped without a query URL", () => {
-    assert.equal(checkLoki(TARGET, nodes(), undefined).summary, "skipped: no query URL (--loki-url <url> or LOKI_QUERY_URL)");
+  describe("credentials", () => {
+    const basicTarget = verifyTarget(
+      "ops",
+      opsConfig({ lokiAuth: { type: "basic", username: "ops-collector", password: "[secret]" } }, ["alloy-logs:lokiAuth"]),
+    );
+
+    it("sends the stack's own basic credentials, read from its Secret, and says where they came from", async () => {
+      const { runner, calls } = fakeKubectl("healthy", {}, basicTarget);
+      const { fetchImpl, requests } = fakeHttp();
+      const { result } = await runCheck("loki", allInputs(runner, fetchImpl), basicTarget);
+      assert.ok(
+        calls.some(
+          (c) => c.join(" ") === "--context buzzvil-eks-ops --request-timeout=30s --namespace loki-v3 get secret alloy-loki-auth -o json",
+        ),
+      );
+      const loki = requests.find((r) => r.url.startsWith(LOKI))!;
+      assert.deepEqual(loki.headers, {
+        "X-Scope-OrgID": "ops",
+        Authorization: `Basic ${Buffer.from("ops-collector:fixture-password").toString("base64")}`,
+      });
+      assert.equal(result.summary, "lines from all 10 nodes in the last 5m, credentials from Secret loki-v3/alloy-loki-auth");
+    });
+
+    it("prefers LOKI_QUERY_TOKEN, without reading the Secret", async () => {
+      const { runner, calls } = fakeKubectl("healthy", {}, basicTarget);
+      const auth = await lokiAuthorization(basicTarget, { token: "query-token" }, runner);
+      assert.deepEqual(auth, { ok: true, header: "Bearer query-token", source: "LOKI_QUERY_TOKEN" });
+      assert.equal(calls.length, 0);
+    });
+
+    it("is not run, naming the Secret, when the stack's credentials cannot be read", async () => {
+      const forbidden: KubectlResult = {
+        code: 1,
+        stdout: "",
+        stderr: 'Error from server (Forbidden): secrets "alloy-loki-auth" is forbidden: User "ci" cannot get resource "secrets"\n',
+      };
+      const { runner } = fakeKubectl("healthy", { lokiAuthSecret: forbidden }, basicTarget);
+      const { fetchImpl, requests } = fakeHttp();
+      const { result } = await runCheck("loki", allInputs(runner, fetchImpl), basicTarget);
+      assert.deepEqual(
+        [result.status, result.summary],
+        [
+          "notrun",
+          'not run: the stack\'s Loki credentials could not be read from Secret loki-v3/alloy-loki-auth: Error from server (Forbidden): secrets "alloy-loki-auth" is forbidden: User "ci" cannot get resource "secrets"',
+        ],
+      );
+      assert.equal(
+        requests.some((r) => r.url.startsWith(LOKI)),
+        false,
+      );
+    });
+
+    it("never prints the credentials", async () => {
+      const outcome = await runVerify(
+        basicTarget,
+        allInputs(fakeKubectl("healthy", {}, basicTarget).runner, fakeHttp("healthy", { loki: { body: "bad", status: 401 } }).fetchImpl),
+      );
+      assert.doesNotMatch(outcome.report, /fixture-password|b3BzLWNvbGxlY3Rvcg|Basic /);
+    });
   });
 
-  it("is skipped, without asking Loki, when node_name is not an index label", async () => {
+  it("counts the cluster's lines when node_name is not an index label, with a warning", async () => {
     const target = verifyTarget("ops", opsConfig({ pipeline: { indexLabels: ["namespace", "app"] } }));
-    const { fetchImpl, requests } = fakeLoki(lokiAnswer());
-    const outcome = await runVerify(target, { kubectl: fakeKubectl("healthy", {}, target).runner, lokiUrl: "http://loki.test", fetch: fetchImpl, now: NOW });
-    assert.equal(outcome.results[5].summary, "skipped: node_name is not an index label of this stack (alloy-logs:pipeline.indexLabels)");
-    assert.equal(requests.length, 0);
+    const answer = { status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [1764916200, "18211"] }] } };
+    const { result } = await runCheck(
+      "loki",
+      allInputs(fakeKubectl("healthy", {}, target).runner, fakeHttp("healthy", { loki: { body: answer } }).fetchImpl),
+      target,
+    );
+    assert.equal(lokiQuery(target), 'sum(count_over_time({cluster="buzzvil-eks-ops"}[5m]))');
+    assert.deepEqual(
+      [result.status, result.summary, result.warnings],
+      [
+        "pass",
+        "18211 lines from the cluster in the last 5m",
+        [
+          "node_name is not an index label of this stack (alloy-logs:pipeline.indexLabels): lines are counted for the cluster, not per node",
+        ],
+      ],
+    );
   });
 });
 
 describe("verify: report", () => {
   it("prints warnings under their check and counts skipped checks apart", () => {
     const report = formatReport(TARGET, [
-      { name: "A", status: "pass", summary: "fine", details: [], warnings: ["look at this"] },
-      { name: "B", status: "skip", summary: "skipped: why", details: [], warnings: [] },
+      { id: "pods", name: "A", status: "pass", summary: "fine", details: [], warnings: ["look at this"] },
+      { id: "loki", name: "B", status: "skip", summary: "skipped: why", details: [], warnings: [] },
     ]);
-    assert.equal(report, `${HEALTHY_REPORT.split("\n")[0]}\n✓ A: fine\n    warning: look at this\n- B: skipped: why\n1 of 2 checks passed, 1 skipped.\n`);
+    assert.equal(
+      report,
+      `${HEALTHY_REPORT.split("\n")[0]}\n✓ A: fine\n    warning: look at this\n- B: skipped: why\n1 of 2 checks passed, 1 skipped.\n`,
+    );
   });
 });
 
-describe("npm run verify (the CLI, with a fake kubectl on PATH and a local Loki)", function () {
+describe("npm run verify (the CLI, with a fake kubectl on PATH and a local Loki, Prometheus and Datadog)", function () {
   // The fake serves test/fixtures/verify/$VERIFY_FIXTURES by exact arguments: any other command fails,
   // so a command without the stack's context (or with another) cannot pass.
   const FAKE_KUBECTL = `#!/bin/sh
@@ -478,7 +1042,9 @@ case "$*" in
   "$namespaced get pods --selector app.kubernetes.io/name=alloy,app.kubernetes.io/instance=alloy -o json") file=pods.json ;;
   "$namespaced get daemonset alloy -o json") file=daemonset.json ;;
   "$namespaced get servicemonitors.monitoring.coreos.com alloy -o json") file=servicemonitor.json ;;
+  "$namespaced get service alloy -o json") file=service.json ;;
   "$cluster get --raw /apis/metrics.k8s.io/v1beta1/namespaces/loki-v3/pods?labelSelector=app.kubernetes.io%2Fname%3Dalloy%2Capp.kubernetes.io%2Finstance%3Dalloy") file=podmetrics.json ;;
+  "$namespaced logs "*" --container alloy --since=15m") file="logs/$(echo "$*" | sed 's/.* logs \\([^ ]*\\) --container.*/\\1/').txt" ;;
   *) echo "fake kubectl: unexpected arguments: $*" >&2; exit 64 ;;
 esac
 exec cat "$VERIFY_FIXTURES/$file"
@@ -486,12 +1052,24 @@ exec cat "$VERIFY_FIXTURES/$file"
   type Run = { status: number | null; stdout: string; stderr: string };
   let bin: string;
   let server: Server;
-  let loki: string;
-  const lokiRequests: { url: string; headers: IncomingHttpHeaders }[] = [];
+  let base: string;
+  const requests: { url: string; headers: IncomingHttpHeaders }[] = [];
   const runs: Record<string, Run> = {};
+  const UNSET = [
+    "LOKI_QUERY_URL",
+    "LOKI_QUERY_USERNAME",
+    "LOKI_QUERY_PASSWORD",
+    "LOKI_QUERY_TOKEN",
+    "PROMETHEUS_URL",
+    "DD_API_KEY",
+    "DD_APP_KEY",
+    "DD_SITE",
+    "DD_TAG_FILTER",
+    "VERIFY_SKIP",
+  ];
 
   function verify(args: string[], env: Record<string, string>): Promise<Run> {
-    const { LOKI_QUERY_URL: _unset, ...inherited } = process.env;
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !UNSET.includes(key)));
     return new Promise((resolve) => {
       const child = spawn(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/verify.ts", ...args], {
         cwd: ROOT,
@@ -510,27 +1088,46 @@ exec cat "$VERIFY_FIXTURES/$file"
     bin = mkdtempSync(path.join(tmpdir(), "verify-bin-"));
     writeFileSync(path.join(bin, "kubectl"), FAKE_KUBECTL);
     chmodSync(path.join(bin, "kubectl"), 0o755);
-    // Loki at http://127.0.0.1:<port>/<scenario>: answers that scenario's recorded query result.
+    // http://127.0.0.1:<port>/<scenario>/…: that scenario's recorded Loki, Prometheus and Datadog answers.
+    const routes: Record<string, string> = {
+      "/loki/api/v1/query": "loki.json",
+      "/api/v1/query": "prometheus.json",
+      "/api/v1/metrics": "datadog-metrics.json",
+    };
     server = createServer((request, response) => {
-      lokiRequests.push({ url: request.url ?? "", headers: request.headers });
+      requests.push({ url: request.url ?? "", headers: request.headers });
       const [, scenario, rest] = /^\/([^/]+)(\/[^?]*)/.exec(request.url ?? "") ?? [];
-      if (rest !== "/loki/api/v1/query" || !["healthy", "untolerated-taint"].includes(scenario)) {
+      if (!(rest in routes) || !["healthy", "untolerated-taint"].includes(scenario)) {
         response.writeHead(404).end("404 page not found\n");
         return;
       }
-      response.writeHead(200, { "content-type": "application/json" }).end(readFileSync(path.join(FIXTURES, scenario, "loki.json")));
+      response.writeHead(200, { "content-type": "application/json" }).end(readFileSync(path.join(FIXTURES, scenario, routes[rest])));
     });
     server.requestTimeout = 5_000;
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    loki = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const datadog = (scenario: string) => ({ DD_API_KEY: "dd-api-fixture", DD_APP_KEY: "dd-app-fixture", DD_SITE: `${base}/${scenario}` });
+    const fixtures = (scenario: string) => ({ VERIFY_FIXTURES: path.join(FIXTURES, scenario) });
     // The processes run side by side: each spends most of its time loading.
-    const [healthy, tainted, noContext, usage] = await Promise.all([
-      verify(["--stack", "ops", "--loki-url", `${loki}/healthy`], { VERIFY_FIXTURES: path.join(FIXTURES, "healthy") }),
-      verify(["--stack", "ops"], { VERIFY_FIXTURES: path.join(FIXTURES, "untolerated-taint"), LOKI_QUERY_URL: `${loki}/untolerated-taint` }),
+    const [healthy, tainted, bare, skipped, noContext, usage, badSkip, oneKey] = await Promise.all([
+      verify(["--stack", "ops", "--loki-url", `${base}/healthy`], {
+        ...fixtures("healthy"),
+        PROMETHEUS_URL: `${base}/healthy`,
+        ...datadog("healthy"),
+      }),
+      verify(["--stack", "ops", "--prometheus-url", `${base}/untolerated-taint`], {
+        ...fixtures("untolerated-taint"),
+        LOKI_QUERY_URL: `${base}/untolerated-taint`,
+        ...datadog("untolerated-taint"),
+      }),
+      verify(["--stack", "ops"], { ...fixtures("healthy"), PROMETHEUS_URL: "", LOKI_QUERY_URL: "" }),
+      verify(["--stack", "ops", "--skip", "prometheus", "--skip", "loki"], { ...fixtures("healthy"), VERIFY_SKIP: "datadog-metrics" }),
       verify(["--stack", "ops"], { FAKE_KUBECTL_ERROR: "error: context was not found for specified context: buzzvil-eks-ops" }),
       verify([], {}),
+      verify(["--stack", "ops", "--skip", "loki,promethus"], {}),
+      verify(["--stack", "ops"], { DD_API_KEY: "dd-api-fixture" }),
     ]);
-    Object.assign(runs, { healthy, tainted, noContext, usage });
+    Object.assign(runs, { healthy, tainted, bare, skipped, noContext, usage, badSkip, oneKey });
   });
 
   after(async () => {
@@ -539,27 +1136,48 @@ exec cat "$VERIFY_FIXTURES/$file"
     rmSync(bin, { recursive: true, force: true });
   });
 
-  it("prints the passing report and exits 0 on the healthy cluster (Loki from --loki-url)", () => {
+  it("prints the passing report and exits 0 on the healthy cluster (Loki from --loki-url, Prometheus from PROMETHEUS_URL)", () => {
     assert.equal(runs.healthy.stderr, "");
     assert.equal(runs.healthy.stdout, HEALTHY_REPORT);
     assert.equal(runs.healthy.status, 0);
   });
 
-  it("prints the failing report and exits 1 on the cluster with the untolerated taint (Loki from LOKI_QUERY_URL)", () => {
+  it("prints the failing report and exits 1 on the cluster with the untolerated taint (Loki from LOKI_QUERY_URL, Prometheus from --prometheus-url)", () => {
     assert.equal(runs.tainted.stderr, "");
     assert.equal(runs.tainted.stdout, UNTOLERATED_TAINT_REPORT);
     assert.equal(runs.tainted.status, 1);
   });
 
-  it("sends Loki the stack's tenant as X-Scope-OrgID", () => {
-    const expected = "/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%7D%5B5m%5D%29%29";
+  it("sends Loki the stack's tenant as X-Scope-OrgID, and Datadog both keys", () => {
+    const loki =
+      "/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%7D%5B5m%5D%29%29";
     assert.deepEqual(
-      lokiRequests.map((r) => [r.url, r.headers["x-scope-orgid"]]).sort(),
+      requests
+        .filter((r) => r.url.includes("/loki/"))
+        .map((r) => [r.url, r.headers["x-scope-orgid"]])
+        .sort(),
       [
-        [`/healthy${expected}`, "ops"],
-        [`/untolerated-taint${expected}`, "ops"],
+        [`/healthy${loki}`, "ops"],
+        [`/untolerated-taint${loki}`, "ops"],
       ],
     );
+    for (const r of requests.filter((r) => r.url.includes("/api/v1/metrics"))) {
+      assert.deepEqual([r.headers["dd-api-key"], r.headers["dd-application-key"]], ["dd-api-fixture", "dd-app-fixture"]);
+    }
+  });
+
+  it("exits 3 naming the checks that did not run when no URL or key is given (empty variables count as unset)", () => {
+    assert.equal(runs.bare.stderr, "");
+    assert.equal(
+      runs.bare.stdout.split("\n").at(-2),
+      "7 of 10 checks passed; 3 did not run: prometheus, datadog-metrics, loki (give them what they need, or --skip them by name).",
+    );
+    assert.equal(runs.bare.status, 3);
+  });
+
+  it("exits 0 when those checks are skipped by name (--skip, repeated, and VERIFY_SKIP)", () => {
+    assert.equal(runs.skipped.stdout.split("\n").at(-2), "7 of 10 checks passed, 3 skipped.");
+    assert.equal(runs.skipped.status, 0);
   });
 
   it("exits 2 with kubectl's error and how to create the EKS context when the context is missing", () => {
@@ -572,8 +1190,22 @@ exec cat "$VERIFY_FIXTURES/$file"
     assert.equal(runs.noContext.status, 2);
   });
 
+  const USAGE =
+    "usage: npm run verify -- --stack <name> [--loki-url <url>] [--prometheus-url <url>] [--skip <check>[,<check>]]...\n" +
+    "checks: daemonset, pods, restarts, logs, resources, servicemonitor, prometheus, datadog, datadog-metrics, loki\n";
+
   it("exits 2 with usage when --stack is missing", () => {
-    assert.equal(runs.usage.stderr, "usage: npm run verify -- --stack <name> [--loki-url <Loki query URL; default: env LOKI_QUERY_URL>]\n");
+    assert.equal(runs.usage.stderr, USAGE);
     assert.equal(runs.usage.status, 2);
+  });
+
+  it("exits 2 naming a --skip that is no check's name", () => {
+    assert.equal(runs.badSkip.stderr, `--skip: got "promethus"; expected check names\n${USAGE}`);
+    assert.equal(runs.badSkip.status, 2);
+  });
+
+  it("exits 2 when only one of the two Datadog keys is set", () => {
+    assert.equal(runs.oneKey.stderr, `Datadog: DD_API_KEY is set but DD_APP_KEY is not; set both, or neither\n${USAGE}`);
+    assert.equal(runs.oneKey.status, 2);
   });
 });

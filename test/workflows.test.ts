@@ -2,19 +2,22 @@
  * The GitHub Actions workflows (.github/workflows), which cannot run here: each
  * file against the GitHub workflow JSON schema (SchemaStore's, through
  * @action-validator/core), then what the schema cannot say: which stacks are
- * previewed and deployed, in which order, behind which approvals, one run per
- * stack at a time, with AWS credentials only through OIDC.
+ * previewed, deployed and checked for drift (the matrix stacks.yml computes from
+ * the stack files, by running its script for real), in which order, behind which
+ * approvals, one run per stack at a time, with AWS credentials only through OIDC.
+ * No stack, cluster or region is written here: they come from Pulumi.<stack>.yaml.
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { ALLOY_APP_VERSION, ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
 import { ALLOY_CHART_REPO } from "../components/alloy-log-collector";
 import { readStackFile } from "../config/stack-file";
-import { ROOT, stackNames } from "./support/stacks";
+import { ciStacks, type CiStack } from "../scripts/ci-stacks";
+import { ROOT, stackNames, stacksInDeployOrder } from "./support/stacks";
 import {
   actionOf,
   envOf,
@@ -22,6 +25,7 @@ import {
   jobsOf,
   needsOf,
   schemaErrors,
+  STACK_MATRIX,
   stepIndex,
   stepsOf,
   stepUsing,
@@ -35,32 +39,54 @@ import {
 
 const PR = "pull-request.yml";
 const DEPLOY = "deploy.yml";
+const DRIFT = "drift.yml";
+const STACKS = "stacks.yml";
 const TEST = "test.yml";
 
 /** How a workflow names a stack in Pulumi Cloud: <organization>/<stack>. */
 const STACK_PREFIX = "${{ vars.PULUMI_ORG }}/";
 
-/** The stack a run of a job updates or previews (from its pulumi/actions step), or undefined. */
+/** What stacks.yml's job prints to $GITHUB_OUTPUT, run for real: `matrix=<JSON>`. */
+function computedMatrix(): { include: CiStack[] } {
+  const out = execFileSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/ci-stacks.ts"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  const match = /^matrix=(.*)\n$/.exec(out);
+  assert.ok(match, `scripts/ci-stacks.ts printed ${JSON.stringify(out)}`);
+  return JSON.parse(match[1]) as { include: CiStack[] };
+}
+const MATRIX = computedMatrix();
+
+/** The pulumi command a run makes: the pulumi/actions step with a command, or a `pulumi …` run step. */
+function pulumiStep(run: Job): Step | undefined {
+  return stepsOf(run).find((s) => (actionOf(s) === "pulumi/actions" && withOf(s).command !== undefined) || isRun(s, /^pulumi /m));
+}
+
+/** The stack a run of a job updates, previews or checks, or undefined. */
 function stackOf(run: Job): string | undefined {
-  const pulumi = stepUsing(run, "pulumi/actions");
-  if (!pulumi) return undefined;
-  const name = String(withOf(pulumi)["stack-name"]);
-  assert.ok(name.startsWith(STACK_PREFIX), `stack-name ${name} should be ${STACK_PREFIX}<stack>`);
+  const step = pulumiStep(run);
+  if (!step) return undefined;
+  const name = String(actionOf(step) ? withOf(step)["stack-name"] : envOf(step).PULUMI_STACK);
+  assert.ok(name.startsWith(STACK_PREFIX), `stack ${name} should be ${STACK_PREFIX}<stack>`);
   return name.slice(STACK_PREFIX.length);
 }
 
 /** Every run (matrix entries expanded) of every job of a workflow that touches a stack. */
 function stackRuns(workflow: Workflow): { job: string; stack: string; run: Job }[] {
   return Object.entries(jobsOf(workflow)).flatMap(([job, definition]) =>
-    jobRuns(definition).flatMap((run) => {
+    jobRuns(definition, MATRIX).flatMap((run) => {
       const stack = stackOf(run);
       return stack === undefined ? [] : [{ job, stack, run }];
     }),
   );
 }
 
+/** up, preview, or the drift check's `preview --refresh --expect-no-changes`. */
 function pulumiCommand(run: Job): string {
-  return String(withOf(stepUsing(run, "pulumi/actions")!).command);
+  const step = pulumiStep(run)!;
+  if (actionOf(step)) return String(withOf(step).command);
+  return /--refresh --expect-no-changes/.test(String(step.run)) ? "drift" : String(step.run);
 }
 
 /** How CI reaches a stack's cluster, from its Pulumi.<stack>.yaml. */
@@ -84,11 +110,37 @@ function broken(name: string, change: (workflow: Workflow) => void): string {
   return stringify(workflow);
 }
 
+const KUBECONFIG =
+  'aws eks update-kubeconfig --name "$CLUSTER" --region "$REGION" --alias "$CONTEXT" ${EKS_ROLE_ARN:+--role-arn "$EKS_ROLE_ARN"}';
+const VERIFY_ENV = {
+  LOKI_QUERY_URL: "${{ vars.LOKI_QUERY_URL }}",
+  PROMETHEUS_URL: "${{ vars.PROMETHEUS_URL }}",
+  DD_API_KEY: "${{ secrets.DD_API_KEY }}",
+  DD_APP_KEY: "${{ secrets.DD_APP_KEY }}",
+  DD_SITE: "${{ vars.DD_SITE }}",
+  VERIFY_SKIP: "${{ vars.VERIFY_SKIP }}",
+};
+
+/** The kubeconfig step then the verify step of a run: in the stack's context, with verify's inputs. */
+function assertKubeconfigThenVerify(stack: string, run: Job, verifyRun: string): void {
+  const cluster = clusterOf(stack);
+  const kubeconfig = stepIndex(run, (s) => s.run === KUBECONFIG);
+  const verify = stepIndex(run, (s) => s.run === verifyRun);
+  const steps = stepsOf(run);
+  assert.ok(kubeconfig >= 0 && verify > kubeconfig, `${stack}: the kubeconfig context, then verify`);
+  assert.deepEqual(
+    envOf(steps[kubeconfig]),
+    { CLUSTER: cluster.name, REGION: cluster.region, CONTEXT: cluster.context, EKS_ROLE_ARN: "" },
+    stack,
+  );
+  assert.deepEqual(envOf(steps[verify]), { STACK: stack, ...VERIFY_ENV }, stack);
+}
+
 describe("CI workflows (.github/workflows)", () => {
   describe("the GitHub workflow schema", () => {
-    it("is checked on the test, pull-request and deploy workflows at least", () => {
+    it("is checked on the test, stacks, pull-request, deploy and drift workflows at least", () => {
       const names = workflowFiles().map((f) => f.name);
-      for (const name of [TEST, PR, DEPLOY]) assert.ok(names.includes(name), name);
+      for (const name of [TEST, STACKS, PR, DEPLOY, DRIFT]) assert.ok(names.includes(name), name);
     });
 
     for (const file of workflowFiles()) {
@@ -97,29 +149,29 @@ describe("CI workflows (.github/workflows)", () => {
       });
     }
 
-    it("rejects a copy of deploy.yml whose ops job misspells runs-on, with the validator's message", () => {
+    it("rejects a copy of deploy.yml whose deploy job misspells runs-on, with the validator's message", () => {
       const text = broken(DEPLOY, (w) => {
-        const ops = jobsOf(w).ops!;
-        ops.runs_on = ops["runs-on"];
-        delete ops["runs-on"];
+        const deploy = jobsOf(w).deploy;
+        deploy.runs_on = deploy["runs-on"];
+        delete deploy["runs-on"];
       });
       // A job is one of: a job run on a runner (branch 1), or a call of a reusable workflow (branch 2).
       assert.deepEqual(schemaErrors(text).slice(0, 4), [
-        "/jobs/ops: OneOf conditions are not met",
+        "/jobs/deploy: OneOf conditions are not met",
         "  branch 1:",
-        "    /jobs/ops: Additional property 'runs_on' is not allowed",
-        "    /jobs/ops/runs-on: This property is required",
+        "    /jobs/deploy: Additional property 'runs_on' is not allowed",
+        "    /jobs/deploy/runs-on: This property is required",
       ]);
     });
 
-    it("rejects a copy of deploy.yml whose prod job has an unknown key, with the validator's message", () => {
-      const text = broken(DEPLOY, (w) => {
-        jobsOf(w).prod!.timeout = 50;
+    it("rejects a copy of drift.yml whose drift job has an unknown key, with the validator's message", () => {
+      const text = broken(DRIFT, (w) => {
+        jobsOf(w).drift.timeout = 30;
       });
       assert.deepEqual(schemaErrors(text).slice(0, 4), [
-        "/jobs/prod: OneOf conditions are not met",
+        "/jobs/drift: OneOf conditions are not met",
         "  branch 1:",
-        "    /jobs/prod: Additional property 'timeout' is not allowed",
+        "    /jobs/drift: Additional property 'timeout' is not allowed",
         "  branch 2:",
       ]);
     });
@@ -128,7 +180,52 @@ describe("CI workflows (.github/workflows)", () => {
       const text = broken(PR, (w) => {
         w.on = { pull_requests: { branches: ["main"] } };
       });
-      assert.ok(schemaErrors(text).some((e) => /^\s*\/on: Additional property 'pull_requests' is not allowed$/.test(e)), schemaErrors(text).join("\n"));
+      assert.ok(
+        schemaErrors(text).some((e) => /^\s*\/on: Additional property 'pull_requests' is not allowed$/.test(e)),
+        schemaErrors(text).join("\n"),
+      );
+    });
+  });
+
+  describe("the stack matrix (stacks.yml)", () => {
+    const workflow = workflowFile(STACKS).workflow;
+    const job = jobsOf(workflow).stacks;
+
+    it("is a reusable workflow whose output is what scripts/ci-stacks.ts appends to $GITHUB_OUTPUT", () => {
+      assert.deepEqual(Object.keys(workflow.on as object), ["workflow_call"]);
+      const outputs = (workflow.on as { workflow_call: { outputs: Record<string, { value: string }> } }).workflow_call.outputs;
+      assert.equal(outputs.matrix.value, "${{ jobs.stacks.outputs.matrix }}");
+      assert.deepEqual(job.outputs, { matrix: "${{ steps.stacks.outputs.matrix }}" });
+      const step = stepsOf(job).find((s) => s.id === "stacks");
+      assert.equal(step?.run, 'node --require ./scripts/register-ts.js scripts/ci-stacks.ts >> "$GITHUB_OUTPUT"');
+      assert.ok(stepIndex(job, (s) => s.run === "npm ci --no-audit --no-fund") < stepIndex(job, (s) => s.id === "stacks"), "npm ci first");
+    });
+
+    it("lists every stack file once, in deploy order, with the cluster and region its file sets", () => {
+      assert.deepEqual(
+        MATRIX.include.map((s) => [s.stack, s.cluster, s.region, s.context]),
+        stacksInDeployOrder().map((stack) => {
+          const { name, region, context } = clusterOf(stack);
+          return [stack, name, region, context];
+        }),
+      );
+      assert.deepEqual(MATRIX.include, ciStacks(ROOT));
+    });
+
+    it("fails, printing the program's message, when a stack file is invalid", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "ci-stacks-cli-"));
+      try {
+        writeFileSync(path.join(dir, "Pulumi.ops.yaml"), "config:\n  alloy-logs:clusterName: c\n");
+        const result = spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/ci-stacks.ts", dir], {
+          cwd: ROOT,
+          encoding: "utf8",
+        });
+        assert.equal(result.status, 1, result.stderr);
+        assert.equal(result.stdout, "");
+        assert.match(result.stderr, /^ci-stacks: Invalid configuration for stack "ops" \(Pulumi\.ops\.yaml\), nothing was deployed:\n/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 
@@ -141,8 +238,8 @@ describe("CI workflows (.github/workflows)", () => {
     });
 
     it("run the test suite as CI does: bash .ci/run on Debian bookworm with Node 20", () => {
-      assert.equal(jobs.test!.uses, `./.github/workflows/${TEST}`);
-      const test = jobsOf(workflowFile(TEST).workflow).test!;
+      assert.equal(jobs.test.uses, `./.github/workflows/${TEST}`);
+      const test = jobsOf(workflowFile(TEST).workflow).test;
       assert.deepEqual(workflowFile(TEST).workflow.on, { workflow_call: {} });
       assert.equal(test.container, "node:20-bookworm");
       assert.deepEqual(
@@ -150,29 +247,36 @@ describe("CI workflows (.github/workflows)", () => {
         ["actions/checkout", "bash .ci/run"],
       );
       // .ci/run installs promtool from Debian's prometheus package, then npm ci, typecheck, npm test.
-      assert.match(readFileSync(path.join(ROOT, ".ci", "run"), "utf8"), /apt-get install [^\n]*prometheus[\s\S]*npm ci[\s\S]*npm run typecheck[\s\S]*npm test/);
+      assert.match(
+        readFileSync(path.join(ROOT, ".ci", "run"), "utf8"),
+        /apt-get install [^\n]*prometheus[\s\S]*npm ci[\s\S]*npm run typecheck[\s\S]*npm test/,
+      );
     });
 
-    it("preview every stack after the test suite, each posting its diff on the pull request", () => {
+    it("preview every stack of the matrix after the test suite, each posting its diff on the pull request", () => {
+      assert.deepEqual(needsOf(jobs.stacks), ["test"]);
+      assert.equal(jobs.stacks.uses, `./.github/workflows/${STACKS}`);
+      assert.equal((jobs.preview.strategy as { matrix: unknown }).matrix, STACK_MATRIX);
       const runs = stackRuns(workflow);
       assert.deepEqual(
         runs.map((r) => r.stack),
-        ["ops", "dev", "prod"],
+        stacksInDeployOrder(),
       );
       for (const { job, stack, run } of runs) {
-        assert.deepEqual(needsOf(run), ["test"], `${job} ${stack}`);
+        assert.deepEqual(needsOf(run), ["stacks"], `${job} ${stack}`);
         assert.equal(pulumiCommand(run), "preview", stack);
         assert.equal(withOf(stepUsing(run, "pulumi/actions")!)["comment-on-pr"], true, stack);
       }
     });
 
     it("give pull-requests: write only to the previews, which post the comments", () => {
-      assert.deepEqual(jobs.preview!.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
-      assert.deepEqual(jobs.test!.permissions, { contents: "read" });
+      assert.deepEqual(jobs.preview.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+      assert.deepEqual(jobs.test.permissions, { contents: "read" });
+      assert.deepEqual(jobs.stacks.permissions, { contents: "read" });
     });
 
     it("preview no stack for a pull request from a fork, which gets no secrets or OIDC token", () => {
-      assert.equal(jobs.preview!.if, "github.event.pull_request.head.repo.full_name == github.repository");
+      assert.equal(jobs.preview.if, "github.event.pull_request.head.repo.full_name == github.repository");
     });
   });
 
@@ -185,52 +289,208 @@ describe("CI workflows (.github/workflows)", () => {
       assert.deepEqual(workflow.on, { push: { branches: ["main"] } });
     });
 
-    it("test, then pulumi up ops, then dev, then prod, each job needing the one before", () => {
-      assert.equal(jobs.test!.uses, `./.github/workflows/${TEST}`);
+    it("test, compute the stacks, then pulumi up each stack of the matrix, one at a time in deploy order, stopping at the first failure", () => {
+      assert.equal(jobs.test.uses, `./.github/workflows/${TEST}`);
+      assert.deepEqual([jobs.stacks.uses, needsOf(jobs.stacks)], [`./.github/workflows/${STACKS}`, ["test"]]);
+      assert.deepEqual(jobs.deploy.strategy, { "max-parallel": 1, "fail-fast": true, matrix: STACK_MATRIX });
       assert.deepEqual(
         deploys.map(({ job, stack, run }) => [job, stack, pulumiCommand(run), needsOf(run)]),
-        [
-          ["ops", "ops", "up", ["test"]],
-          ["dev", "dev", "up", ["ops"]],
-          ["prod", "prod", "up", ["dev"]],
-        ],
+        stacksInDeployOrder().map((stack) => ["deploy", stack, "up", ["stacks"]]),
       );
     });
 
-    it("deploy dev and prod only through the dev and prod environments (required reviewers)", () => {
-      assert.equal(jobs.dev!.environment, "dev");
-      assert.equal(jobs.prod!.environment, "prod");
-      assert.equal(jobs.ops!.environment, "ops");
+    it("are one job for every stack: no stack file's cluster or region is written in the workflow", () => {
+      assert.deepEqual(Object.keys(jobs), ["test", "stacks", "deploy"]);
+      const { text } = workflowFile(DEPLOY);
+      for (const stack of stackNames()) {
+        const { name, region } = clusterOf(stack);
+        assert.ok(!text.includes(name), `${DEPLOY} names the cluster ${name}`);
+        assert.ok(!text.includes(region), `${DEPLOY} names the region ${region}`);
+      }
+    });
+
+    it("deploy each stack through the GitHub environment named after it (required reviewers)", () => {
+      assert.equal(jobs.deploy.environment, "${{ matrix.stack }}");
+      for (const { stack, run } of deploys) assert.equal(run.environment, stack);
     });
 
     it("run npm run verify -- --stack <stack> after pulumi up, in the kubeconfig context its stack file names", () => {
       for (const { stack, run } of deploys) {
-        const cluster = clusterOf(stack);
+        assertKubeconfigThenVerify(stack, run, 'npm run verify -- --stack "$STACK"');
         const up = stepIndex(run, (s) => actionOf(s) === "pulumi/actions");
-        const kubeconfig = stepIndex(run, (s) => isRun(s, /^aws eks update-kubeconfig /));
-        const verify = stepIndex(run, (s) => isRun(s, /^npm run verify /));
-        const steps = stepsOf(run);
-        assert.equal(steps[kubeconfig]?.run, `aws eks update-kubeconfig --name ${cluster.name} --region ${cluster.region} --alias ${cluster.context}`, stack);
-        assert.equal(steps[verify]?.run, `npm run verify -- --stack ${stack}`, stack);
-        assert.deepEqual(envOf(steps[verify]!), { LOKI_QUERY_URL: "${{ vars.LOKI_QUERY_URL }}" }, stack);
-        assert.ok(up < kubeconfig && kubeconfig < verify, `${stack}: pulumi up, then the kubeconfig context, then verify`);
+        assert.ok(up < stepIndex(run, (s) => s.run === KUBECONFIG), `${stack}: pulumi up first`);
+      }
+    });
+  });
+
+  describe("drift detection (drift.yml)", () => {
+    const workflow = workflowFile(DRIFT).workflow;
+    const jobs = jobsOf(workflow);
+    const drifts = stackRuns(workflow);
+    const stepNamed = (run: Job, id: string) => stepsOf(run).find((s) => s.id === id)!;
+
+    it("runs every hour, and by hand", () => {
+      assert.deepEqual(workflow.on, { schedule: [{ cron: "23 * * * *" }], workflow_dispatch: {} });
+    });
+
+    it("checks every stack of the matrix, each whatever the others show", () => {
+      assert.deepEqual([jobs.stacks.uses, needsOf(jobs.drift)], [`./.github/workflows/${STACKS}`, ["stacks"]]);
+      assert.deepEqual(jobs.drift.strategy, { "fail-fast": false, matrix: STACK_MATRIX });
+      assert.deepEqual(
+        drifts.map(({ stack, run }) => [stack, pulumiCommand(run)]),
+        stacksInDeployOrder().map((stack) => [stack, "drift"]),
+      );
+    });
+
+    it("runs pulumi preview --refresh --expect-no-changes on the stack, with the policy pack, keeping its output for the issue", () => {
+      for (const { stack, run } of drifts) {
+        const preview = stepNamed(run, "preview");
+        assert.equal(
+          preview.run,
+          'mkdir -p out/drift\npulumi preview --stack "$PULUMI_STACK" --refresh --expect-no-changes --policy-pack policy --diff --non-interactive --color never 2>&1 | tee out/drift/preview.txt\n',
+        );
+        assert.equal(envOf(preview).PULUMI_STACK, `${STACK_PREFIX}${stack}`);
+        // bash -eo pipefail: the preview's exit code, not tee's, is the step's.
+        assert.deepEqual(run.defaults, { run: { shell: "bash" } });
       }
     });
 
-    it("are the same job for ops, dev and prod but for the stack and the job before", () => {
-      const generic = deploys.map(({ stack, run }) => {
-        const { name, region } = clusterOf(stack);
-        const { needs: _needs, ...rest } = run;
-        const text = JSON.stringify(rest)
-          .split(name)
-          .join("<cluster>")
-          .split(region)
-          .join("<region>")
-          .replace(new RegExp(`(?<![A-Za-z0-9])${stack}(?![A-Za-z0-9])`, "g"), "<stack>")
-          .replace(new RegExp(`(?<![A-Za-z0-9])${stack.toUpperCase()}(?![A-Za-z0-9])`, "g"), "<STACK>");
-        return JSON.parse(text) as Job;
+    it("runs npm run verify in the stack's kubeconfig context after the preview", () => {
+      for (const { stack, run } of drifts) {
+        assertKubeconfigThenVerify(stack, run, 'npm run --silent verify -- --stack "$STACK" 2>&1 | tee out/drift/verify.txt');
+        assert.ok(stepIndex(run, (s) => s.id === "preview") < stepIndex(run, (s) => s.id === "verify"), stack);
+      }
+    });
+
+    it("lets both checks run, then opens or updates the stack's issue, then fails the job when either failed", () => {
+      for (const { stack, run } of drifts) {
+        assert.equal(stepNamed(run, "preview")["continue-on-error"], true, stack);
+        assert.equal(stepNamed(run, "verify")["continue-on-error"], true, stack);
+        const steps = stepsOf(run);
+        const issue = stepIndex(run, (s) => s.run === 'bash scripts/drift-issue.sh "$STACK" "$PREVIEW" "$VERIFY"');
+        assert.ok(issue > stepIndex(run, (s) => s.id === "verify"), stack);
+        assert.equal(steps[issue].if, "always() && steps.preview.outcome != 'skipped'");
+        assert.deepEqual(
+          [envOf(steps[issue]).STACK, envOf(steps[issue]).PREVIEW, envOf(steps[issue]).VERIFY, envOf(steps[issue]).GH_TOKEN],
+          [stack, "${{ steps.preview.outcome }}", "${{ steps.verify.outcome }}", "${{ github.token }}"],
+        );
+        const last = steps[steps.length - 1];
+        assert.equal(last.if, "always() && (steps.preview.outcome != 'success' || steps.verify.outcome != 'success')");
+        assert.match(String(last.run), /\nexit 1\n$/);
+      }
+    });
+
+    it("gives issues: write to the drift job only", () => {
+      assert.deepEqual(jobs.drift.permissions, { contents: "read", "id-token": "write", issues: "write" });
+      for (const { name, workflow: other } of workflowFiles()) {
+        for (const [job, definition] of Object.entries(jobsOf(other))) {
+          if (name !== DRIFT || job !== "drift")
+            assert.equal((definition.permissions as Record<string, string> | undefined)?.issues, undefined, `${name} ${job}`);
+        }
+      }
+    });
+  });
+
+  describe("the drift issue (scripts/drift-issue.sh, with a fake gh)", () => {
+    let dir: string;
+    // The fake gh logs each call's arguments (and a --body-file's content), and answers `issue list` with $OPEN_ISSUE.
+    const FAKE_GH = `#!/bin/sh
+printf '%s\\n' "gh $*" >> "$GH_LOG"
+prev=""
+for arg in "$@"; do
+  if [ "$prev" = "--body-file" ]; then printf '%s\\n' "--- body:" >> "$GH_LOG"; cat "$arg" >> "$GH_LOG"; printf '%s\\n' "--- end" >> "$GH_LOG"; fi
+  prev="$arg"
+done
+case "$1 $2" in "issue list") printf '%s' "$OPEN_ISSUE" ;; esac
+`;
+    const LIST =
+      'gh issue list --repo acme/alloy-logs --state open --label drift --search "Drift: stack ops differs from main" in:title --json number,title --jq map(select(.title == "Drift: stack ops differs from main")) | .[0].number // empty';
+
+    function driftIssue(preview: string, verify: string, openIssue: string): string[] {
+      const result = spawnSync("bash", [path.join(ROOT, "scripts", "drift-issue.sh"), "ops", preview, verify], {
+        cwd: dir,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          PATH: `${path.join(dir, "bin")}${path.delimiter}${process.env.PATH}`,
+          GH_LOG: path.join(dir, "gh.log"),
+          OPEN_ISSUE: openIssue,
+          GITHUB_REPOSITORY: "acme/alloy-logs",
+          RUN_URL: "https://github.com/acme/alloy-logs/actions/runs/42",
+        },
       });
-      for (const other of generic.slice(1)) assert.deepEqual(other, generic[0]);
+      assert.equal(result.status, 0, result.stderr);
+      return readFileSync(path.join(dir, "gh.log"), "utf8").split("\n").slice(0, -1);
+    }
+
+    beforeEach(() => {
+      dir = mkdtempSync(path.join(tmpdir(), "drift-issue-"));
+      mkdirSync(path.join(dir, "bin"));
+      writeFileSync(path.join(dir, "bin", "gh"), FAKE_GH);
+      chmodSync(path.join(dir, "bin", "gh"), 0o755);
+      writeFileSync(path.join(dir, "gh.log"), "");
+      mkdirSync(path.join(dir, "out", "drift"), { recursive: true });
+      writeFileSync(
+        path.join(dir, "out", "drift", "preview.txt"),
+        "    ~ kubernetes:apps/v1:DaemonSet loki-v3/alloy update [diff: ~spec]\nerror: no changes were expected but changes were proposed\n",
+      );
+      writeFileSync(path.join(dir, "out", "drift", "verify.txt"), "9 of 10 checks passed.\n");
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("opens the stack's issue, labelled drift, with the diff and the verify report, when the preview finds changes", () => {
+      const log = driftIssue("failure", "success", "");
+      assert.deepEqual(log, [
+        LIST,
+        "gh label create drift --repo acme/alloy-logs --color B60205 --description A stack differs from main or fails verify --force",
+        `gh issue create --repo acme/alloy-logs --title Drift: stack ops differs from main --label drift --body-file ${log[2].split("--body-file ")[1]}`,
+        "--- body:",
+        "Run: https://github.com/acme/alloy-logs/actions/runs/42",
+        "",
+        'Stack `ops` differs from main, or fails its post-deploy check. What to do: README, Runbook, "Drift".',
+        "",
+        "## `pulumi preview --refresh --expect-no-changes`: failure",
+        "",
+        "```",
+        "    ~ kubernetes:apps/v1:DaemonSet loki-v3/alloy update [diff: ~spec]",
+        "error: no changes were expected but changes were proposed",
+        "```",
+        "",
+        "## `npm run verify -- --stack ops`: success",
+        "",
+        "```",
+        "9 of 10 checks passed.",
+        "```",
+        "--- end",
+      ]);
+    });
+
+    it("updates the open issue's description and comments, instead of opening a second one", () => {
+      const log = driftIssue("success", "failure", "17");
+      assert.equal(log[0], LIST);
+      assert.match(log[1], /^gh issue edit 17 --repo acme\/alloy-logs --body-file /);
+      assert.equal(
+        log.at(-1),
+        "gh issue comment 17 --repo acme/alloy-logs --body Still differing: preview success, verify failure (https://github.com/acme/alloy-logs/actions/runs/42). The description shows this run.",
+      );
+      assert.equal(log.filter((l) => l.startsWith("gh issue create")).length, 0);
+    });
+
+    it("closes the open issue when the stack matches main and passes verify again", () => {
+      assert.deepEqual(driftIssue("success", "success", "17"), [
+        LIST,
+        "gh issue close 17 --repo acme/alloy-logs --comment Stack ops matches main again and passes verify (https://github.com/acme/alloy-logs/actions/runs/42).",
+      ]);
+    });
+
+    it("does nothing but look when the stack matches and no issue is open", () => {
+      assert.deepEqual(driftIssue("success", "success", ""), [LIST]);
+    });
+
+    it("says a step did not run when it left no output", () => {
+      rmSync(path.join(dir, "out", "drift", "verify.txt"));
+      const log = driftIssue("failure", "skipped", "");
+      assert.deepEqual(log.slice(-4), ["## `npm run verify -- --stack ops`: skipped", "", "(no output: the step did not run)", "--- end"]);
     });
   });
 
@@ -238,21 +498,25 @@ describe("CI workflows (.github/workflows)", () => {
     const files = workflowFiles();
     const runs = files.flatMap((f) => stackRuns(f.workflow).map((r) => ({ ...r, file: f.name })));
 
-    it("names exactly the stacks that have a Pulumi.<stack>.yaml, in previews and in deploys", () => {
-      for (const file of [PR, DEPLOY]) {
+    it("names exactly the stacks that have a Pulumi.<stack>.yaml, in previews, deploys and drift checks", () => {
+      for (const file of [PR, DEPLOY, DRIFT]) {
         const stacks = stackRuns(workflowFile(file).workflow).map((r) => r.stack);
         assert.deepEqual([...stacks].sort(), stackNames(), file);
       }
     });
 
     it("runs a job touching a stack in a concurrency group of that stack, never cancelling one in progress", () => {
+      const groups: Record<string, (stack: string) => string> = {
+        up: (stack) => `pulumi-${stack}`,
+        preview: (stack) => `pulumi-${stack}-preview-\${{ github.event.pull_request.number }}`,
+        drift: (stack) => `pulumi-${stack}-drift`,
+      };
       for (const { file, job, stack, run } of runs) {
         const concurrency = run.concurrency as { group?: string; "cancel-in-progress"?: unknown } | undefined;
         const where = `${file} ${job} (${stack})`;
         assert.equal(concurrency?.["cancel-in-progress"], false, where);
         // Deploys share pulumi-<stack>; previews of one pull request queue in pulumi-<stack>-preview-<number>.
-        if (pulumiCommand(run) === "up") assert.equal(concurrency?.group, `pulumi-${stack}`, where);
-        else assert.equal(concurrency?.group, `pulumi-${stack}-preview-\${{ github.event.pull_request.number }}`, where);
+        assert.equal(concurrency?.group, groups[pulumiCommand(run)](stack), where);
       }
     });
 
@@ -262,35 +526,35 @@ describe("CI workflows (.github/workflows)", () => {
         for (const [job, definition] of Object.entries(jobsOf(workflow))) {
           const aws = stepUsing(definition, "aws-actions/configure-aws-credentials");
           const permissions = (definition.permissions ?? {}) as Record<string, string>;
-          if (aws) {
-            assert.equal(permissions["id-token"], "write", `${name} ${job}`);
-            assert.match(String(withOf(aws)["role-to-assume"]), /^\$\{\{ (vars\.AWS_(DEPLOY|PREVIEW)_ROLE_ARN_[A-Z]+|matrix\.aws-role) \}\}$/, `${name} ${job}`);
-          } else {
-            assert.equal(permissions["id-token"], undefined, `${name} ${job}: id-token only where AWS credentials are used`);
-          }
+          if (aws) assert.equal(permissions["id-token"], "write", `${name} ${job}`);
+          else assert.equal(permissions["id-token"], undefined, `${name} ${job}: id-token only where AWS credentials are used`);
         }
       }
+      const kinds: Record<string, string> = { up: "DEPLOY", preview: "PREVIEW", drift: "DRIFT" };
       for (const { file, job, stack, run } of runs) {
         const aws = stepUsing(run, "aws-actions/configure-aws-credentials");
         assert.ok(aws, `${file} ${job} (${stack}) touches a stack without AWS credentials`);
         assert.equal(withOf(aws)["aws-region"], clusterOf(stack).region, `${file} ${job} (${stack})`);
-        const role = String(withOf(aws)["role-to-assume"]);
-        const kind = pulumiCommand(run) === "up" ? "DEPLOY" : "PREVIEW";
-        assert.equal(role, `\${{ vars.AWS_${kind}_ROLE_ARN_${stack.toUpperCase()} }}`, `${file} ${job} (${stack})`);
+        // vars[format(...)] reads the repository variable AWS_<kind>_ROLE_ARN_<suffix>; the matrix gives the suffix.
+        const kind = kinds[pulumiCommand(run)];
+        assert.equal(
+          withOf(aws)["role-to-assume"],
+          `\${{ vars[format('AWS_${kind}_ROLE_ARN_{0}', matrix.suffix)] }}`,
+          `${file} ${job} (${stack})`,
+        );
+        assert.equal(MATRIX.include.find((s) => s.stack === stack)?.suffix, stack.toUpperCase().replace(/[^A-Z0-9]/g, "_"), stack);
       }
     });
 
     it("grants nothing at the workflow level and declares each job's permissions", () => {
+      const allowed = ["contents: read", "id-token: write", "pull-requests: write", "issues: write"];
       for (const { name, workflow } of files) {
         const jobs = jobsOf(workflow);
-        if (name !== TEST) assert.deepEqual(workflow.permissions, {}, name);
+        if (name !== TEST && name !== STACKS) assert.deepEqual(workflow.permissions, {}, name);
         for (const [job, definition] of Object.entries(jobs)) {
           assert.ok(definition.permissions, `${name} ${job} declares its permissions`);
           for (const [scope, level] of Object.entries(definition.permissions as Record<string, string>)) {
-            assert.ok(
-              (scope === "contents" && level === "read") || (scope === "id-token" && level === "write") || (scope === "pull-requests" && level === "write"),
-              `${name} ${job}: ${scope}: ${level}`,
-            );
+            assert.ok(allowed.includes(`${scope}: ${level}`), `${name} ${job}: ${scope}: ${level}`);
           }
         }
       }
@@ -300,31 +564,40 @@ describe("CI workflows (.github/workflows)", () => {
       for (const { name, workflow } of files) {
         for (const [job, definition] of Object.entries(jobsOf(workflow))) {
           for (const step of stepsOf(definition)) {
-            if (typeof step.uses === "string") assert.match(step.uses, /^[\w.-]+\/[\w.-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/, `${name} ${job}`);
+            if (typeof step.uses === "string")
+              assert.match(step.uses, /^[\w.-]+\/[\w.-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/, `${name} ${job}`);
           }
         }
       }
     });
 
-    it("logs in to Pulumi Cloud with the PULUMI_ACCESS_TOKEN secret, given to the Pulumi step only", () => {
+    it("gives the PULUMI_ACCESS_TOKEN secret to the Pulumi steps only, and the Datadog keys to verify only", () => {
       for (const { name, text } of files) {
-        const mentions = text.match(/secrets\.\w+/g) ?? [];
-        assert.deepEqual([...new Set(mentions)], mentions.length ? ["secrets.PULUMI_ACCESS_TOKEN"] : [], name);
+        for (const secret of new Set(text.match(/secrets\.\w+/g) ?? [])) {
+          assert.ok(["secrets.PULUMI_ACCESS_TOKEN", "secrets.DD_API_KEY", "secrets.DD_APP_KEY"].includes(secret), `${name}: ${secret}`);
+        }
       }
       for (const { file, job, stack, run } of runs) {
         for (const step of stepsOf(run)) {
-          const token = envOf(step).PULUMI_ACCESS_TOKEN;
-          if (actionOf(step) === "pulumi/actions") assert.equal(token, "${{ secrets.PULUMI_ACCESS_TOKEN }}", `${file} ${job} (${stack})`);
-          else assert.equal(token, undefined, `${file} ${job} (${stack})`);
+          const env = envOf(step);
+          const where = `${file} ${job} (${stack}) ${String(step.name ?? step.uses ?? step.run)}`;
+          if (step === pulumiStep(run)) assert.equal(env.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}", where);
+          else assert.equal(env.PULUMI_ACCESS_TOKEN, undefined, where);
+          const verify = isRun(step, /^npm run (--silent )?verify /);
+          assert.equal(env.DD_API_KEY, verify ? "${{ secrets.DD_API_KEY }}" : undefined, where);
+          assert.equal(env.DD_APP_KEY, verify ? "${{ secrets.DD_APP_KEY }}" : undefined, where);
         }
         assert.equal(envOf(run).PULUMI_ACCESS_TOKEN, undefined, `${file} ${job} (${stack})`);
-        assert.equal(withOf(stepUsing(run, "pulumi/actions")!)["cloud-url"], undefined, `${file} ${job} (${stack}): Pulumi Cloud`);
+        const action = stepUsing(run, "pulumi/actions");
+        assert.equal(action && withOf(action)["cloud-url"], undefined, `${file} ${job} (${stack}): Pulumi Cloud`);
       }
     });
 
     it("installs the Pulumi CLI of the @pulumi/pulumi SDK version in package-lock.json", () => {
-      const lock = JSON.parse(readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
-      const sdk = lock.packages["node_modules/@pulumi/pulumi"]!.version;
+      const lock = JSON.parse(readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
+        packages: Record<string, { version: string }>;
+      };
+      const sdk = lock.packages["node_modules/@pulumi/pulumi"].version;
       for (const { file, job, stack, run } of runs) {
         assert.equal(withOf(stepUsing(run, "pulumi/actions")!)["pulumi-version"], sdk, `${file} ${job} (${stack})`);
       }

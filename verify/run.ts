@@ -1,15 +1,53 @@
-/** `npm run verify`, without the process around it: read the cluster and Loki, run every check, report. */
-import { checkCollectorPods, checkDaemonSet, checkLoki, checkResourceUsage, checkRestarts, checkServiceMonitor, type CheckResult } from "./checks";
+/** `npm run verify`, without the process around it: read the cluster, Loki, Prometheus and Datadog, run every check, report. */
+import {
+  CHECK_IDS,
+  checkCollectorLogs,
+  checkCollectorPods,
+  checkDaemonSet,
+  checkDatadogAnnotations,
+  checkDatadogMetrics,
+  checkLoki,
+  checkName,
+  checkPrometheus,
+  checkResourceUsage,
+  checkRestarts,
+  checkServiceMonitor,
+  DATADOG_WINDOW_MINUTES,
+  prometheusJob,
+  type CheckId,
+  type CheckResult,
+} from "./checks";
 import { exitCode, formatReport } from "./report";
-import { queryLoki, readCluster, type FetchLike, type KubectlRunner } from "./source";
+import {
+  lokiAuthorization,
+  queryDatadogMetrics,
+  queryLoki,
+  queryPrometheus,
+  readCluster,
+  readCollectorLogs,
+  type DatadogEnv,
+  type FetchLike,
+  type KubectlRunner,
+  type LokiQueryEnv,
+} from "./source";
 import type { VerifyTarget } from "./target";
 
 export interface VerifyDependencies {
   kubectl: KubectlRunner;
-  /** Loki's query base URL (logcli's --addr); without it the Loki check is skipped. */
-  lokiUrl?: string;
   fetch: FetchLike;
   now: Date;
+  /** Loki's query base URL (logcli's --addr); without it the Loki check does not run. */
+  lokiUrl?: string;
+  /** LOKI_QUERY_* credentials; without them the stack's own are used. */
+  lokiEnv?: LokiQueryEnv;
+  /** Prometheus's base URL; without it the Prometheus check does not run. */
+  prometheusUrl?: string;
+  /** DD_API_KEY, DD_APP_KEY (both), DD_SITE; without them the Datadog metrics check does not run. */
+  datadog?: DatadogEnv;
+  /** DD_TAG_FILTER: the Datadog tags of this cluster's metrics; default kube_cluster_name:<clusterName>. */
+  datadogTagFilter?: string;
+  /** Checks the user asked to skip by name (`--skip`). */
+  skip?: ReadonlySet<CheckId>;
 }
 
 export interface VerifyOutcome {
@@ -18,19 +56,68 @@ export interface VerifyOutcome {
   exitCode: number;
 }
 
+/** Why a check that needs an input cannot run without it: what to set. */
+export const NOT_RUN_REASONS = {
+  prometheus: "no Prometheus URL (--prometheus-url <url> or PROMETHEUS_URL)",
+  "datadog-metrics": "no Datadog API keys (DD_API_KEY and DD_APP_KEY): only the pods' annotations were checked",
+  loki: "no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
+} as const;
+
 export async function runVerify(target: VerifyTarget, deps: VerifyDependencies): Promise<VerifyOutcome> {
-  const [cluster, loki] = await Promise.all([
-    readCluster(target, deps.kubectl),
-    // Without node_name as an index label the check is skipped, so Loki is not asked.
-    deps.lokiUrl === undefined || !target.indexLabels.includes("node_name") ? undefined : queryLoki(target, deps.lokiUrl, deps.fetch),
+  const skip = deps.skip ?? new Set<CheckId>();
+  const cluster = await readCluster(target, deps.kubectl);
+  const job = prometheusJob(target, cluster.serviceMonitor, cluster.service);
+  const tagFilter = deps.datadogTagFilter || `kube_cluster_name:${target.clusterName}`;
+  const wanted = (id: CheckId) => !skip.has(id);
+
+  const [logs, prometheus, datadogMetrics, loki] = await Promise.all([
+    wanted("logs") ? readCollectorLogs(target, cluster.pods, deps.kubectl) : undefined,
+    wanted("prometheus") && target.serviceMonitor.enabled && deps.prometheusUrl
+      ? queryPrometheus(target, job, deps.prometheusUrl, deps.fetch)
+      : undefined,
+    wanted("datadog-metrics") && target.datadog.enabled && deps.datadog
+      ? queryDatadogMetrics(tagFilter, new Date(deps.now.getTime() - DATADOG_WINDOW_MINUTES * 60_000), deps.datadog, deps.fetch)
+      : undefined,
+    wanted("loki") && deps.lokiUrl
+      ? (async () => {
+          const auth = await lokiAuthorization(target, deps.lokiEnv ?? {}, deps.kubectl);
+          return { auth, outcome: auth.ok ? await queryLoki(target, deps.lokiUrl!, deps.fetch, auth.header) : undefined };
+        })()
+      : undefined,
   ]);
-  const results = [
-    checkDaemonSet(target, cluster.nodes, cluster.daemonSet),
-    checkCollectorPods(cluster.nodes, cluster.pods),
-    checkRestarts(cluster.pods, deps.now),
-    checkResourceUsage(target, cluster.pods, cluster.podMetrics),
-    checkServiceMonitor(target, cluster.serviceMonitor),
-    checkLoki(target, cluster.nodes, deps.lokiUrl === undefined ? undefined : loki ?? { ok: false, error: "not queried" }),
-  ];
+
+  const result = (id: CheckId, status: CheckResult["status"], summary: string): CheckResult => ({
+    id,
+    name: checkName(id, target, job),
+    status,
+    summary,
+    details: [],
+    warnings: [],
+  });
+  const run: Record<CheckId, () => CheckResult> = {
+    daemonset: () => checkDaemonSet(target, cluster.nodes, cluster.daemonSet),
+    pods: () => checkCollectorPods(cluster.nodes, cluster.pods),
+    restarts: () => checkRestarts(cluster.pods, deps.now),
+    logs: () => checkCollectorLogs(target, logs ?? []),
+    resources: () => checkResourceUsage(target, cluster.pods, cluster.podMetrics),
+    servicemonitor: () => checkServiceMonitor(target, cluster.serviceMonitor),
+    prometheus: () => {
+      if (!target.serviceMonitor.enabled) return result("prometheus", "skip", "skipped: alloy-logs:serviceMonitor.enabled is false");
+      if (!prometheus) return result("prometheus", "notrun", `not run: ${NOT_RUN_REASONS.prometheus}`);
+      return checkPrometheus(target, cluster.nodes, cluster.pods, job, prometheus);
+    },
+    datadog: () => checkDatadogAnnotations(target, cluster.pods),
+    "datadog-metrics": () => {
+      if (!target.datadog.enabled) return result("datadog-metrics", "skip", "skipped: alloy-logs:datadog.enabled is false");
+      if (!datadogMetrics) return result("datadog-metrics", "notrun", `not run: ${NOT_RUN_REASONS["datadog-metrics"]}`);
+      return checkDatadogMetrics(target, tagFilter, datadogMetrics);
+    },
+    loki: () => {
+      if (!loki) return result("loki", "notrun", `not run: ${NOT_RUN_REASONS.loki}`);
+      if (!loki.auth.ok) return result("loki", "notrun", `not run: ${loki.auth.error}`);
+      return checkLoki(target, cluster.nodes, loki.outcome!, loki.auth.source);
+    },
+  };
+  const results = CHECK_IDS.map((id) => (skip.has(id) ? result(id, "skip", `skipped (--skip ${id})`) : run[id]()));
   return { results, report: formatReport(target, results), exitCode: exitCode(results) };
 }

@@ -1,6 +1,7 @@
 /** What `npm run verify` checks, taken from a stack's validated configuration. */
-import { ALLOY_CONTAINER, COLLECTOR_POD_SELECTOR, RELEASE_NAME } from "../chart/values";
-import { kubeconfigSetupCommand, kubectlContext } from "../components/checks";
+import { CREDENTIAL_ENV } from "../alloy/pipeline";
+import { ALLOY_CONTAINER, COLLECTOR_POD_SELECTOR, DATADOG_CHECKS_ANNOTATION, datadogChecks, RELEASE_NAME } from "../chart/values";
+import { kubeconfigSetupCommand, kubectlContext, LOKI_AUTH_SECRET_NAME } from "../components/checks";
 import type { StackConfig } from "../config/schema";
 
 export interface VerifyTarget {
@@ -12,15 +13,21 @@ export interface VerifyTarget {
   contextSetup?: string;
   namespace: string;
   tenantId: string;
-  /** The DaemonSet and ServiceMonitor name. */
+  /** The DaemonSet, Service and ServiceMonitor name (the chart names them after the release). */
   releaseName: string;
   /** The label selector of the collector pods. */
   podSelector: string;
   container: string;
+  /** alloy-logs:resources: the alloy container's requests and limits, the budget its usage is held to. */
+  resources: { requests: { cpu?: string; memory?: string }; limits: { cpu?: string; memory?: string } };
   serviceMonitor: { enabled: boolean; labels: Record<string, string> };
+  /** alloy-logs:datadog, and the openmetrics check annotation the chart values put on every pod when enabled. */
+  datadog: { enabled: boolean; namespace: string; metrics: readonly string[]; annotation: string; checks: string };
   /** alerts.memoryLimitRatio: memory at or over this share of the limit fails, as AlloyCollectorMemoryNearLimit fires. */
   memoryLimitRatio: number;
   indexLabels: readonly string[];
+  /** alloy-logs:lokiAuth.type, and where the cluster holds the credentials: the Secret and its keys (CREDENTIAL_ENV). */
+  lokiAuth: { type: StackConfig["lokiAuth"]["type"]; secretName: string; keys: typeof CREDENTIAL_ENV };
 }
 
 export function verifyTarget(stack: string, config: StackConfig): VerifyTarget {
@@ -35,8 +42,17 @@ export function verifyTarget(stack: string, config: StackConfig): VerifyTarget {
     releaseName: RELEASE_NAME,
     podSelector: COLLECTOR_POD_SELECTOR,
     container: ALLOY_CONTAINER,
+    resources: { requests: { ...config.resources.requests }, limits: { ...config.resources.limits } },
     serviceMonitor: { enabled: config.serviceMonitor.enabled, labels: { ...config.serviceMonitor.labels } },
+    datadog: {
+      enabled: config.datadog.enabled,
+      namespace: config.datadog.namespace,
+      metrics: [...config.datadog.metrics],
+      annotation: DATADOG_CHECKS_ANNOTATION,
+      checks: datadogChecks(config.datadog.namespace, config.datadog.metrics),
+    },
     memoryLimitRatio: config.alerts.memoryLimitRatio,
     indexLabels: [...config.pipeline.indexLabels],
+    lokiAuth: { type: config.lokiAuth.type, secretName: LOKI_AUTH_SECRET_NAME, keys: CREDENTIAL_ENV },
   };
 }

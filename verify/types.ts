@@ -1,8 +1,8 @@
 /**
  * The minimal shapes of the API responses `npm run verify` reads: only the
  * fields the checks use, as the Kubernetes API (core/v1, apps/v1,
- * metrics.k8s.io/v1beta1, monitoring.coreos.com/v1) and Loki's
- * /loki/api/v1/query return them. Fields the API server omits when empty or
+ * metrics.k8s.io/v1beta1, monitoring.coreos.com/v1), Loki's and Prometheus's
+ * /api/v1/query and Datadog's /api/v1/metrics return them. Fields the API server omits when empty or
  * zero are optional here too (e.g. a DaemonSet's numberAvailable).
  */
 
@@ -14,6 +14,7 @@ export interface ObjectMeta {
   name: string;
   namespace?: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
   generation?: number;
   deletionTimestamp?: string;
 }
@@ -110,6 +111,34 @@ export interface PodMetrics {
 
 export interface ServiceMonitor {
   metadata: ObjectMeta;
+  /** jobLabel: the Service label whose value becomes the targets' `job`; unset, `job` is the Service's name. */
+  spec?: { jobLabel?: string };
+}
+
+export interface Service {
+  metadata: ObjectMeta;
+}
+
+/** A core/v1 Secret: data values are base64. */
+export interface Secret {
+  metadata: ObjectMeta;
+  data?: Record<string, string>;
+}
+
+/** Prometheus's /api/v1/query answer to an instant vector query. */
+export interface PrometheusQueryResponse {
+  status: string;
+  data?: {
+    resultType: string;
+    result: { metric: Record<string, string>; value: [number, string] }[];
+  };
+  error?: string;
+}
+
+/** Datadog's GET /api/v1/metrics (active metrics since `from`). */
+export interface DatadogActiveMetrics {
+  from?: string;
+  metrics?: string[];
 }
 
 /** Loki's /loki/api/v1/query answer to an instant metric query. */

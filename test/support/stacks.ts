@@ -1,6 +1,8 @@
 /** Shared fixtures: a minimal valid stack config, and the stacks this project has. */
-import { stackNamesIn } from "../../config/stack-file";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { stackNamesIn } from "../../config/stack-file";
+import { deployOrder } from "../../scripts/ci-stacks";
 
 export const ROOT = path.join(__dirname, "..", "..");
 
@@ -25,7 +27,34 @@ export function configWith(extra: Record<string, unknown>, without: string[] = [
   return config;
 }
 
-/** Every Pulumi.<stack>.yaml in the repository. */
+/** Every Pulumi.<stack>.yaml in the repository, sorted by name. */
 export function stackNames(): string[] {
   return stackNamesIn(ROOT);
+}
+
+/** Every stack, in the order CI deploys them (ops, dev, prod, then any other by name). */
+export function stacksInDeployOrder(): string[] {
+  return deployOrder(stackNames());
+}
+
+/** The stacks that have a test/golden/<stack>/ directory. */
+export function goldenStacks(): string[] {
+  return readdirSync(GOLDEN_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/**
+ * The reviewed golden copy of one file of a stack. A stack file without golden files fails here with what to do:
+ * every stack present is compared, a new one included.
+ */
+export function goldenFile(stack: string, file: string): string {
+  const golden = path.join(GOLDEN_DIR, stack, file);
+  if (!existsSync(golden)) {
+    throw new Error(
+      `Pulumi.${stack}.yaml has no golden ${path.relative(ROOT, golden)}: run \`npm run golden:update\`, review test/golden/${stack}/ and commit it`,
+    );
+  }
+  return readFileSync(golden, "utf8");
 }

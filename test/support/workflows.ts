@@ -54,7 +54,10 @@ export function formatErrors(errors: readonly ValidationError[], indent = ""): s
   return errors.flatMap((e) => {
     const where = "path" in e && e.path !== undefined ? e.path || "/" : "location" in e && e.location ? `line ${e.location.line}` : "/";
     const line = `${indent}${where}: ${e.detail ?? e.title}`;
-    const nested = "states" in e && e.states ? e.states.flatMap((s, i) => [`${indent}  branch ${i + 1}:`, ...formatErrors(s.errors, `${indent}    `)]) : [];
+    const nested =
+      "states" in e && e.states
+        ? e.states.flatMap((s, i) => [`${indent}  branch ${i + 1}:`, ...formatErrors(s.errors, `${indent}    `)])
+        : [];
     return [line, ...nested];
   });
 }
@@ -91,21 +94,32 @@ export function envOf(holder: Job | Step): Record<string, unknown> {
   return (holder.env as Record<string, unknown> | undefined) ?? {};
 }
 
+/** The matrix of a job whose strategy is computed by stacks.yml: `${{ fromJSON(needs.stacks.outputs.matrix) }}`. */
+export const STACK_MATRIX = "${{ fromJSON(needs.stacks.outputs.matrix) }}";
+
 /**
  * The runs of a job: one per matrix `include` entry, with every `${{ matrix.<key> }}`
  * in the job replaced by that entry's value; the job itself when it has no matrix.
+ * A matrix computed at run time (STACK_MATRIX) takes its entries from `computed`,
+ * what the job that computes it prints.
  */
-export function jobRuns(job: Job): Job[] {
-  const matrix = (job.strategy as { matrix?: { include?: Record<string, unknown>[] } } | undefined)?.matrix;
-  if (!matrix) return [job];
-  const include = matrix.include ?? [];
+export function jobRuns(job: Job, computed?: { include: readonly object[] }): Job[] {
+  const strategy = job.strategy as { matrix?: string | { include?: readonly object[] } } | undefined;
+  let matrix = strategy?.matrix;
+  if (matrix === undefined) return [job];
+  if (typeof matrix === "string") {
+    if (matrix !== STACK_MATRIX || !computed) throw new Error(`jobRuns cannot expand the matrix ${matrix}`);
+    matrix = computed;
+  }
+  const include = (matrix.include ?? []) as readonly Record<string, unknown>[];
   if (Object.keys(matrix).some((k) => k !== "include")) throw new Error("jobRuns expands matrix.include only");
-  return include.map((entry) =>
-    JSON.parse(
-      JSON.stringify(job).replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (whole, key: string) =>
-        key in entry ? String(entry[key]).replace(/["\\]/g, (c) => `\\${c}`) : whole,
-      ),
-    ) as Job,
+  return include.map(
+    (entry) =>
+      JSON.parse(
+        JSON.stringify(job).replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (whole, key: string) =>
+          key in entry ? String(entry[key]).replace(/["\\]/g, (c) => `\\${c}`) : whole,
+        ),
+      ) as Job,
   );
 }
 
