@@ -35,8 +35,15 @@ export interface ProjectFile {
 }
 
 export function readProjectFile(rootDir: string): ProjectFile {
-  const document = parse(readFileSync(path.join(rootDir, "Pulumi.yaml"), "utf8")) as { name: string; main?: string; runtime: string | ProjectFile["runtime"] };
-  const runtime = typeof document.runtime === "string" ? { name: document.runtime, options: {} } : { ...document.runtime, options: document.runtime.options ?? {} };
+  const document = parse(readFileSync(path.join(rootDir, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    main?: string;
+    runtime: string | ProjectFile["runtime"];
+  };
+  const runtime =
+    typeof document.runtime === "string"
+      ? { name: document.runtime, options: {} }
+      : { ...document.runtime, options: document.runtime.options ?? {} };
   return { name: document.name, main: document.main, runtime };
 }
 
@@ -90,10 +97,12 @@ export function languageHostLaunch(input: LaunchInput): { args: string[]; cwd: s
   // locateModule: `require.resolve('@pulumi/pulumi/cmd/run')` from the program directory.
   const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [pwd] });
   // constructConfig: the language host still writes the old `<namespace>:config:<name>` form of each key.
-  const config = Object.fromEntries(Object.entries(input.config).map(([key, value]) => {
-    const at = key.indexOf(":");
-    return [`${key.slice(0, at)}:config:${key.slice(at + 1)}`, value];
-  }));
+  const config = Object.fromEntries(
+    Object.entries(input.config).map(([key, value]) => {
+      const at = key.indexOf(":");
+      return [`${key.slice(0, at)}:config:${key.slice(at + 1)}`, value];
+    }),
+  );
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith("PULUMI_")) env[key] = value;
@@ -107,17 +116,25 @@ export function languageHostLaunch(input: LaunchInput): { args: string[]; cwd: s
   const args = [
     ...splitNodeArgs(project.runtime.options.nodeargs ?? ""),
     runPath,
-    "--monitor", input.monitor,
-    "--engine", input.monitor,
+    "--monitor",
+    input.monitor,
+    "--engine",
+    input.monitor,
     // What a DIY backend (pulumi login --local) calls the organization.
-    "--organization", "organization",
-    "--project", project.name,
-    "--root-directory", rootDir,
-    "--stack", input.stack,
-    "--pwd", pwd,
+    "--organization",
+    "organization",
+    "--project",
+    project.name,
+    "--root-directory",
+    rootDir,
+    "--stack",
+    input.stack,
+    "--pwd",
+    pwd,
     "--dry-run",
     // The CLI's default --parallel (pkg/cmd/pulumi/operations/up.go defaultParallel).
-    "--parallel", String(cpus().length * 4),
+    "--parallel",
+    String(cpus().length * 4),
     entryPoint,
   ];
   return { args, cwd: pwd, env };
@@ -152,7 +169,14 @@ export async function runOnCliPath(stack: string, options: CliRunOptions): Promi
   const engine = new EngineStandIn(project.name, stack);
   try {
     const address = await engine.serve();
-    const { args, cwd, env } = languageHostLaunch({ rootDir, project, stack, monitor: address, config: options.config, secretKeys: options.secretKeys ?? [] });
+    const { args, cwd, env } = languageHostLaunch({
+      rootDir,
+      project,
+      stack,
+      monitor: address,
+      config: options.config,
+      secretKeys: options.secretKeys ?? [],
+    });
     const started = process.hrtime.bigint();
     let lastRegistrationMs: number | undefined;
     engine.onRegister = (registration) => {
@@ -168,7 +192,15 @@ export async function runOnCliPath(stack: string, options: CliRunOptions): Promi
       child.on("error", reject);
       child.on("close", resolve);
     });
-    return { exitCode, logs: engine.logs, registrations: engine.registrations, outputs: engine.stackOutputs(), stdout, stderr, lastRegistrationMs };
+    return {
+      exitCode,
+      logs: engine.logs,
+      registrations: engine.registrations,
+      outputs: engine.stackOutputs(),
+      stdout,
+      stderr,
+      lastRegistrationMs,
+    };
   } finally {
     await engine.close();
   }

@@ -14,19 +14,17 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import * as pulumi from "@pulumi/pulumi";
+import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
+import * as engineRpc from "@pulumi/pulumi/proto/engine_grpc_pb";
+import * as engineProto from "@pulumi/pulumi/proto/engine_pb";
+import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
+import * as resourceRpc from "@pulumi/pulumi/proto/resource_grpc_pb";
+import * as resourceProto from "@pulumi/pulumi/proto/resource_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct, type JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
 import type { Registration, WireAlias } from "./resources";
 
 export type { Registration };
-
-// The generated service definitions and messages have no usable typings: they are plain CommonJS.
-/* eslint-disable @typescript-eslint/no-require-imports */
-const resourceRpc = require("@pulumi/pulumi/proto/resource_grpc_pb.js");
-const resourceProto = require("@pulumi/pulumi/proto/resource_pb.js");
-const engineRpc = require("@pulumi/pulumi/proto/engine_grpc_pb.js");
-const engineProto = require("@pulumi/pulumi/proto/engine_pb.js");
-const providerProto = require("@pulumi/pulumi/proto/provider_pb.js");
-const { Struct } = require("google-protobuf/google/protobuf/struct_pb.js");
-const { Empty } = require("google-protobuf/google/protobuf/empty_pb.js");
 
 export interface EngineLog {
   severity: "debug" | "info" | "warning" | "error";
@@ -45,7 +43,11 @@ export const offlineId = (name: string) => `${name}-id`;
 export function offlineInvoke(token: string, args: Record<string, unknown>): Record<string, unknown> {
   if (token === "aws:eks/getCluster:getCluster") {
     const { name, region } = args as { name: string; region: string };
-    return { ...args, endpoint: `https://${name}.eks.${region}.amazonaws.com.offline-plan`, certificateAuthorities: [{ data: "offline-plan" }] };
+    return {
+      ...args,
+      endpoint: `https://${name}.eks.${region}.amazonaws.com.offline-plan`,
+      certificateAuthorities: [{ data: "offline-plan" }],
+    };
   }
   throw new Error(`the offline plan cannot answer ${token}: add it to offlineInvoke in plan/engine.ts`);
 }
@@ -67,9 +69,9 @@ const SEVERITIES: Record<number, EngineLog["severity"]> = {
   [engineProto.LogSeverity.ERROR]: "error",
 };
 
-function wireAlias(alias: Request): WireAlias {
-  if (alias.hasUrn()) return alias.getUrn() as string;
+function wireAlias(alias: Alias): WireAlias {
   const spec = alias.getSpec();
+  if (alias.hasUrn() || !spec) return alias.getUrn();
   return {
     name: spec.getName(),
     type: spec.getType(),
@@ -81,8 +83,19 @@ function wireAlias(alias: Request): WireAlias {
 }
 
 type Callback = (error: grpc.ServiceError | null, response?: unknown) => void;
-type Request = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Handlers = Record<string, (request: Request) => unknown>;
+/** One RPC: the request message in, the response message out (or an exception: the RPC's error). */
+type Handler<Req> = (request: Req) => unknown;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler names its own request type
+type Handlers = Record<string, Handler<any>>;
+
+/** The properties of a Struct, or of none, as plain values. */
+function plain(struct: Struct | undefined): Record<string, unknown> {
+  return struct?.toJavaScript() ?? {};
+}
+
+function toStruct(value: Record<string, unknown>): Struct {
+  return Struct.fromJavaScript(value as Record<string, JavaScriptValue>);
+}
 
 function serviceError(error: unknown): grpc.ServiceError {
   const message = (error as Error).message;
@@ -91,32 +104,42 @@ function serviceError(error: unknown): grpc.ServiceError {
 
 /** A gRPC service implementation from handlers: an exception becomes the RPC's error, as the engine reports a failed step. */
 function service(handlers: Handlers): grpc.UntypedServiceImplementation {
-  return Object.fromEntries(Object.entries(handlers).map(([method, fn]) => [method, (call: { request: Request }, callback: Callback) => {
-    try {
-      callback(null, fn(call.request));
-    } catch (error) {
-      callback(serviceError(error));
-    }
-  }]));
+  return Object.fromEntries(
+    Object.entries(handlers).map(([method, fn]) => [
+      method,
+      (call: { request: unknown }, callback: Callback) => {
+        try {
+          callback(null, fn(call.request));
+        } catch (error) {
+          callback(serviceError(error));
+        }
+      },
+    ]),
+  );
 }
 
 /**
  * The same handlers as an in-process client of the SDK (`monitor.registerResource(request, callback)`),
  * answered asynchronously, as a reply over the wire would be.
  */
-function client(handlers: Handlers): Record<string, (request: Request, ...rest: unknown[]) => void> {
-  return Object.fromEntries(Object.entries(handlers).map(([method, fn]) => [method, (request: Request, ...rest: unknown[]) => {
-    const callback = rest.find((arg) => typeof arg === "function") as Callback;
-    queueMicrotask(() => {
-      let response: unknown;
-      try {
-        response = fn(request);
-      } catch (error) {
-        return callback(serviceError(error));
-      }
-      callback(null, response);
-    });
-  }]));
+function client(handlers: Handlers): Record<string, (request: unknown, ...rest: unknown[]) => void> {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([method, fn]) => [
+      method,
+      (request: unknown, ...rest: unknown[]) => {
+        const callback = rest.find((arg) => typeof arg === "function") as Callback;
+        queueMicrotask(() => {
+          let response: unknown;
+          try {
+            response = fn(request);
+          } catch (error) {
+            return callback(serviceError(error));
+          }
+          callback(null, response);
+        });
+      },
+    ]),
+  );
 }
 
 export class EngineStandIn {
@@ -154,7 +177,8 @@ export class EngineStandIn {
   }
 
   private urnFor(parent: string, type: string, name: string): string {
-    const parentType = parent && this.byUrn.get(parent)?.type !== pulumi.runtime.rootPulumiStackTypeName ? urnQualifiedType(parent) : undefined;
+    const parentType =
+      parent && this.byUrn.get(parent)?.type !== pulumi.runtime.rootPulumiStackTypeName ? urnQualifiedType(parent) : undefined;
     return newUrn(this.stack, this.project, parentType, type, name);
   }
 
@@ -162,8 +186,8 @@ export class EngineStandIn {
   readonly resourceMonitor: Handlers = {
     // The engine of the pinned CLI supports every feature this SDK asks about.
     supportsFeature: () => new resourceProto.SupportsFeatureResponse().setHassupport(true),
-    registerResource: (request) => {
-      const inputs = request.getObject()?.toJavaScript() ?? {};
+    registerResource: (request: resourceProto.RegisterResourceRequest) => {
+      const inputs = plain(request.getObject());
       const registration: Registration = {
         urn: this.urnFor(request.getParent(), request.getType(), request.getName()),
         type: request.getType(),
@@ -180,11 +204,11 @@ export class EngineStandIn {
         aliases: [...request.getAliasurnsList(), ...request.getAliasesList().map(wireAlias)],
       };
       this.record(registration);
-      const response = new resourceProto.RegisterResourceResponse().setUrn(registration.urn).setObject(Struct.fromJavaScript(inputs));
+      const response = new resourceProto.RegisterResourceResponse().setUrn(registration.urn).setObject(toStruct(inputs));
       return registration.custom ? response.setId(offlineId(registration.name)) : response;
     },
-    readResource: (request) => {
-      const inputs = request.getProperties()?.toJavaScript() ?? {};
+    readResource: (request: resourceProto.ReadResourceRequest) => {
+      const inputs = plain(request.getProperties());
       const registration: Registration = {
         urn: this.urnFor(request.getParent(), request.getType(), request.getName()),
         type: request.getType(),
@@ -200,26 +224,26 @@ export class EngineStandIn {
       };
       this.record(registration);
       const state = { ...inputs, metadata: { ...(inputs.metadata as object), name: request.getId() } };
-      return new resourceProto.ReadResourceResponse().setUrn(registration.urn).setProperties(Struct.fromJavaScript(state));
+      return new resourceProto.ReadResourceResponse().setUrn(registration.urn).setProperties(toStruct(state));
     },
-    registerResourceOutputs: (request) => {
-      this.outputs.set(request.getUrn(), request.getOutputs()?.toJavaScript() ?? {});
+    registerResourceOutputs: (request: resourceProto.RegisterResourceOutputsRequest) => {
+      this.outputs.set(request.getUrn(), plain(request.getOutputs()));
       return new Empty();
     },
-    invoke: (request) => {
-      const result = offlineInvoke(request.getTok(), request.getArgs()?.toJavaScript() ?? {});
-      return new providerProto.InvokeResponse().setReturn(Struct.fromJavaScript(result));
+    invoke: (request: resourceProto.ResourceInvokeRequest) => {
+      const result = offlineInvoke(request.getTok(), plain(request.getArgs()));
+      return new providerProto.InvokeResponse().setReturn(toStruct(result));
     },
   };
 
   /** Engine (proto/pulumi/engine.proto): diagnostics and the root resource. */
   readonly engine: Handlers = {
-    log: (request) => {
+    log: (request: engineProto.LogRequest) => {
       this.logs.push({ severity: SEVERITIES[request.getSeverity()] ?? "info", message: request.getMessage(), urn: request.getUrn() });
       return new Empty();
     },
     getRootResource: () => new engineProto.GetRootResourceResponse().setUrn(this.root ?? ""),
-    setRootResource: (request) => {
+    setRootResource: (request: engineProto.SetRootResourceRequest) => {
       this.root = request.getUrn();
       return new engineProto.SetRootResourceResponse();
     },

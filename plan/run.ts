@@ -72,7 +72,7 @@ export async function runPlan(stack: string, options: PlanOptions): Promise<Plan
     // The program reads its config when it is loaded: load it afresh for every plan.
     delete require.cache[require.resolve(program)];
     try {
-      await withProgramFailureCaptured(() => pulumi.runtime.runInPulumiStack(async () => require(program)));
+      await withProgramFailureCaptured(() => pulumi.runtime.runInPulumiStack(() => Promise.resolve(require(program) as unknown)));
     } finally {
       // Waits for every registration to reach the engine.
       await pulumi.runtime.disconnect();

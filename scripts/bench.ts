@@ -35,7 +35,10 @@ function minimalProject(): string {
   // Inside the repository, so that node_modules resolves as it does for the program.
   const dir = path.join(ROOT, ".cache", "bench", "minimal");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "Pulumi.yaml"), "name: minimal\nmain: index.js\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n");
+  writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    "name: minimal\nmain: index.js\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n",
+  );
   writeFileSync(
     path.join(dir, "index.js"),
     [
@@ -50,7 +53,13 @@ function minimalProject(): string {
   return dir;
 }
 
-async function untilLastRegistration(stack: string, rootDir: string, config: Record<string, string>, secretKeys: string[], project = readProjectFile(rootDir)): Promise<number> {
+async function untilLastRegistration(
+  stack: string,
+  rootDir: string,
+  config: Record<string, string>,
+  secretKeys: string[],
+  project = readProjectFile(rootDir),
+): Promise<number> {
   const run = await runOnCliPath(stack, { rootDir, project, config, secretKeys });
   if (run.exitCode !== 0 || run.lastRegistrationMs === undefined) {
     throw new Error(`the run in ${rootDir} failed (${run.exitCode}):\n${run.logs.map((l) => l.message).join("\n")}${run.stderr}`);
@@ -101,9 +110,24 @@ async function main(): Promise<void> {
   const coldRatio = median(cold) / median(floorTimes);
   const rows: [string, string, string, boolean][] = [
     ["minimal program (same SDKs, one ConfigMap): node start -> last registration", `${median(floorTimes).toFixed(2)} s`, "", true],
-    ["index.ts, stack ops, compile cache cleared: node start -> last registration", `${median(cold).toFixed(2)} s`, `${coldRatio.toFixed(2)}x minimal (target <= 1.5x)`, coldRatio <= 1.5],
-    ["index.ts, stack ops, compile cache warm: node start -> last registration", `${median(warm).toFixed(2)} s`, `${(median(warm) / median(floorTimes)).toFixed(2)}x minimal`, true],
-    ["for comparison, typescript: true (ts-node type-checks): node start -> last registration", `${median(tsNode).toFixed(2)} s`, `${(median(tsNode) / median(floorTimes)).toFixed(2)}x minimal`, true],
+    [
+      "index.ts, stack ops, compile cache cleared: node start -> last registration",
+      `${median(cold).toFixed(2)} s`,
+      `${coldRatio.toFixed(2)}x minimal (target <= 1.5x)`,
+      coldRatio <= 1.5,
+    ],
+    [
+      "index.ts, stack ops, compile cache warm: node start -> last registration",
+      `${median(warm).toFixed(2)} s`,
+      `${(median(warm) / median(floorTimes)).toFixed(2)}x minimal`,
+      true,
+    ],
+    [
+      "for comparison, typescript: true (ts-node type-checks): node start -> last registration",
+      `${median(tsNode).toFixed(2)} s`,
+      `${(median(tsNode) / median(floorTimes)).toFixed(2)}x minimal`,
+      true,
+    ],
     ["test suite (mocha, all tests)", `${median(tests).toFixed(2)} s`, "target < 15 s", median(tests) < 15],
   ];
   const git = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();

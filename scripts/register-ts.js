@@ -51,7 +51,9 @@ function compile(source, filename) {
 function syntaxError(error) {
   if (!Array.isArray(error.errors)) return error;
   const lines = error.errors.map(({ text, location }) =>
-    location ? `${path.relative(process.cwd(), location.file)}:${location.line}:${location.column + 1}: ${text}\n    ${location.lineText}` : text,
+    location
+      ? `${path.relative(process.cwd(), location.file)}:${location.line}:${location.column + 1}: ${text}\n    ${location.lineText}`
+      : text,
   );
   const syntax = new SyntaxError(lines.join("\n"));
   // The message says where the error is; frames of the loader would only hide it. (cmd/run prints
@@ -63,4 +65,3 @@ function syntaxError(error) {
 require.extensions[".ts"] = (module, filename) => {
   module._compile(compile(fs.readFileSync(filename, "utf8"), filename), filename);
 };
-

@@ -17,7 +17,10 @@ import { GOLDEN_DIR, ROOT, stackNames } from "./support/stacks";
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
-  promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
 async function unwrap<T>(settled: Promise<Settled<T>>): Promise<T> {
   const result = await settled;
   if (!result.ok) throw result.error;
@@ -53,20 +56,29 @@ const withTsNode = settle(
   planOnCliPath("ops", { ...OPS(), project: { ...readProjectFile(ROOT), runtime: { name: "nodejs", options: { typescript: true } } } }),
 );
 
-const configError = settle(runOnCliPath("ops", { config: { ...OPS().config, "alloy-logs:lokiEndpoint": "http://loki:3100/push" }, secretKeys: OPS().secretKeys }));
-const syntaxError = settle((async () => {
-  const source = readFileSync(path.join(ROOT, "index.ts"), "utf8");
-  const broken = source.replace("const config = loadConfig();", "const config = loadConfig(;");
-  assert.notEqual(broken, source, "index.ts no longer has the line this test breaks");
-  const dir = projectCopy("syntax-error", { "index.ts": broken });
-  const line = broken.split("\n").indexOf("const config = loadConfig(;") + 1;
-  return { dir, line, run: await runOnCliPath("ops", { ...OPS(), rootDir: dir }) };
-})());
-const missingLoader = settle((async () => {
-  const pulumiYaml = readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace("./scripts/register-ts.js", "./scripts/no-such-loader.js");
-  const dir = projectCopy("missing-loader", { "Pulumi.yaml": pulumiYaml });
-  return runOnCliPath("ops", { ...OPS(), rootDir: dir });
-})());
+const configError = settle(
+  runOnCliPath("ops", { config: { ...OPS().config, "alloy-logs:lokiEndpoint": "http://loki:3100/push" }, secretKeys: OPS().secretKeys }),
+);
+const syntaxError = settle(
+  (async () => {
+    const source = readFileSync(path.join(ROOT, "index.ts"), "utf8");
+    const broken = source.replace("const config = loadConfig();", "const config = loadConfig(;");
+    assert.notEqual(broken, source, "index.ts no longer has the line this test breaks");
+    const dir = projectCopy("syntax-error", { "index.ts": broken });
+    const line = broken.split("\n").indexOf("const config = loadConfig(;") + 1;
+    return { dir, line, run: await runOnCliPath("ops", { ...OPS(), rootDir: dir }) };
+  })(),
+);
+const missingLoader = settle(
+  (async () => {
+    const pulumiYaml = readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace(
+      "./scripts/register-ts.js",
+      "./scripts/no-such-loader.js",
+    );
+    const dir = projectCopy("missing-loader", { "Pulumi.yaml": pulumiYaml });
+    return runOnCliPath("ops", { ...OPS(), rootDir: dir });
+  })(),
+);
 
 describe("pulumi preview's path: node, Pulumi.yaml's loader and the SDK's cmd/run, against the engine stand-in", function () {
   this.timeout(60_000);
@@ -115,7 +127,10 @@ describe("pulumi preview's path: node, Pulumi.yaml's loader and the SDK's cmd/ru
         '  - alloy-logs:lokiEndpoint: got "http://loki:3100/push"; expected the Loki push path: the URL must end in /loki/api/v1/push',
     ]);
     assert.equal(run.exitCode, 32, "32: cmd/run has shown the user the error; the language host adds nothing");
-    assert.deepEqual(run.registrations.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+    assert.deepEqual(
+      run.registrations.map((r) => r.type),
+      ["pulumi:pulumi:Stack"],
+    );
   });
 
   it("fails a syntax error in the program with the loader's file, line, column and source line, without a stack trace", async () => {
