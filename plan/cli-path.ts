@@ -18,7 +18,7 @@
  * between the program and the engine (it forwards every call untouched).
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -91,7 +91,7 @@ export function languageHostLaunch(input: LaunchInput): { args: string[]; cwd: s
   const { project, rootDir } = input;
   // engine/project.go getPwdMain: a file `main` runs in its directory, a directory `main` (or none) as ".".
   const main = path.resolve(rootDir, project.main ?? ".");
-  const isFile = project.main !== undefined && path.extname(main) !== "";
+  const isFile = project.main !== undefined && !statSync(main).isDirectory();
   const pwd = isFile ? path.dirname(main) : main;
   const entryPoint = isFile ? path.basename(main) : ".";
   // locateModule: `require.resolve('@pulumi/pulumi/cmd/run')` from the program directory.
