@@ -8,15 +8,23 @@ import { parseStackConfig, StackConfigError } from "./config/load";
 import { otherStacks } from "./config/stack-file";
 import { postDeployChecks } from "./components/checks";
 
-// Part of the SDK's runtime, not of its type declarations (sdk/nodejs/runtime/config.ts).
-const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+/**
+ * The keys whose values the CLI decrypted from `secure:` values. The SDK has no
+ * public API for this; the language host passes the list to every program in
+ * this variable (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go,
+ * pulumiConfigSecretKeysVar), beside the values in PULUMI_CONFIG.
+ */
+function secretConfigKeys(): string[] {
+  const keys: unknown = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS || "[]");
+  return Array.isArray(keys) ? keys.filter((key): key is string => typeof key === "string") : [];
+}
 
 function loadConfig() {
   const stack = pulumi.getStack();
   const all = pulumi.runtime.allConfig();
   try {
     return parseStackConfig(stack, all, {
-      secretKeys: Object.keys(all).filter((key) => isConfigSecret(key)),
+      secretKeys: secretConfigKeys(),
       otherStacks: otherStacks(__dirname, stack),
       warn: (message) => void pulumi.log.warn(message),
     });

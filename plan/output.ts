@@ -6,9 +6,9 @@
 import { stringify } from "yaml";
 import type { AlloyChartValues } from "../chart/alloy-values.generated";
 import { unescapeHelmTemplate } from "../chart/values";
-import type { PlannedResource, PlanResult } from "./run";
+import type { PlannedResource, PlanResult } from "./resources";
 
-export { SECRET_TEXT } from "./run";
+export { SECRET_TEXT } from "./resources";
 
 export const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
 
@@ -92,7 +92,7 @@ function describe(resource: PlannedResource): string {
 
 /** The plan as a reviewer reads it in a terminal. */
 export function summary(plan: PlanResult, stackFile: string): string {
-  const lines = [`Plan for stack "${plan.stack}" from ${stackFile}: run offline under Pulumi mocks; nothing was deployed.`, "", "Resources:"];
+  const lines = [`Plan for stack "${plan.stack}" from ${stackFile}: run as \`pulumi preview\` runs it, against an offline stand-in for the engine; nothing was deployed.`, "", "Resources:"];
   const typeWidth = Math.max(...plan.resources.map((r) => r.type.length));
   const nameWidth = Math.max(...plan.resources.map((r) => r.name.length));
   for (const r of plan.resources) {

@@ -1,8 +1,10 @@
 /**
  * npm run plan -- --stack <name> [--out <dir>]
  *
- * The offline plan: runs the program with Pulumi.<name>.yaml under the Pulumi
- * engine's mocks and prints the resources it would create. With --out, writes
+ * The offline plan: runs the program with Pulumi.<name>.yaml exactly as
+ * `pulumi preview` does (node with Pulumi.yaml's nodeargs, the SDK's cmd/run),
+ * against an offline stand-in for the engine (plan/engine.ts), and prints the
+ * resources it would create. With --out, writes
  * <dir>/values.yaml, <dir>/config.alloy and <dir>/resources.json for review,
  * the way `helm template` output was reviewed before.
  */
@@ -20,11 +22,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { config, secretKeys } = readStackFile(ROOT, values.stack);
-  // Loaded only once the arguments are known good: loading the Pulumi SDK is most of a plan's time.
+  // Loaded only once the arguments are known good.
   // (require, not import(): the .ts loader hooks require only.)
-  const { runPlan } = require("../plan/run") as typeof import("../plan/run");
+  const { planOnCliPath } = require("../plan/cli-path") as typeof import("../plan/cli-path");
   const { alloyConfig, resourcesJson, summary, valuesYaml } = require("../plan/output") as typeof import("../plan/output");
-  const plan = await runPlan(values.stack, { config, secretKeys });
+  const plan = await planOnCliPath(values.stack, { config, secretKeys });
   console.log(summary(plan, path.relative(process.cwd(), stackFilePath(ROOT, values.stack))));
   if (values.out) {
     mkdirSync(values.out, { recursive: true });
@@ -40,7 +42,8 @@ async function main(): Promise<void> {
 
 main().catch((error: Error) => {
   // Config errors are written for people: show the message, not a stack trace.
-  const forPeople = "__pulumiRunError" in error || error instanceof StackFileError;
+  // A failed program run carries what `pulumi preview` would show: the program's error diagnostics.
+  const forPeople = error instanceof StackFileError || error.name === "ProgramRunError";
   console.error(forPeople ? error.message : error);
   process.exit(1);
 });

@@ -23,13 +23,18 @@ function compile(source, filename) {
     return fs.readFileSync(cached, "utf8");
   } catch {
     esbuild ??= require("esbuild");
-    const { code } = esbuild.transformSync(source, {
-      loader: "ts",
-      format: "cjs",
-      target: "node20",
-      sourcefile: filename,
-      sourcemap: "inline",
-    });
+    let code;
+    try {
+      ({ code } = esbuild.transformSync(source, {
+        loader: "ts",
+        format: "cjs",
+        target: "node20",
+        sourcefile: filename,
+        sourcemap: "inline",
+      }));
+    } catch (error) {
+      throw syntaxError(error);
+    }
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     // Write-then-rename, so a concurrent reader never sees half a file.
     const temporary = `${cached}.${process.pid}.tmp`;
@@ -39,7 +44,24 @@ function compile(source, filename) {
   }
 }
 
+/**
+ * esbuild's errors as a SyntaxError naming file, line and column, like node's own for
+ * JavaScript: cmd/run (and the plan) print a SyntaxError's message without a stack trace.
+ */
+function syntaxError(error) {
+  if (!Array.isArray(error.errors)) return error;
+  const lines = error.errors.map(({ text, location }) =>
+    location
+      ? `${path.relative(process.cwd(), location.file)}:${location.line}:${location.column + 1}: ${text}\n    ${location.lineText}`
+      : text,
+  );
+  const syntax = new SyntaxError(lines.join("\n"));
+  // The message says where the error is; frames of the loader would only hide it. (cmd/run prints
+  // a SyntaxError without its stack, but formats it once in full, which a long stack makes slow.)
+  syntax.stack = `SyntaxError: ${syntax.message}`;
+  return syntax;
+}
+
 require.extensions[".ts"] = (module, filename) => {
   module._compile(compile(fs.readFileSync(filename, "utf8"), filename), filename);
 };
-

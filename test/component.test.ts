@@ -82,25 +82,26 @@ describe("AlloyLogCollector under mocks", () => {
     assert.deepEqual(children.map((r) => [r.type, r.parent]), [
       ["pulumi:providers:kubernetes", COMPONENT],
       ["kubernetes:core/v1:Namespace", COMPONENT],
+      ["kubernetes:core/v1:ConfigMap", COMPONENT],
+      ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", COMPONENT],
       ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", COMPONENT],
       ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", COMPONENT],
       [CHART_TYPE, COMPONENT],
-      ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", COMPONENT],
-      ["kubernetes:core/v1:ConfigMap", COMPONENT],
     ]);
   });
 
   it("names every child <component name>-<role>", async () => {
     const { resources } = await runPlan("test", { config: configWith({ lokiAuth: { type: "bearer", token: "t" } }), secretKeys: ["alloy-logs:lokiAuth"] });
     assert.deepEqual(resources.slice(1).map((r) => r.name), [
+      // In the order the engine can create them: after parent, provider and dependencies, ties by type and name.
       "alloy-logs-cluster",
       "alloy-logs-namespace",
+      "alloy-logs-dashboard",
       "alloy-logs-loki-auth",
+      "alloy-logs-alerts",
       "alloy-logs-pod-reader",
       "alloy-logs-pod-reader",
       "alloy-logs-chart",
-      "alloy-logs-alerts",
-      "alloy-logs-dashboard",
     ]);
   });
 

@@ -1,11 +1,11 @@
-/** `npm run plan` as a person runs it: a separate node process. */
+/** `npm run plan` as a person runs it: a separate node process, which runs the program on the CLI's path. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { resourcesJson, SECRET_TEXT } from "../plan/output";
-import { SecretValue, type PlanResult } from "../plan/run";
+import { SecretValue, type PlanResult } from "../plan/resources";
 import { GOLDEN_DIR, ROOT } from "./support/stacks";
 import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
 
@@ -23,7 +23,7 @@ describe("npm run plan", () => {
   it("prints the resources and writes values.yaml, config.alloy and resources.json equal to what is deployed", () => {
     const result = plan("--stack", "ops", "--out", out);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /^Plan for stack "ops" from Pulumi\.ops\.yaml: run offline under Pulumi mocks; nothing was deployed\./);
+    assert.match(result.stdout, /^Plan for stack "ops" from Pulumi\.ops\.yaml: run as `pulumi preview` runs it, against an offline stand-in for the engine; nothing was deployed\./);
     const chartLine = new RegExp(String.raw`\+ kubernetes:helm\.sh/v4:Chart +alloy-logs-chart +alloy ${ALLOY_CHART_VERSION.replace(/\./g, "\\.")} from https://grafana\.github\.io/helm-charts into namespace loki-v3`);
     assert.match(result.stdout, chartLine);
     assert.match(result.stdout, /\+ pulumi:providers:kubernetes +alloy-logs-cluster +kubeconfig from the EKS API; token: aws eks get-token --cluster-name buzzvil-eks-ops --region ap-northeast-1/);
