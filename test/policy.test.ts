@@ -5,9 +5,12 @@
  * real chart are in test/policy-render.test.ts.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { checkObject, checkRelease, kubeObjectOf, stackOfUrn, type Expectations, type KubeObject } from "../policy/checks";
 import { loadExpectations } from "../policy/expectations";
 import { chartChild, RunningPolicyPack, urnOf } from "./support/policy-pack";
+import { ROOT } from "./support/stacks";
 
 /** What Pulumi.ops.yaml asks for, written out (not computed by the pack). */
 const OPS: Expectations = {
@@ -258,6 +261,18 @@ describe("what the policy pack expects of each stack (policy/expectations.ts)", 
   it("names the stack file when a stack has none", () => {
     // Not a plausible next cluster (staging, qa): adding one must not break this test.
     assert.throws(() => loadExpectations("no-such-stack"), { message: 'No stack file Pulumi.no-such-stack.yaml: is "no-such-stack" a stack of this project?' });
+  });
+});
+
+describe("policy/tsconfig.json", () => {
+  // run-policy-pack compiles the pack with ts-node from this file's compilerOptions alone
+  // (@pulumi/pulumi tsutils.loadTypeScriptCompilerOptions reads no "extends").
+  it("compiles the pack's imports with the project's target, module resolution and lib", () => {
+    const read = (file: string) => (JSON.parse(readFileSync(path.join(ROOT, file), "utf8")) as { compilerOptions: Record<string, unknown> }).compilerOptions;
+    const [pack, project] = [read("policy/tsconfig.json"), read("tsconfig.json")];
+    for (const option of ["target", "module", "moduleResolution", "lib", "strict", "esModuleInterop"]) {
+      assert.deepEqual(pack[option], project[option], option);
+    }
   });
 });
 
