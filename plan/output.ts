@@ -56,8 +56,25 @@ function labelText(labels: Record<string, string> | undefined): string {
   return Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",") || "(none)";
 }
 
+/** The input fields the summary reads, as the engine received them. */
+interface SummaryInputs {
+  context?: string;
+  kubeconfig?: string;
+  region?: string;
+  assumeRoles?: unknown;
+  rules?: { verbs: string[]; resources: string[] }[];
+  subjects?: { kind: string; namespace: string; name: string }[];
+  spec?: { groups?: { rules: unknown[] }[] };
+  metadata?: { labels?: Record<string, string>; namespace?: string };
+  data?: Record<string, unknown>;
+  chart?: string;
+  version?: string;
+  repositoryOpts?: { repo?: string };
+  namespace?: string;
+}
+
 function describe(resource: PlannedResource): string {
-  const i = resource.inputs as Record<string, any>;
+  const i = resource.inputs as SummaryInputs;
   switch (resource.type) {
     case "pulumi:providers:kubernetes": {
       if (i.context) return `kubeconfig context ${JSON.stringify(i.context)}`;
@@ -66,25 +83,25 @@ function describe(resource: PlannedResource): string {
       return `kubeconfig from the EKS API; token: ${exec.command} ${exec.args.join(" ")}`;
     }
     case "pulumi:providers:aws":
-      return `region ${i.region}${i.assumeRoles ? `, assuming ${JSON.stringify(i.assumeRoles)}` : ""}`;
+      return `region ${i.region ?? ""}${i.assumeRoles ? `, assuming ${JSON.stringify(i.assumeRoles)}` : ""}`;
     case "kubernetes:core/v1:Namespace":
       return resource.read
         ? "read only: must already exist; never modified or deleted"
         : `created${resource.options.retainOnDelete ? "; retained on destroy or rename (retainOnDelete)" : ""}`;
     case "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole":
-      return (i.rules as { verbs: string[]; resources: string[] }[]).map((r) => `${r.verbs.join(",")} ${r.resources.join(",")}`).join("; ");
+      return (i.rules ?? []).map((r) => `${r.verbs.join(",")} ${r.resources.join(",")}`).join("; ");
     case "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding":
-      return (i.subjects as { kind: string; namespace: string; name: string }[]).map((s) => `${s.kind} ${s.namespace}/${s.name}`).join(", ");
+      return (i.subjects ?? []).map((s) => `${s.kind} ${s.namespace}/${s.name}`).join(", ");
     case "kubernetes:monitoring.coreos.com/v1:PrometheusRule": {
-      const alerts = (i.spec?.groups as { rules: unknown[] }[]).reduce((n, g) => n + g.rules.length, 0);
+      const alerts = (i.spec?.groups ?? []).reduce((n, g) => n + g.rules.length, 0);
       return `${alerts} alerts; labels ${labelText(i.metadata?.labels)}`;
     }
     case "kubernetes:core/v1:ConfigMap":
       return `dashboard ${Object.keys(i.data ?? {}).join(", ")}; labels ${labelText(i.metadata?.labels)}`;
     case "kubernetes:core/v1:Secret":
-      return `in ${i.metadata?.namespace}; data is secret`;
+      return `in ${i.metadata?.namespace ?? "?"}; data is secret`;
     case CHART_TYPE:
-      return `${i.chart} ${i.version} from ${i.repositoryOpts?.repo} into namespace ${i.namespace}`;
+      return `${i.chart ?? "?"} ${i.version ?? "?"} from ${i.repositoryOpts?.repo ?? "?"} into namespace ${i.namespace ?? "?"}`;
     default:
       return "";
   }

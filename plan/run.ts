@@ -53,6 +53,8 @@ async function withProgramFailureCaptured<T>(run: () => Promise<T>): Promise<T> 
     process.removeListener("unhandledRejection", capture);
     for (const listener of saved) process.on("unhandledRejection", listener);
     const unexpected = rejections.find((reason) => reason !== failure);
+    // Re-raised as it came: the reason of someone else's rejection is theirs to choose.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (unexpected !== undefined) process.nextTick(() => Promise.reject(unexpected));
   }
 }
