@@ -8,9 +8,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { buildAlloyConfig, CREDENTIAL_ENV, type LokiWriteOptions, type PipelineOptions } from "../alloy/pipeline";
-import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
-import type { ResourceRequirements } from "../chart/k8s-types";
-import { ALLOY_CONTAINER, buildChartValues, RELEASE_NAME } from "../chart/values";
+import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
+import type { ResourceRequirements } from "../config/chart/k8s-types";
+import { buildChartValues } from "../chart/values";
+import { ALLOY_CONTAINER, RELEASE_NAME } from "../config/chart/owned";
 import { LOKI_AUTH_SECRET_NAME } from "./checks";
 import { clusterProvider, type ClusterAccess } from "./cluster";
 import {
@@ -116,7 +117,7 @@ export interface AlloyLogCollectorArgs extends ClusterAccess {
   alerts?: AlertOptions;
   /** Grafana dashboard ConfigMap. @default { enabled: true, labels: DASHBOARD_CONFIGMAP_LABELS } */
   dashboard?: DashboardOptions;
-  /** Extra chart values, already validated against the chart (chart/overrides.ts). @default {} */
+  /** Extra chart values, already validated against the chart (config/chart/overrides.ts). @default {} */
   chartOverrides?: Record<string, unknown>;
 }
 

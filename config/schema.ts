@@ -5,7 +5,7 @@
  * checked against it by test/config-reference.test.ts.
  */
 import { z } from "zod";
-import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
+import { ALLOY_CHART_VERSION } from "./chart/alloy-values.generated";
 import {
   DEFAULT_FAILED_REQUEST_RATIO,
   DEFAULT_MEMORY_LIMIT_RATIO,

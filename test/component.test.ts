@@ -17,7 +17,7 @@ import { resourcesJson, valuesYaml } from "../plan/output";
 import { runPlan, SecretValue, type PlannedResource } from "../plan/run";
 import { configWith, goldenFile, MINIMAL_CONFIG, ROOT, stackNames } from "./support/stacks";
 import { matchState, urnOf } from "./support/urns";
-import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
+import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 
 const COMPONENT = "alloy-logs:collector:AlloyLogCollector::alloy-logs";
 const PROVIDER = "pulumi:providers:kubernetes::alloy-logs-cluster";

@@ -5,7 +5,7 @@ import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
+import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 import { otherStacks, readStackFile, type OtherStack } from "../config/stack-file";
 import { configWith, MINIMAL_CONFIG, ROOT } from "./support/stacks";
 
