@@ -19,14 +19,6 @@ import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { assertDnsLabel, selector } from "./promql";
 
-/**
- * Labels of the dashboard's ConfigMap. kube-prometheus-stack enables Grafana's dashboard
- * sidecar with `grafana.sidecar.dashboards.label: grafana_dashboard`, `labelValue: "1"`
- * and `searchNamespace: ALL` (charts/kube-prometheus-stack/values.yaml), so a ConfigMap
- * with this label in any namespace is loaded, each data key ending in .json a dashboard.
- */
-export const DASHBOARD_CONFIGMAP_LABELS: Readonly<Record<string, string>> = Object.freeze({ grafana_dashboard: "1" });
-
 /** Stable across clusters and deploys, so links and bookmarks keep working (Grafana: 8-40 characters). */
 export const DASHBOARD_UID = "alloy-log-pipeline";
 
