@@ -16,7 +16,7 @@ import { parse, stringify } from "yaml";
 import { ALLOY_APP_VERSION, ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 import { ALLOY_CHART_REPO } from "../components/alloy-log-collector";
 import { readStackFile } from "../config/stack-file";
-import { ciStacks, type CiStack } from "../scripts/ci-stacks";
+import { ciStacks, type CiStack } from "../verify/ci-stacks";
 import { ROOT, stackNames, stacksInDeployOrder } from "./support/stacks";
 import {
   actionOf,
