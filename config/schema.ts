@@ -2,10 +2,11 @@
  * The stack configuration: every key a `Pulumi.<stack>.yaml` may set under the
  * project namespace, its type, its validation and its default (config/defaults.ts,
  * which the component applies too). docs/configuration.md's reference is
- * generated from it (config/reference.ts).
+ * generated from it (docs/config-reference.ts).
  */
 import { z } from "zod";
 import { ALLOY_CHART_VERSION } from "./chart/alloy-values.generated";
+import { DNS1123_LABEL, DNS1123_LABEL_MAX_LENGTH } from "../lib/dns1123";
 import { DEFAULTS } from "./defaults";
 import { parseBase2Bytes, parseGoDuration, parseHttpUrl, re2Error } from "./go-rules";
 import { parseQuantity } from "./quantity";
@@ -20,10 +21,9 @@ function strictMap<T extends Record<string, z.ZodType>>(shape: T) {
   return z.strictObject(shape, { error: `expected a map with the keys ${Object.keys(shape).join(", ")}` });
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123Label = z
   .string({ error: "expected a string" })
-  .max(63, { error: "expected a DNS-1123 label of at most 63 characters" })
+  .max(DNS1123_LABEL_MAX_LENGTH, { error: "expected a DNS-1123 label of at most 63 characters" })
   .regex(DNS1123_LABEL, {
     error: "expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. loki-v3)",
   });
@@ -183,7 +183,7 @@ const datadog = strictMap({
     .default([...DEFAULTS.datadog.metrics])
     .meta({
       description:
-        "Metric names the check collects (README, Datadog metrics): an explicit list, since every metric is a billed custom metric.",
+        "Metric names the check collects (docs/monitoring.md, Datadog metrics): an explicit list, since every metric is a billed custom metric.",
     }),
 });
 
@@ -256,7 +256,7 @@ const hostPath = z
 
 const namespaceName = z
   .string({ error: "expected a namespace name" })
-  .max(63, { error: "expected a namespace name of at most 63 characters" })
+  .max(DNS1123_LABEL_MAX_LENGTH, { error: "expected a namespace name of at most 63 characters" })
   .regex(DNS1123_LABEL, { error: "expected a namespace name: a DNS-1123 label such as kube-system" });
 
 /** Every label the pipeline gives an entry: the only ones stage.label_keep can keep. */
@@ -391,7 +391,7 @@ const alerts = strictMap({
   enabled: z
     .boolean({ error: "expected true or false" })
     .default(DEFAULTS.alerts.enabled)
-    .meta({ description: "Create the PrometheusRule with the collector alerts (README, Alert runbook)." }),
+    .meta({ description: "Create the PrometheusRule with the collector alerts (docs/monitoring.md, Alert runbook)." }),
   labels: selectorLabels
     .default({ ...DEFAULTS.alerts.labels })
     .meta({ description: "Labels the Prometheus ruleSelector matches; kube-prometheus-stack selects release: <its release name>." }),

@@ -9,8 +9,8 @@ import * as path from "node:path";
 import { ALLOY_CONTAINER, RELEASE_NAME } from "../config/chart/owned";
 import { DEFAULT_DATADOG_METRICS } from "../config/datadog-metrics";
 import { DEFAULTS } from "../config/defaults";
-import { configReference } from "../config/reference";
-import { renderRunbookMarkdown } from "../monitoring/runbook";
+import { configReference } from "./config-reference";
+import { renderRunbookMarkdown } from "./alert-runbook";
 
 export const DOCS_DIR = __dirname;
 

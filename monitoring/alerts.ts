@@ -18,7 +18,7 @@
  * honorLabels, so its `namespace`, `pod` and `node` labels are the objects' own.
  *
  * Every alert has a runbook entry (`runbook` below); `renderRunbookMarkdown` in
- * ./runbook.ts turns them into the docs/monitoring.md section the descriptions point to.
+ * docs/alert-runbook.ts turns them into the docs/monitoring.md section the descriptions point to.
  */
 import { assertDnsLabel, minutes, oneOf, selector } from "./promql";
 

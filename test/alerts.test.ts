@@ -12,7 +12,7 @@ import {
   type AlertInput,
   type AlertRule,
 } from "../monitoring/alerts";
-import { renderRunbookMarkdown } from "../monitoring/runbook";
+import { renderRunbookMarkdown } from "../docs/alert-runbook";
 import {
   SEED_NODES,
   alloySeries,
