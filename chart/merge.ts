@@ -27,5 +27,5 @@ function deepMerge(base: Plain, extra: Plain): Plain {
  * merges a later values file: maps merge key by key, anything else replaces.
  */
 export function mergeChartOverrides(values: AlloyChartValues, overrides: Plain): AlloyChartValues {
-  return deepMerge(values as Plain, overrides) as AlloyChartValues;
+  return deepMerge(values, overrides);
 }

@@ -5,11 +5,11 @@
  * out and a program that leaves an arg out get the same collector.
  * test/config.test.ts pins them, written out.
  *
- * Frozen: the component hands these objects out as they are.
+ * Frozen (and typed read-only): the component hands these objects out as they are.
  */
 import { DEFAULT_DATADOG_METRICS } from "./datadog-metrics";
 
-function deepFreeze<T>(value: T): T {
+function deepFreeze<const T>(value: T): T {
   if (typeof value === "object" && value !== null) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
@@ -30,21 +30,21 @@ const KUBE_PROMETHEUS_STACK_RELEASE = { release: "kube-prometheus-stack" };
 export const DEFAULTS = deepFreeze({
   namespace: "loki-v3",
   createNamespace: false,
-  lokiAuth: { type: "none" } as const,
+  lokiAuth: { type: "none" },
   resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
-  serviceMonitor: { enabled: true, labels: { ...KUBE_PROMETHEUS_STACK_RELEASE } as Record<string, string> },
+  serviceMonitor: { enabled: true, labels: { ...KUBE_PROMETHEUS_STACK_RELEASE } },
   datadog: { enabled: false, namespace: "loki_v3", metrics: DEFAULT_DATADOG_METRICS.map((m) => m.name) },
   prometheusAnnotations: true,
   storageHostPath: "/var/lib/alloy-logs",
   pipeline: {
     maxEntryAge: "12h",
-    excludeNamespaces: [] as string[],
+    excludeNamespaces: [],
     excludeAnnotation: "alloy-logs/exclude",
     dropProbeLogs: false,
     /** kubelet probes identify themselves as "kube-probe/<version>"; the paths are the usual health endpoints. */
     probeExpression: String.raw`kube-probe/|\b(GET|HEAD) /(healthz?|readyz?|livez?|ping)\b`,
-    rateLimit: { enabled: false, by: "namespace" as "namespace" | "app", linesPerSecond: 1000, burst: 5000 },
-    multiline: [] as { namespace: string; app?: string; firstLine: string; maxWaitTime: string }[],
+    rateLimit: { enabled: false, by: "namespace", linesPerSecond: 1000, burst: 5000 },
+    multiline: [],
     /**
      * Labels Loki indexes, which every log stream is keyed by: every label the
      * pipeline gives an entry (alloy/pipeline.ts: the Promtail-style relabeling,
@@ -55,10 +55,10 @@ export const DEFAULTS = deepFreeze({
   /** Each rule of pipeline.multiline. */
   multilineRule: { maxWaitTime: "3s" },
   lokiWrite: { batchSize: "1MiB", batchWait: "1s", timeout: "10s", minBackoff: "500ms", maxBackoff: "5m", maxRetries: 15 },
-  rollout: { maxUnavailable: "10%" as number | string, minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
+  rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
   alerts: {
     enabled: true,
-    labels: { ...KUBE_PROMETHEUS_STACK_RELEASE } as Record<string, string>,
+    labels: { ...KUBE_PROMETHEUS_STACK_RELEASE },
     noEntriesSentMinutes: 10,
     memoryLimitRatio: 0.9,
     failedRequestRatio: 0.1,
@@ -71,7 +71,7 @@ export const DEFAULTS = deepFreeze({
      * `searchNamespace: ALL` (charts/kube-prometheus-stack/values.yaml), so a ConfigMap
      * with this label in any namespace is loaded, each data key ending in .json a dashboard.
      */
-    labels: { grafana_dashboard: "1" } as Record<string, string>,
+    labels: { grafana_dashboard: "1" },
   },
-  chartOverrides: {} as Record<string, unknown>,
+  chartOverrides: {},
 });

@@ -24,14 +24,20 @@ function main(argv: readonly string[]): void {
   const dir = existsSync(input) && statSync(input).isFile() ? path.dirname(input) : input;
   const read = (name: string) => {
     const file = path.join(dir, name);
-    if (!existsSync(file)) throw new GeneratorError(`${file} does not exist; expected the chart directory, e.g. the alloy/ of helm pull grafana/alloy --untar\n${USAGE}`);
+    if (!existsSync(file))
+      throw new GeneratorError(
+        `${file} does not exist; expected the chart directory, e.g. the alloy/ of helm pull grafana/alloy --untar\n${USAGE}`,
+      );
     return readFileSync(file, "utf8");
   };
   const meta = chartMeta(read("Chart.yaml"), path.join(dir, "Chart.yaml"));
   const generated = generateChartTypes(read("values.yaml"), meta);
   writeFileSync(output, generated.source);
-  console.log(`wrote ${path.relative(process.cwd(), output)}: grafana/alloy ${meta.version} (Alloy ${meta.appVersion}), ${generated.paths} paths`);
-  for (const p of generated.unusedHints) console.log(`note: HINTS declares ${p}, which this chart's values.yaml does not have; remove it once no supported chart has it`);
+  console.log(
+    `wrote ${path.relative(process.cwd(), output)}: grafana/alloy ${meta.version} (Alloy ${meta.appVersion}), ${generated.paths} paths`,
+  );
+  for (const p of generated.unusedHints)
+    console.log(`note: HINTS declares ${p}, which this chart's values.yaml does not have; remove it once no supported chart has it`);
 }
 
 if (require.main === module) {

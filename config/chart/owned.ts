@@ -86,12 +86,19 @@ export const PROGRAM_OWNED_PATHS: readonly OwnedPath[] = [
   { path: ["rbac"], reason: "the program grants only what the pipeline uses (docs/design.md, Security)" },
   {
     path: ["extraObjects"],
-    reason: "it would add Kubernetes objects, RBAC among them, that no check of the program sees; add them as resources of the program instead",
+    reason:
+      "it would add Kubernetes objects, RBAC among them, that no check of the program sees; add them as resources of the program instead",
   },
   { path: ["controller", "priorityClassName"], reason: "the collector runs as system-node-critical so it is scheduled on full nodes" },
   { path: ["controller", "tolerations"], reason: `the collector tolerates every taint so that it runs on every node; ${EVERY_NODE}` },
-  { path: ["controller", "nodeSelector"], reason: `it would take the collector off nodes (their pods' logs lost, the seed incident by another road); ${EVERY_NODE}` },
-  { path: ["controller", "affinity"], reason: `it would take the collector off nodes (their pods' logs lost, the seed incident by another road); ${EVERY_NODE}` },
+  {
+    path: ["controller", "nodeSelector"],
+    reason: `it would take the collector off nodes (their pods' logs lost, the seed incident by another road); ${EVERY_NODE}`,
+  },
+  {
+    path: ["controller", "affinity"],
+    reason: `it would take the collector off nodes (their pods' logs lost, the seed incident by another road); ${EVERY_NODE}`,
+  },
   { path: ["controller", "topologySpreadConstraints"], reason: `it can leave nodes without a schedulable collector; ${EVERY_NODE}` },
   { path: ["controller", "podLabels", "app.kubernetes.io/name"], reason: SELECTOR_REASON },
   { path: ["controller", "podLabels", "app.kubernetes.io/instance"], reason: SELECTOR_REASON },

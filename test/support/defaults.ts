@@ -40,7 +40,13 @@ export const PINNED_DEFAULTS = {
   },
   lokiWrite: { batchSize: "1MiB", batchWait: "1s", timeout: "10s", minBackoff: "500ms", maxBackoff: "5m", maxRetries: 15 },
   rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
-  alerts: { enabled: true, labels: { release: "kube-prometheus-stack" }, noEntriesSentMinutes: 10, memoryLimitRatio: 0.9, failedRequestRatio: 0.1 },
+  alerts: {
+    enabled: true,
+    labels: { release: "kube-prometheus-stack" },
+    noEntriesSentMinutes: 10,
+    memoryLimitRatio: 0.9,
+    failedRequestRatio: 0.1,
+  },
   dashboard: { enabled: true, labels: { grafana_dashboard: "1" } },
   chartOverrides: {},
 };
