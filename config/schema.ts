@@ -21,6 +21,9 @@ function strictMap<T extends Record<string, z.ZodType>>(shape: T) {
   return z.strictObject(shape, { error: `expected a map with the keys ${Object.keys(shape).join(", ")}` });
 }
 
+/** A switch: true or false, with its default. */
+const flag = (on: boolean, description: string) => z.boolean({ error: "expected true or false" }).default(on).meta({ description });
+
 const dns1123Label = z
   .string({ error: "expected a string" })
   .max(DNS1123_LABEL_MAX_LENGTH, { error: "expected a DNS-1123 label of at most 63 characters" })
@@ -153,10 +156,7 @@ const promDuration = z
   .refine((d) => d !== "", { error: "expected a Prometheus duration such as 30s or 1m" });
 
 const serviceMonitor = strictMap({
-  enabled: z
-    .boolean({ error: "expected true or false" })
-    .default(DEFAULTS.serviceMonitor.enabled)
-    .meta({ description: "Create a ServiceMonitor for Alloy's /metrics." }),
+  enabled: flag(DEFAULTS.serviceMonitor.enabled, "Create a ServiceMonitor for Alloy's /metrics."),
   labels: selectorLabels
     .default({ ...DEFAULTS.serviceMonitor.labels })
     .meta({
@@ -166,10 +166,7 @@ const serviceMonitor = strictMap({
 });
 
 const datadog = strictMap({
-  enabled: z
-    .boolean({ error: "expected true or false" })
-    .default(DEFAULTS.datadog.enabled)
-    .meta({ description: "Add Datadog Autodiscovery annotations that run the openmetrics check on Alloy's metrics port." }),
+  enabled: flag(DEFAULTS.datadog.enabled, "Add Datadog Autodiscovery annotations that run the openmetrics check on Alloy's metrics port."),
   namespace: z
     .string({ error: "expected a string" })
     .regex(/^[a-z][a-z0-9_]{0,63}$/, { error: "expected a Datadog metric namespace: lowercase letters, digits and '_' (e.g. loki_v3)" })
@@ -305,18 +302,12 @@ const pipeline = strictMap({
     .regex(LABEL_KEY, { error: "expected an annotation key such as alloy-logs/exclude" })
     .default(DEFAULTS.pipeline.excludeAnnotation)
     .meta({ description: 'Pods annotated with this key set to "true" are not collected.' }),
-  dropProbeLogs: z
-    .boolean({ error: "expected true or false" })
-    .default(DEFAULTS.pipeline.dropProbeLogs)
-    .meta({ description: "Drop kubelet probe and health-check access lines (counted as reason probe)." }),
+  dropProbeLogs: flag(DEFAULTS.pipeline.dropProbeLogs, "Drop kubelet probe and health-check access lines (counted as reason probe)."),
   probeExpression: re2("the probe line regular expression")
     .default(DEFAULTS.pipeline.probeExpression)
     .meta({ description: "RE2 matching the lines dropProbeLogs drops." }),
   rateLimit: strictMap({
-    enabled: z
-      .boolean({ error: "expected true or false" })
-      .default(DEFAULTS.pipeline.rateLimit.enabled)
-      .meta({ description: "Rate-limit log lines per namespace or app." }),
+    enabled: flag(DEFAULTS.pipeline.rateLimit.enabled, "Rate-limit log lines per namespace or app."),
     by: z
       .enum(["namespace", "app"], { error: "expected namespace or app" })
       .default(DEFAULTS.pipeline.rateLimit.by)
@@ -388,10 +379,7 @@ const ratio = (example: number) =>
     .lt(1, { error: `expected a ratio between 0 and 1 such as ${example}` });
 
 const alerts = strictMap({
-  enabled: z
-    .boolean({ error: "expected true or false" })
-    .default(DEFAULTS.alerts.enabled)
-    .meta({ description: "Create the PrometheusRule with the collector alerts (docs/monitoring.md, Alert runbook)." }),
+  enabled: flag(DEFAULTS.alerts.enabled, "Create the PrometheusRule with the collector alerts (docs/monitoring.md, Alert runbook)."),
   labels: selectorLabels
     .default({ ...DEFAULTS.alerts.labels })
     .meta({ description: "Labels the Prometheus ruleSelector matches; kube-prometheus-stack selects release: <its release name>." }),
@@ -407,10 +395,7 @@ const alerts = strictMap({
 });
 
 const dashboard = strictMap({
-  enabled: z
-    .boolean({ error: "expected true or false" })
-    .default(DEFAULTS.dashboard.enabled)
-    .meta({ description: "Create the log-pipeline dashboard ConfigMap for Grafana's sidecar." }),
+  enabled: flag(DEFAULTS.dashboard.enabled, "Create the log-pipeline dashboard ConfigMap for Grafana's sidecar."),
   labels: selectorLabels
     .default({ ...DEFAULTS.dashboard.labels })
     .meta({ description: 'Labels kube-prometheus-stack\'s Grafana dashboard sidecar looks for (grafana_dashboard: "1" by default).' }),
@@ -471,10 +456,7 @@ export const stackConfigSchema = z
           "Reach an EKS cluster by name: endpoint and CA from the EKS API, token from aws eks get-token. Set this or kubeconfigContext.",
       }),
     namespace: dns1123Label.default(DEFAULTS.namespace).meta({ description: "Namespace Alloy is installed in." }),
-    createNamespace: z.boolean({ error: "expected true or false" }).default(DEFAULTS.createNamespace).meta({
-      description:
-        "true: the program creates the namespace and never deletes it (retainOnDelete). false: it must already exist; it is only read.",
-    }),
+    createNamespace: flag(DEFAULTS.createNamespace, "true: the program creates the namespace and never deletes it (retainOnDelete). false: it must already exist; it is only read."),
     lokiEndpoint: lokiEndpoint.meta({ description: `Loki push URL, ending in ${LOKI_PUSH_PATH}.` }),
     tenantId: tenantId.meta({ description: "Loki tenant (X-Scope-OrgID) all of this cluster's logs are written to." }),
     lokiAuth: lokiAuth.default({ ...DEFAULTS.lokiAuth }).meta({
@@ -486,10 +468,7 @@ export const stackConfigSchema = z
       .meta({ description: "Requests and limits of the alloy container. requests.cpu, requests.memory and limits.memory are required." }),
     serviceMonitor: serviceMonitor.prefault({}),
     datadog: datadog.prefault({}),
-    prometheusAnnotations: z.boolean({ error: "expected true or false" }).default(DEFAULTS.prometheusAnnotations).meta({
-      description:
-        'Annotate the collector pods with prometheus.io/scrape: "true" and prometheus.io/port: "12345", as the seed did, for scrapers that find pods by these annotations. Turn off where such a scraper also reaches Alloy through the ServiceMonitor or the Datadog check: it would scrape every collector twice.',
-    }),
+    prometheusAnnotations: flag(DEFAULTS.prometheusAnnotations, 'Annotate the collector pods with prometheus.io/scrape: "true" and prometheus.io/port: "12345", as the seed did, for scrapers that find pods by these annotations. Turn off where such a scraper also reaches Alloy through the ServiceMonitor or the Datadog check: it would scrape every collector twice.'),
     storageHostPath: hostPath.default(DEFAULTS.storageHostPath).meta({
       description:
         "Host directory for the collector's state (read positions). The release uses <path>/<namespace>-alloy, created if absent, so positions survive pod restarts, rollouts and chart upgrades.",
