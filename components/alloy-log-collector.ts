@@ -168,7 +168,7 @@ const LEGACY_NAMES = {
 };
 
 /** The alias to a child's legacy name, none where the name did not change. */
-const legacy = (name: string, oldName: string): { aliases: pulumi.Alias[] } => ({ aliases: name === oldName ? [] : [{ name: oldName }] });
+const legacyAlias = (name: string, oldName: string): { aliases: pulumi.Alias[] } => ({ aliases: name === oldName ? [] : [{ name: oldName }] });
 
 export class AlloyLogCollector extends pulumi.ComponentResource {
   /** Namespace the collector runs in. */
@@ -198,7 +198,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       ? new k8s.core.v1.Namespace(
           namespaceName,
           { metadata: { name: args.namespace } },
-          { parent: this, provider, retainOnDelete: true, ...legacy(namespaceName, LEGACY_NAMES.namespace(args.namespace)) },
+          { parent: this, provider, retainOnDelete: true, ...legacyAlias(namespaceName, LEGACY_NAMES.namespace(args.namespace)) },
         )
       : k8s.core.v1.Namespace.get(namespaceName, args.namespace, { parent: this, provider });
 
@@ -220,7 +220,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       this.lokiAuthSecret = new k8s.core.v1.Secret(
         `${name}-loki-auth`,
         { metadata: { name: secretName, namespace: args.namespace }, type: "Opaque", stringData: pulumi.secret(pulumi.all(env)) },
-        { parent: this, provider, dependsOn: [namespace], ...legacy(`${name}-loki-auth`, LEGACY_NAMES.lokiAuthSecret()) },
+        { parent: this, provider, dependsOn: [namespace], ...legacyAlias(`${name}-loki-auth`, LEGACY_NAMES.lokiAuthSecret()) },
       );
     }
     const values = buildChartValues({
@@ -239,7 +239,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
     // The chart names the ServiceAccount after the release (templates/serviceaccount.yaml).
     const rbacName = `${args.namespace}-${RELEASE_NAME}-logs`;
     const rbacResourceName = `${name}-pod-reader`;
-    const rbacOpts = { parent: this, provider, ...legacy(rbacResourceName, LEGACY_NAMES.rbac(args.namespace)) };
+    const rbacOpts = { parent: this, provider, ...legacyAlias(rbacResourceName, LEGACY_NAMES.rbac(args.namespace)) };
     const role = new k8s.rbac.v1.ClusterRole(rbacResourceName, { metadata: { name: rbacName }, rules: COLLECTOR_RBAC_RULES }, rbacOpts);
     const binding = new k8s.rbac.v1.ClusterRoleBinding(
       rbacResourceName,
@@ -277,7 +277,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
         parent: this,
         provider,
         dependsOn: [namespace, binding, ...(this.lokiAuthSecret ? [this.lokiAuthSecret] : [])],
-        ...legacy(`${name}-chart`, LEGACY_NAMES.chart()),
+        ...legacyAlias(`${name}-chart`, LEGACY_NAMES.chart()),
       },
     );
 
@@ -301,7 +301,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
           metadata: { name: `${RELEASE_NAME}-logs`, namespace: args.namespace, labels: args.alerts.labels },
           spec: { groups },
         },
-        { parent: this, provider, dependsOn: [namespace], ...legacy(`${name}-alerts`, LEGACY_NAMES.alertRule()) },
+        { parent: this, provider, dependsOn: [namespace], ...legacyAlias(`${name}-alerts`, LEGACY_NAMES.alertRule()) },
       );
     }
     if (args.dashboard.enabled) {
@@ -311,7 +311,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
           metadata: { name: `${RELEASE_NAME}-logs-dashboard`, namespace: args.namespace, labels: args.dashboard.labels },
           data: { [DASHBOARD_FILE_NAME]: JSON.stringify(buildDashboard(monitored), null, 2) },
         },
-        { parent: this, provider, dependsOn: [namespace], ...legacy(`${name}-dashboard`, LEGACY_NAMES.dashboard()) },
+        { parent: this, provider, dependsOn: [namespace], ...legacyAlias(`${name}-dashboard`, LEGACY_NAMES.dashboard()) },
       );
     }
 
