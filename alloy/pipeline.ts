@@ -8,6 +8,7 @@
  * https://grafana.com/docs/alloy/v1.11/reference/components/), which
  * test/alloy-pipeline.test.ts checks against a schema written from its source.
  */
+import { isDns1123Label } from "../lib/dns1123";
 import { attr, block, call, concat, quote, ref, render, type Block, type Statement } from "./syntax";
 
 /** What is collected and how it is filtered (stack key `pipeline`). */
@@ -70,7 +71,7 @@ export const CREDENTIAL_FIELDS = { none: [], basic: ["username", "password"], be
   readonly (keyof typeof CREDENTIAL_ENV)[]
 >;
 
-function credentials(auth: PipelineInput["auth"]): Statement[] {
+function credentialStatements(auth: PipelineInput["auth"]): Statement[] {
   switch (auth) {
     case "none":
       return [];
@@ -89,8 +90,6 @@ function credentials(auth: PipelineInput["auth"]): Statement[] {
 /** Reasons the pipeline's own drops are counted under, in loki_process_dropped_lines_total{reason}. */
 export const DROP_REASONS = { tooOld: "too_old", probe: "probe" } as const;
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * Environment variable holding the node name: the grafana/alloy chart sets
  * HOSTNAME from the downward API field spec.nodeName
@@ -104,7 +103,7 @@ const FIRST_NON_EMPTY = "^;*([^;]+)(;.*)?$";
 /** Where the kubelet writes container logs: /var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log */
 const POD_LOGS_GLOB = "/var/log/pods/*$1/*.log";
 
-function relabel(sourceLabels: string[], targetLabel: string, extra: { regex?: string; separator?: string; replacement?: string } = {}) {
+function relabelRule(sourceLabels: string[], targetLabel: string, extra: { regex?: string; separator?: string; replacement?: string } = {}) {
   return block("rule", [
     attr("source_labels", sourceLabels),
     ...(extra.separator === undefined ? [] : [attr("separator", extra.separator)]),
@@ -114,9 +113,9 @@ function relabel(sourceLabels: string[], targetLabel: string, extra: { regex?: s
   ]);
 }
 
-function discovery(excludeNamespaces: readonly string[]): Block {
+function podDiscoveryBlock(excludeNamespaces: readonly string[]): Block {
   // Each name becomes part of a field selector, where a comma would start another term.
-  for (const ns of excludeNamespaces) if (!DNS1123_LABEL.test(ns)) throw new Error(`not a namespace name: ${JSON.stringify(ns)}`);
+  for (const ns of excludeNamespaces) if (!isDns1123Label(ns)) throw new Error(`not a namespace name: ${JSON.stringify(ns)}`);
   const exclusions = excludeNamespaces.map((ns) => `,metadata.namespace!=${ns}`).join("");
   const field = concat("spec.nodeName=", call("sys.env", NODE_NAME_ENV), ...(exclusions ? [exclusions] : []));
   return block("discovery.kubernetes", [attr("role", "pod"), block("selectors", [attr("role", "pod"), attr("field", field)])], {
@@ -139,7 +138,7 @@ export function annotationMetaLabel(annotation: string): string {
  * values.yaml, config.snippets), which gives the labels app, instance,
  * component, node_name, namespace, job, pod and container, plus __path__.
  */
-function labels(excludeAnnotation: string): Block {
+function podRelabelBlock(excludeAnnotation: string): Block {
   return block(
     "discovery.relabel",
     [
@@ -149,8 +148,8 @@ function labels(excludeAnnotation: string): Block {
         attr("regex", "true"),
         attr("action", "drop"),
       ], { comment: [`Teams opt a pod out of collection with the annotation ${excludeAnnotation}: "true".`] }),
-      relabel(["__meta_kubernetes_pod_controller_name"], "__tmp_controller_name", { regex: "([0-9a-z-.]+?)(-[0-9a-f]{8,10})?" }),
-      relabel(
+      relabelRule(["__meta_kubernetes_pod_controller_name"], "__tmp_controller_name", { regex: "([0-9a-z-.]+?)(-[0-9a-f]{8,10})?" }),
+      relabelRule(
         [
           "__meta_kubernetes_pod_label_app_kubernetes_io_name",
           "__meta_kubernetes_pod_label_app",
@@ -160,22 +159,22 @@ function labels(excludeAnnotation: string): Block {
         "app",
         { regex: FIRST_NON_EMPTY },
       ),
-      relabel(["__meta_kubernetes_pod_label_app_kubernetes_io_instance", "__meta_kubernetes_pod_label_instance"], "instance", {
+      relabelRule(["__meta_kubernetes_pod_label_app_kubernetes_io_instance", "__meta_kubernetes_pod_label_instance"], "instance", {
         regex: FIRST_NON_EMPTY,
       }),
-      relabel(["__meta_kubernetes_pod_label_app_kubernetes_io_component", "__meta_kubernetes_pod_label_component"], "component", {
+      relabelRule(["__meta_kubernetes_pod_label_app_kubernetes_io_component", "__meta_kubernetes_pod_label_component"], "component", {
         regex: FIRST_NON_EMPTY,
       }),
-      relabel(["__meta_kubernetes_pod_node_name"], "node_name"),
-      relabel(["__meta_kubernetes_namespace"], "namespace"),
-      relabel(["namespace", "app"], "job", { separator: "/", replacement: "$1" }),
-      relabel(["__meta_kubernetes_pod_name"], "pod"),
-      relabel(["__meta_kubernetes_pod_container_name"], "container"),
-      relabel(["__meta_kubernetes_pod_uid", "__meta_kubernetes_pod_container_name"], "__path__", {
+      relabelRule(["__meta_kubernetes_pod_node_name"], "node_name"),
+      relabelRule(["__meta_kubernetes_namespace"], "namespace"),
+      relabelRule(["namespace", "app"], "job", { separator: "/", replacement: "$1" }),
+      relabelRule(["__meta_kubernetes_pod_name"], "pod"),
+      relabelRule(["__meta_kubernetes_pod_container_name"], "container"),
+      relabelRule(["__meta_kubernetes_pod_uid", "__meta_kubernetes_pod_container_name"], "__path__", {
         separator: "/",
         replacement: POD_LOGS_GLOB,
       }),
-      relabel(
+      relabelRule(
         [
           "__meta_kubernetes_pod_annotationpresent_kubernetes_io_config_hash",
           "__meta_kubernetes_pod_annotation_kubernetes_io_config_hash",
@@ -197,7 +196,7 @@ function labels(excludeAnnotation: string): Block {
   );
 }
 
-function files(maxEntryAge: string): Block {
+function logFileMatchBlock(maxEntryAge: string): Block {
   return block(
     "local.file_match",
     [attr("path_targets", ref("discovery.relabel.pod_logs.output")), attr("ignore_older_than", maxEntryAge)],
@@ -213,7 +212,7 @@ function files(maxEntryAge: string): Block {
   );
 }
 
-function tail(): Block {
+function fileSourceBlock(): Block {
   return block(
     "loki.source.file",
     [
@@ -233,14 +232,14 @@ function tail(): Block {
 }
 
 /** A LogQL stream selector; label values use Go string escapes (LogQL's parser unquotes them). */
-function selector(matchers: Record<string, string | undefined>): string {
+function logqlSelector(matchers: Record<string, string | undefined>): string {
   const terms = Object.entries(matchers)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([name, value]) => `${name}=${quote(value)}`);
   return `{${terms.join(", ")}}`;
 }
 
-function parse(pipeline: PipelineInput["pipeline"]): Block {
+function lokiProcessBlock(pipeline: PipelineInput["pipeline"]): Block {
   const stages: Statement[] = [
     attr("forward_to", [ref("loki.write.loki.receiver")]),
     block("stage.cri", [], { comment: ["Splits the CRI line \"<time> <stream> <flags> <log>\" and joins partial lines."] }),
@@ -257,7 +256,7 @@ function parse(pipeline: PipelineInput["pipeline"]): Block {
       block(
         "stage.match",
         [
-          attr("selector", selector({ namespace: rule.namespace, app: rule.app })),
+          attr("selector", logqlSelector({ namespace: rule.namespace, app: rule.app })),
           block("stage.multiline", [attr("firstline", rule.firstLine), attr("max_wait_time", rule.maxWaitTime)]),
         ],
         { comment: ["Joins the lines of one entry (a stack trace) into one, from a line matching firstline."] },
@@ -302,7 +301,7 @@ function parse(pipeline: PipelineInput["pipeline"]): Block {
   return block("loki.process", stages, { label: "pod_logs", comment: ["Parses container runtime (CRI) log lines, then filters them."] });
 }
 
-function write(input: PipelineInput): Block {
+function lokiWriteBlock(input: PipelineInput): Block {
   const w = input.write;
   return block(
     "loki.write",
@@ -319,7 +318,7 @@ function write(input: PipelineInput): Block {
           attr("min_backoff_period", w.minBackoff),
           attr("max_backoff_period", w.maxBackoff),
           attr("max_backoff_retries", w.maxRetries),
-          ...credentials(input.auth),
+          ...credentialStatements(input.auth),
         ],
         {
           comment: [
@@ -342,6 +341,13 @@ export function buildAlloyConfig(input: PipelineInput): string {
     "// change the stack's Pulumi.<stack>.yaml and run `npm run plan` to see the result.",
   ].join("\n");
   const p = input.pipeline;
-  const blocks = [discovery(p.excludeNamespaces), labels(p.excludeAnnotation), files(p.maxEntryAge), tail(), parse(p), write(input)];
+  const blocks = [
+    podDiscoveryBlock(p.excludeNamespaces),
+    podRelabelBlock(p.excludeAnnotation),
+    logFileMatchBlock(p.maxEntryAge),
+    fileSourceBlock(),
+    lokiProcessBlock(p),
+    lokiWriteBlock(input),
+  ];
   return `${header}\n\n${render(blocks)}\n`;
 }

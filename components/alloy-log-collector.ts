@@ -8,21 +8,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { buildAlloyConfig, CREDENTIAL_ENV, type LokiWriteOptions, type PipelineOptions } from "../alloy/pipeline";
-import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
-import type { ResourceRequirements } from "../chart/k8s-types";
-import { ALLOY_CONTAINER, buildChartValues, RELEASE_NAME } from "../chart/values";
+import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
+import type { ResourceRequirements } from "../config/chart/k8s-types";
+import { buildChartValues } from "../chart/values";
+import { ALLOY_CONTAINER, RELEASE_NAME } from "../config/chart/owned";
 import { LOKI_AUTH_SECRET_NAME } from "./checks";
 import { clusterProvider, type ClusterAccess } from "./cluster";
-import {
-  buildAlertRules,
-  DEFAULT_FAILED_REQUEST_RATIO,
-  DEFAULT_MEMORY_LIMIT_RATIO,
-  DEFAULT_NO_ENTRIES_SENT_MINUTES,
-  PROMETHEUS_RULE_LABELS,
-  RULE_GROUP_NAMES,
-} from "../monitoring/alerts";
-import { buildDashboard, DASHBOARD_CONFIGMAP_LABELS, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
-import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
+import { DEFAULTS } from "../config/defaults";
+import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
+import { buildDashboard, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
 
 /** Grafana's Helm repository, where grafana/alloy is published. */
 export const ALLOY_CHART_REPO = "https://grafana.github.io/helm-charts";
@@ -82,7 +76,10 @@ export interface DashboardOptions {
   labels: Record<string, string>;
 }
 
-/** An object-valued arg is taken whole when given: no field of its default is merged into it. */
+/**
+ * Each unset arg takes its value from DEFAULTS (config/defaults.ts), the stack schema's
+ * defaults too. An object-valued arg is taken whole when given: no field of its default is merged into it.
+ */
 export interface AlloyLogCollectorArgs extends ClusterAccess {
   /** Cluster name, the `cluster` label on every log line. Required. */
   clusterName: string;
@@ -90,33 +87,33 @@ export interface AlloyLogCollectorArgs extends ClusterAccess {
   lokiEndpoint: string;
   /** Loki tenant ID (X-Scope-OrgID). Required. */
   tenantId: string;
-  /** What is collected and how it is filtered. Required (the stack schema, config/schema.ts, supplies its defaults). */
-  pipeline: PipelineOptions;
-  /** Loki client batching and retries. Required (the stack schema, config/schema.ts, supplies its defaults). */
-  lokiWrite: LokiWriteOptions;
-  /** Namespace Alloy is installed in. @default "loki-v3" */
+  /** What is collected and how it is filtered. @default DEFAULTS.pipeline */
+  pipeline?: PipelineOptions;
+  /** Loki client batching and retries. @default DEFAULTS.lokiWrite */
+  lokiWrite?: LokiWriteOptions;
+  /** Namespace Alloy is installed in. @default DEFAULTS.namespace */
   namespace?: string;
-  /** Create the namespace (and retain it on delete) rather than only read an existing one. @default false */
+  /** Create the namespace (and retain it on delete) rather than only read an existing one. @default DEFAULTS.createNamespace */
   createNamespace?: boolean;
-  /** Loki credentials, put in a Secret and read by Alloy from its environment. @default { type: "none" } */
+  /** Loki credentials, put in a Secret and read by Alloy from its environment. @default DEFAULTS.lokiAuth */
   lokiAuth?: LokiAuth;
-  /** Requests and limits of the alloy container. @default { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } } */
+  /** Requests and limits of the alloy container. @default DEFAULTS.resources */
   resources?: ResourceRequirements;
-  /** ServiceMonitor for kube-prometheus-stack. @default { enabled: true, labels: { release: "kube-prometheus-stack" } } */
+  /** ServiceMonitor for kube-prometheus-stack. @default DEFAULTS.serviceMonitor */
   serviceMonitor?: ServiceMonitorOptions;
-  /** Datadog openmetrics Autodiscovery annotations. @default { enabled: false, namespace: "loki_v3", metrics: defaultDatadogMetricNames() } */
+  /** Datadog openmetrics Autodiscovery annotations. @default DEFAULTS.datadog */
   datadog?: DatadogOptions;
-  /** prometheus.io/scrape and prometheus.io/port pod annotations, as the seed had them. @default true */
+  /** prometheus.io/scrape and prometheus.io/port pod annotations, as the seed had them. @default DEFAULTS.prometheusAnnotations */
   prometheusAnnotations?: boolean;
-  /** Host directory under which the release keeps its state (read positions). @default "/var/lib/alloy-logs" */
+  /** Host directory under which the release keeps its state (read positions). @default DEFAULTS.storageHostPath */
   storageHostPath?: string;
-  /** Rolling update of the DaemonSet. @default { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 } */
+  /** Rolling update of the DaemonSet. @default DEFAULTS.rollout */
   rollout?: RolloutOptions;
-  /** PrometheusRule with the collector alerts. @default { enabled: true, labels: PROMETHEUS_RULE_LABELS, thresholds DEFAULT_* of monitoring/alerts.ts } */
+  /** PrometheusRule with the collector alerts. @default DEFAULTS.alerts */
   alerts?: AlertOptions;
-  /** Grafana dashboard ConfigMap. @default { enabled: true, labels: DASHBOARD_CONFIGMAP_LABELS } */
+  /** Grafana dashboard ConfigMap. @default DEFAULTS.dashboard */
   dashboard?: DashboardOptions;
-  /** Extra chart values, already validated against the chart (chart/overrides.ts). @default {} */
+  /** Extra chart values, already validated against the chart (config/chart/overrides.ts). @default DEFAULTS.chartOverrides */
   chartOverrides?: Record<string, unknown>;
 }
 
@@ -124,24 +121,20 @@ export interface AlloyLogCollectorArgs extends ClusterAccess {
 export function withDefaults(args: AlloyLogCollectorArgs): Required<Omit<AlloyLogCollectorArgs, keyof ClusterAccess>> & ClusterAccess {
   return {
     ...args,
-    namespace: args.namespace ?? "loki-v3",
-    createNamespace: args.createNamespace ?? false,
-    lokiAuth: args.lokiAuth ?? { type: "none" },
-    resources: args.resources ?? { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
-    serviceMonitor: args.serviceMonitor ?? { enabled: true, labels: { release: "kube-prometheus-stack" } },
-    datadog: args.datadog ?? { enabled: false, namespace: "loki_v3", metrics: defaultDatadogMetricNames() },
-    prometheusAnnotations: args.prometheusAnnotations ?? true,
-    storageHostPath: args.storageHostPath ?? "/var/lib/alloy-logs",
-    rollout: args.rollout ?? { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
-    alerts: args.alerts ?? {
-      enabled: true,
-      labels: { ...PROMETHEUS_RULE_LABELS },
-      noEntriesSentMinutes: DEFAULT_NO_ENTRIES_SENT_MINUTES,
-      memoryLimitRatio: DEFAULT_MEMORY_LIMIT_RATIO,
-      failedRequestRatio: DEFAULT_FAILED_REQUEST_RATIO,
-    },
-    dashboard: args.dashboard ?? { enabled: true, labels: { ...DASHBOARD_CONFIGMAP_LABELS } },
-    chartOverrides: args.chartOverrides ?? {},
+    pipeline: args.pipeline ?? DEFAULTS.pipeline,
+    lokiWrite: args.lokiWrite ?? DEFAULTS.lokiWrite,
+    namespace: args.namespace ?? DEFAULTS.namespace,
+    createNamespace: args.createNamespace ?? DEFAULTS.createNamespace,
+    lokiAuth: args.lokiAuth ?? DEFAULTS.lokiAuth,
+    resources: args.resources ?? DEFAULTS.resources,
+    serviceMonitor: args.serviceMonitor ?? DEFAULTS.serviceMonitor,
+    datadog: args.datadog ?? DEFAULTS.datadog,
+    prometheusAnnotations: args.prometheusAnnotations ?? DEFAULTS.prometheusAnnotations,
+    storageHostPath: args.storageHostPath ?? DEFAULTS.storageHostPath,
+    rollout: args.rollout ?? DEFAULTS.rollout,
+    alerts: args.alerts ?? DEFAULTS.alerts,
+    dashboard: args.dashboard ?? DEFAULTS.dashboard,
+    chartOverrides: args.chartOverrides ?? DEFAULTS.chartOverrides,
   };
 }
 
@@ -175,7 +168,7 @@ const LEGACY_NAMES = {
 };
 
 /** The alias to a child's legacy name, none where the name did not change. */
-const legacy = (name: string, oldName: string): { aliases: pulumi.Alias[] } => ({ aliases: name === oldName ? [] : [{ name: oldName }] });
+const legacyAlias = (name: string, oldName: string): { aliases: pulumi.Alias[] } => ({ aliases: name === oldName ? [] : [{ name: oldName }] });
 
 export class AlloyLogCollector extends pulumi.ComponentResource {
   /** Namespace the collector runs in. */
@@ -205,7 +198,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       ? new k8s.core.v1.Namespace(
           namespaceName,
           { metadata: { name: args.namespace } },
-          { parent: this, provider, retainOnDelete: true, ...legacy(namespaceName, LEGACY_NAMES.namespace(args.namespace)) },
+          { parent: this, provider, retainOnDelete: true, ...legacyAlias(namespaceName, LEGACY_NAMES.namespace(args.namespace)) },
         )
       : k8s.core.v1.Namespace.get(namespaceName, args.namespace, { parent: this, provider });
 
@@ -227,7 +220,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       this.lokiAuthSecret = new k8s.core.v1.Secret(
         `${name}-loki-auth`,
         { metadata: { name: secretName, namespace: args.namespace }, type: "Opaque", stringData: pulumi.secret(pulumi.all(env)) },
-        { parent: this, provider, dependsOn: [namespace], ...legacy(`${name}-loki-auth`, LEGACY_NAMES.lokiAuthSecret()) },
+        { parent: this, provider, dependsOn: [namespace], ...legacyAlias(`${name}-loki-auth`, LEGACY_NAMES.lokiAuthSecret()) },
       );
     }
     const values = buildChartValues({
@@ -246,7 +239,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
     // The chart names the ServiceAccount after the release (templates/serviceaccount.yaml).
     const rbacName = `${args.namespace}-${RELEASE_NAME}-logs`;
     const rbacResourceName = `${name}-pod-reader`;
-    const rbacOpts = { parent: this, provider, ...legacy(rbacResourceName, LEGACY_NAMES.rbac(args.namespace)) };
+    const rbacOpts = { parent: this, provider, ...legacyAlias(rbacResourceName, LEGACY_NAMES.rbac(args.namespace)) };
     const role = new k8s.rbac.v1.ClusterRole(rbacResourceName, { metadata: { name: rbacName }, rules: COLLECTOR_RBAC_RULES }, rbacOpts);
     const binding = new k8s.rbac.v1.ClusterRoleBinding(
       rbacResourceName,
@@ -284,7 +277,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
         parent: this,
         provider,
         dependsOn: [namespace, binding, ...(this.lokiAuthSecret ? [this.lokiAuthSecret] : [])],
-        ...legacy(`${name}-chart`, LEGACY_NAMES.chart()),
+        ...legacyAlias(`${name}-chart`, LEGACY_NAMES.chart()),
       },
     );
 
@@ -308,7 +301,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
           metadata: { name: `${RELEASE_NAME}-logs`, namespace: args.namespace, labels: args.alerts.labels },
           spec: { groups },
         },
-        { parent: this, provider, dependsOn: [namespace], ...legacy(`${name}-alerts`, LEGACY_NAMES.alertRule()) },
+        { parent: this, provider, dependsOn: [namespace], ...legacyAlias(`${name}-alerts`, LEGACY_NAMES.alertRule()) },
       );
     }
     if (args.dashboard.enabled) {
@@ -318,7 +311,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
           metadata: { name: `${RELEASE_NAME}-logs-dashboard`, namespace: args.namespace, labels: args.dashboard.labels },
           data: { [DASHBOARD_FILE_NAME]: JSON.stringify(buildDashboard(monitored), null, 2) },
         },
-        { parent: this, provider, dependsOn: [namespace], ...legacy(`${name}-dashboard`, LEGACY_NAMES.dashboard()) },
+        { parent: this, provider, dependsOn: [namespace], ...legacyAlias(`${name}-dashboard`, LEGACY_NAMES.dashboard()) },
       );
     }
 

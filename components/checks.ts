@@ -3,7 +3,7 @@
  * output (`pulumi stack output checks`), so nobody retypes them by hand.
  * Free of the Pulumi SDK, so `npm run verify` shares the same rules.
  */
-import { COLLECTOR_POD_SELECTOR, RELEASE_NAME } from "../chart/values";
+import { COLLECTOR_POD_SELECTOR, RELEASE_NAME } from "../config/chart/owned";
 import type { StackConfig } from "../config/schema";
 // Type only: this module stays free of the Pulumi SDK at run time.
 import type { ClusterAccess } from "./cluster";

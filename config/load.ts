@@ -5,8 +5,8 @@
  * resource exists. A value held as a secret is never shown.
  */
 import { z } from "zod";
-import { checkChartOverrides } from "../chart/overrides";
-import { PROGRAM_OWNED_PATHS } from "../chart/values";
+import { checkChartOverrides } from "./chart/overrides";
+import { PROGRAM_OWNED_PATHS } from "./chart/owned";
 import { editDistance, nearest } from "../lib/nearest";
 import { SECRET_TEXT } from "./engine-form";
 import { PROJECT, stackConfigSchema, type StackConfig } from "./schema";

@@ -1,19 +1,13 @@
 /**
  * The stack configuration: every key a `Pulumi.<stack>.yaml` may set under the
- * project namespace, its type, its validation and its default. This schema is
- * the single place where defaults live; the README's config reference is
- * checked against it by test/config-reference.test.ts.
+ * project namespace, its type, its validation and its default (config/defaults.ts,
+ * which the component applies too). docs/configuration.md's reference is
+ * generated from it (docs/config-reference.ts).
  */
 import { z } from "zod";
-import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
-import {
-  DEFAULT_FAILED_REQUEST_RATIO,
-  DEFAULT_MEMORY_LIMIT_RATIO,
-  DEFAULT_NO_ENTRIES_SENT_MINUTES,
-  PROMETHEUS_RULE_LABELS,
-} from "../monitoring/alerts";
-import { DASHBOARD_CONFIGMAP_LABELS } from "../monitoring/dashboard";
-import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
+import { ALLOY_CHART_VERSION } from "./chart/alloy-values.generated";
+import { DNS1123_LABEL, DNS1123_LABEL_MAX_LENGTH } from "../lib/dns1123";
+import { DEFAULTS } from "./defaults";
 import { parseBase2Bytes, parseGoDuration, parseHttpUrl, re2Error } from "./go-rules";
 import { parseQuantity } from "./quantity";
 
@@ -27,10 +21,12 @@ function strictMap<T extends Record<string, z.ZodType>>(shape: T) {
   return z.strictObject(shape, { error: `expected a map with the keys ${Object.keys(shape).join(", ")}` });
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A switch: true or false, with its default. */
+const flag = (on: boolean, description: string) => z.boolean({ error: "expected true or false" }).default(on).meta({ description });
+
 const dns1123Label = z
   .string({ error: "expected a string" })
-  .max(63, { error: "expected a DNS-1123 label of at most 63 characters" })
+  .max(DNS1123_LABEL_MAX_LENGTH, { error: "expected a DNS-1123 label of at most 63 characters" })
   .regex(DNS1123_LABEL, {
     error: "expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. loki-v3)",
   });
@@ -99,8 +95,8 @@ const resourceList = (cpu: string, memory: string) =>
  * could starve the node it is meant to observe.
  */
 const resources = strictMap({
-  requests: resourceList("250m", "300Mi").default({ cpu: "250m", memory: "300Mi" }),
-  limits: resourceList("1", "700Mi").default({ memory: "700Mi" }),
+  requests: resourceList("250m", "300Mi").default({ ...DEFAULTS.resources.requests }),
+  limits: resourceList("1", "700Mi").default({ ...DEFAULTS.resources.limits }),
 }).superRefine((r, ctx) => {
   if (!r.requests.cpu) ctx.addIssue({ code: "custom", path: ["requests", "cpu"], message: "expected a CPU request such as 250m" });
   if (!r.requests.memory)
@@ -160,12 +156,9 @@ const promDuration = z
   .refine((d) => d !== "", { error: "expected a Prometheus duration such as 30s or 1m" });
 
 const serviceMonitor = strictMap({
-  enabled: z
-    .boolean({ error: "expected true or false" })
-    .default(true)
-    .meta({ description: "Create a ServiceMonitor for Alloy's /metrics." }),
+  enabled: flag(DEFAULTS.serviceMonitor.enabled, "Create a ServiceMonitor for Alloy's /metrics."),
   labels: selectorLabels
-    .default({ release: "kube-prometheus-stack" })
+    .default({ ...DEFAULTS.serviceMonitor.labels })
     .meta({
       description: "Labels the Prometheus serviceMonitorSelector matches; kube-prometheus-stack selects release: <its release name>.",
     }),
@@ -173,24 +166,21 @@ const serviceMonitor = strictMap({
 });
 
 const datadog = strictMap({
-  enabled: z
-    .boolean({ error: "expected true or false" })
-    .default(false)
-    .meta({ description: "Add Datadog Autodiscovery annotations that run the openmetrics check on Alloy's metrics port." }),
+  enabled: flag(DEFAULTS.datadog.enabled, "Add Datadog Autodiscovery annotations that run the openmetrics check on Alloy's metrics port."),
   namespace: z
     .string({ error: "expected a string" })
     .regex(/^[a-z][a-z0-9_]{0,63}$/, { error: "expected a Datadog metric namespace: lowercase letters, digits and '_' (e.g. loki_v3)" })
-    .default("loki_v3")
+    .default(DEFAULTS.datadog.namespace)
     .meta({ description: "Prefix of every metric the check submits." }),
   metrics: z
     .array(z.string({ error: "expected a metric name or regular expression" }).min(1, { error: "expected a non-empty metric name" }), {
       error: "expected a list of metric names",
     })
     .min(1, { error: "expected at least one metric name" })
-    .default(defaultDatadogMetricNames())
+    .default([...DEFAULTS.datadog.metrics])
     .meta({
       description:
-        "Metric names the check collects (README, Datadog metrics): an explicit list, since every metric is a billed custom metric.",
+        "Metric names the check collects (docs/monitoring.md, Datadog metrics): an explicit list, since every metric is a billed custom metric.",
     }),
 });
 
@@ -263,15 +253,11 @@ const hostPath = z
 
 const namespaceName = z
   .string({ error: "expected a namespace name" })
-  .max(63, { error: "expected a namespace name of at most 63 characters" })
+  .max(DNS1123_LABEL_MAX_LENGTH, { error: "expected a namespace name of at most 63 characters" })
   .regex(DNS1123_LABEL, { error: "expected a namespace name: a DNS-1123 label such as kube-system" });
 
-/**
- * Labels Loki indexes, which every log stream is keyed by: every label the
- * pipeline gives an entry (alloy/pipeline.ts: the Promtail-style relabeling,
- * and stage.cri's stream). Only these can be kept by stage.label_keep.
- */
-export const DEFAULT_INDEX_LABELS = ["app", "component", "container", "instance", "job", "namespace", "node_name", "pod", "stream"];
+/** Every label the pipeline gives an entry: the only ones stage.label_keep can keep. */
+const PIPELINE_LABELS: readonly string[] = DEFAULTS.pipeline.indexLabels;
 
 /** Labels that exist in the pipeline but that stage.label_keep can never keep, and why. */
 const NO_EFFECT_LABELS: Record<string, string> = {
@@ -281,8 +267,8 @@ const NO_EFFECT_LABELS: Record<string, string> = {
 
 const indexLabel = z.string({ error: "expected a Loki label name" }).superRefine((label, ctx) => {
   if (Object.hasOwn(NO_EFFECT_LABELS, label)) ctx.addIssue({ code: "custom", message: `expected a label the pipeline sends: ${NO_EFFECT_LABELS[label]}` });
-  else if (!DEFAULT_INDEX_LABELS.includes(label)) {
-    ctx.addIssue({ code: "custom", message: `expected one of the labels the pipeline gives every entry: ${DEFAULT_INDEX_LABELS.join(", ")}` });
+  else if (!PIPELINE_LABELS.includes(label)) {
+    ctx.addIssue({ code: "custom", message: `expected one of the labels the pipeline gives every entry: ${PIPELINE_LABELS.join(", ")}` });
   }
 });
 
@@ -294,76 +280,67 @@ const multilineRule = strictMap({
     .optional()
     .meta({ description: "Its app label; unset means every app in the namespace." }),
   firstLine: re2("the first line's regular expression").meta({ description: "RE2 matching the first line of each entry." }),
-  maxWaitTime: goDuration("3s").default("3s").meta({ description: "How long to wait for more lines of an entry." }),
+  maxWaitTime: goDuration("3s").default(DEFAULTS.multilineRule.maxWaitTime).meta({ description: "How long to wait for more lines of an entry." }),
 });
-
-/** kubelet probes identify themselves as "kube-probe/<version>"; the paths are the usual health endpoints. */
-export const DEFAULT_PROBE_EXPRESSION = String.raw`kube-probe/|\b(GET|HEAD) /(healthz?|readyz?|livez?|ping)\b`;
 
 const pipeline = strictMap({
   maxEntryAge: goDuration("12h", {
     seconds: LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS * 3600,
     message: `expected an age above 0 and below Loki's default reject window of ${LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS}h, such as 12h`,
   })
-    .default("12h")
+    .default(DEFAULTS.pipeline.maxEntryAge)
     .meta({
       description:
         "Entries older than this are dropped before sending (counted as reason too_old). Must stay under Loki's reject_old_samples_max_age (168h by default).",
     }),
   excludeNamespaces: z
     .array(namespaceName, { error: "expected a list of namespace names" })
-    .default([])
+    .default([...DEFAULTS.pipeline.excludeNamespaces])
     .meta({ description: "Namespaces whose pods are not collected; filtered by the API server (field selector)." }),
   excludeAnnotation: z
     .string({ error: "expected an annotation key" })
     .regex(LABEL_KEY, { error: "expected an annotation key such as alloy-logs/exclude" })
-    .default("alloy-logs/exclude")
+    .default(DEFAULTS.pipeline.excludeAnnotation)
     .meta({ description: 'Pods annotated with this key set to "true" are not collected.' }),
-  dropProbeLogs: z
-    .boolean({ error: "expected true or false" })
-    .default(false)
-    .meta({ description: "Drop kubelet probe and health-check access lines (counted as reason probe)." }),
+  dropProbeLogs: flag(DEFAULTS.pipeline.dropProbeLogs, "Drop kubelet probe and health-check access lines (counted as reason probe)."),
   probeExpression: re2("the probe line regular expression")
-    .default(DEFAULT_PROBE_EXPRESSION)
+    .default(DEFAULTS.pipeline.probeExpression)
     .meta({ description: "RE2 matching the lines dropProbeLogs drops." }),
   rateLimit: strictMap({
-    enabled: z
-      .boolean({ error: "expected true or false" })
-      .default(false)
-      .meta({ description: "Rate-limit log lines per namespace or app." }),
+    enabled: flag(DEFAULTS.pipeline.rateLimit.enabled, "Rate-limit log lines per namespace or app."),
     by: z
       .enum(["namespace", "app"], { error: "expected namespace or app" })
-      .default("namespace")
+      .default(DEFAULTS.pipeline.rateLimit.by)
       .meta({ description: "The label each limit applies to." }),
     linesPerSecond: z
       .number({ error: "expected a number of lines per second" })
       .positive({ error: "expected a positive number of lines per second" })
-      .default(1000)
+      .default(DEFAULTS.pipeline.rateLimit.linesPerSecond)
       .meta({ description: "Sustained lines per second allowed for each namespace or app." }),
     burst: wholeNumber("lines", 1, "expected a positive burst")
-      .default(5000)
+      .default(DEFAULTS.pipeline.rateLimit.burst)
       .meta({ description: "Lines allowed above the rate in a burst. Excess lines are dropped and counted, never queued." }),
   }).prefault({}),
   multiline: z
     .array(multilineRule, { error: "expected a list of {namespace, app, firstLine}" })
-    .default([])
+    .default([...DEFAULTS.pipeline.multiline])
     .meta({ description: "Workloads whose entries span lines, joined from a line matching firstLine." }),
   indexLabels: z
     .array(indexLabel, { error: "expected a list of label names" })
     .min(1, { error: "expected at least one index label" })
     .refine((list) => new Set(list).size === list.length, { error: "expected each label once" })
-    .default(DEFAULT_INDEX_LABELS)
+    .default([...DEFAULTS.pipeline.indexLabels])
     .meta({ description: "The only labels sent to Loki as stream labels (plus the external cluster label)." }),
 });
 
 const lokiWrite = strictMap({
-  batchSize: byteSize.default("1MiB").meta({ description: "A batch is sent when it reaches this size..." }),
-  batchWait: goDuration("1s").default("1s").meta({ description: "...or when its oldest entry has waited this long." }),
-  timeout: goDuration("10s").default("10s").meta({ description: "Timeout of one push request." }),
-  minBackoff: goDuration("500ms").default("500ms").meta({ description: "First retry delay after a 429 or 5xx; doubles each retry." }),
-  maxBackoff: goDuration("5m").default("5m").meta({ description: "Longest retry delay." }),
+  batchSize: byteSize.default(DEFAULTS.lokiWrite.batchSize).meta({ description: "A batch is sent when it reaches this size..." }),
+  batchWait: goDuration("1s").default(DEFAULTS.lokiWrite.batchWait).meta({ description: "...or when its oldest entry has waited this long." }),
+  timeout: goDuration("10s").default(DEFAULTS.lokiWrite.timeout).meta({ description: "Timeout of one push request." }),
+  minBackoff: goDuration("500ms").default(DEFAULTS.lokiWrite.minBackoff).meta({ description: "First retry delay after a 429 or 5xx; doubles each retry." }),
+  maxBackoff: goDuration("5m").default(DEFAULTS.lokiWrite.maxBackoff).meta({ description: "Longest retry delay." }),
   maxRetries: wholeNumber("retries", 1, "expected at least 1 retry")
-    .default(15)
+    .default(DEFAULTS.lokiWrite.maxRetries)
     .meta({ description: "Retries of a batch before it is dropped; 15 with the defaults is about 33 minutes." }),
 }).superRefine((w, ctx) => {
   if (goDurationSeconds(w.minBackoff) > goDurationSeconds(w.maxBackoff)) {
@@ -402,31 +379,25 @@ const ratio = (example: number) =>
     .lt(1, { error: `expected a ratio between 0 and 1 such as ${example}` });
 
 const alerts = strictMap({
-  enabled: z
-    .boolean({ error: "expected true or false" })
-    .default(true)
-    .meta({ description: "Create the PrometheusRule with the collector alerts (README, Alert runbook)." }),
+  enabled: flag(DEFAULTS.alerts.enabled, "Create the PrometheusRule with the collector alerts (docs/monitoring.md, Alert runbook)."),
   labels: selectorLabels
-    .default({ ...PROMETHEUS_RULE_LABELS })
+    .default({ ...DEFAULTS.alerts.labels })
     .meta({ description: "Labels the Prometheus ruleSelector matches; kube-prometheus-stack selects release: <its release name>." }),
   noEntriesSentMinutes: wholeNumber("minutes", 1, "expected at least 1 minute")
-    .default(DEFAULT_NO_ENTRIES_SENT_MINUTES)
+    .default(DEFAULTS.alerts.noEntriesSentMinutes)
     .meta({ description: "AlloyNoEntriesSent: minutes of lines read with no entry sent." }),
-  memoryLimitRatio: ratio(DEFAULT_MEMORY_LIMIT_RATIO)
-    .default(DEFAULT_MEMORY_LIMIT_RATIO)
+  memoryLimitRatio: ratio(DEFAULTS.alerts.memoryLimitRatio)
+    .default(DEFAULTS.alerts.memoryLimitRatio)
     .meta({ description: "AlloyCollectorMemoryNearLimit: working set over memory limit." }),
-  failedRequestRatio: ratio(DEFAULT_FAILED_REQUEST_RATIO)
-    .default(DEFAULT_FAILED_REQUEST_RATIO)
+  failedRequestRatio: ratio(DEFAULTS.alerts.failedRequestRatio)
+    .default(DEFAULTS.alerts.failedRequestRatio)
     .meta({ description: "AlloyLokiRequestsFailing: share of failed push requests." }),
 });
 
 const dashboard = strictMap({
-  enabled: z
-    .boolean({ error: "expected true or false" })
-    .default(true)
-    .meta({ description: "Create the log-pipeline dashboard ConfigMap for Grafana's sidecar." }),
+  enabled: flag(DEFAULTS.dashboard.enabled, "Create the log-pipeline dashboard ConfigMap for Grafana's sidecar."),
   labels: selectorLabels
-    .default({ ...DASHBOARD_CONFIGMAP_LABELS })
+    .default({ ...DEFAULTS.dashboard.labels })
     .meta({ description: 'Labels kube-prometheus-stack\'s Grafana dashboard sidecar looks for (grafana_dashboard: "1" by default).' }),
 });
 
@@ -443,13 +414,13 @@ const rollout = strictMap({
         error: MAX_UNAVAILABLE,
       },
     )
-    .default("10%")
+    .default(DEFAULTS.rollout.maxUnavailable)
     .meta({ description: "Collectors replaced at once in a rolling update (a count or a percentage of nodes)." }),
   minReadySeconds: wholeNumber("seconds", 0, "expected 0 or more seconds")
-    .default(10)
+    .default(DEFAULTS.rollout.minReadySeconds)
     .meta({ description: "A new collector counts as available only after being ready this long." }),
   terminationGracePeriodSeconds: wholeNumber("seconds", 1, "expected at least 1 second")
-    .default(60)
+    .default(DEFAULTS.rollout.terminationGracePeriodSeconds)
     .meta({ description: "Time a stopping collector has to send its last batch and save its positions." }),
 });
 
@@ -484,14 +455,11 @@ export const stackConfigSchema = z
         description:
           "Reach an EKS cluster by name: endpoint and CA from the EKS API, token from aws eks get-token. Set this or kubeconfigContext.",
       }),
-    namespace: dns1123Label.default("loki-v3").meta({ description: "Namespace Alloy is installed in." }),
-    createNamespace: z.boolean({ error: "expected true or false" }).default(false).meta({
-      description:
-        "true: the program creates the namespace and never deletes it (retainOnDelete). false: it must already exist; it is only read.",
-    }),
+    namespace: dns1123Label.default(DEFAULTS.namespace).meta({ description: "Namespace Alloy is installed in." }),
+    createNamespace: flag(DEFAULTS.createNamespace, "true: the program creates the namespace and never deletes it (retainOnDelete). false: it must already exist; it is only read."),
     lokiEndpoint: lokiEndpoint.meta({ description: `Loki push URL, ending in ${LOKI_PUSH_PATH}.` }),
     tenantId: tenantId.meta({ description: "Loki tenant (X-Scope-OrgID) all of this cluster's logs are written to." }),
-    lokiAuth: lokiAuth.default({ type: "none" }).meta({
+    lokiAuth: lokiAuth.default({ ...DEFAULTS.lokiAuth }).meta({
       description:
         "Loki credentials: {type: none}, {type: basic, username, password} or {type: bearer, token}. Set them as Pulumi secrets.",
     }),
@@ -500,11 +468,8 @@ export const stackConfigSchema = z
       .meta({ description: "Requests and limits of the alloy container. requests.cpu, requests.memory and limits.memory are required." }),
     serviceMonitor: serviceMonitor.prefault({}),
     datadog: datadog.prefault({}),
-    prometheusAnnotations: z.boolean({ error: "expected true or false" }).default(true).meta({
-      description:
-        'Annotate the collector pods with prometheus.io/scrape: "true" and prometheus.io/port: "12345", as the seed did, for scrapers that find pods by these annotations. Turn off where such a scraper also reaches Alloy through the ServiceMonitor or the Datadog check: it would scrape every collector twice.',
-    }),
-    storageHostPath: hostPath.default("/var/lib/alloy-logs").meta({
+    prometheusAnnotations: flag(DEFAULTS.prometheusAnnotations, 'Annotate the collector pods with prometheus.io/scrape: "true" and prometheus.io/port: "12345", as the seed did, for scrapers that find pods by these annotations. Turn off where such a scraper also reaches Alloy through the ServiceMonitor or the Datadog check: it would scrape every collector twice.'),
+    storageHostPath: hostPath.default(DEFAULTS.storageHostPath).meta({
       description:
         "Host directory for the collector's state (read positions). The release uses <path>/<namespace>-alloy, created if absent, so positions survive pod restarts, rollouts and chart upgrades.",
     }),
@@ -513,7 +478,7 @@ export const stackConfigSchema = z
     rollout: rollout.prefault({}),
     alerts: alerts.prefault({}),
     dashboard: dashboard.prefault({}),
-    chartOverrides: z.record(z.string(), z.unknown(), { error: "expected a map of grafana/alloy chart values" }).default({}).meta({
+    chartOverrides: z.record(z.string(), z.unknown(), { error: "expected a map of grafana/alloy chart values" }).default({ ...DEFAULTS.chartOverrides }).meta({
       description:
         `Escape hatch: extra grafana/alloy ${ALLOY_CHART_VERSION} chart values, merged last. Every path is checked against the chart; values the program sets or relies on cannot be overridden.`,
     }),

@@ -1,19 +1,35 @@
 /**
  * The generated sections of the docs, each written from the code it documents:
  * the configuration reference (config/schema.ts), the alert runbook
- * (monitoring/alerts.ts) and the default Datadog metric list. `npm run
+ * (monitoring/alerts.ts) and the default Datadog metric list (config/datadog-metrics.ts). `npm run
  * docs:update` rewrites them; test/docs.test.ts fails when a section and its
  * source differ.
  */
 import * as path from "node:path";
-import { configReference } from "../config/reference";
-import { renderDatadogMetricsMarkdown } from "../monitoring/datadog-metrics";
-import { renderRunbookMarkdown } from "../monitoring/runbook";
+import { ALLOY_CONTAINER, RELEASE_NAME } from "../config/chart/owned";
+import { DEFAULT_DATADOG_METRICS } from "../config/datadog-metrics";
+import { DEFAULTS } from "../config/defaults";
+import { configReference } from "./config-reference";
+import { renderRunbookMarkdown } from "./alert-runbook";
 
 export const DOCS_DIR = __dirname;
 
-/** The alert runbook is written for the default namespace and release. */
-const RUNBOOK_INPUT = { namespace: "loki-v3", daemonSet: "alloy", container: "alloy", job: "alloy" };
+/** The alert runbook is written for the default namespace, release and thresholds. */
+const RUNBOOK_INPUT = {
+  namespace: DEFAULTS.namespace,
+  daemonSet: RELEASE_NAME,
+  container: ALLOY_CONTAINER,
+  job: RELEASE_NAME,
+  noEntriesSentMinutes: DEFAULTS.alerts.noEntriesSentMinutes,
+  memoryLimitRatio: DEFAULTS.alerts.memoryLimitRatio,
+  failedRequestRatio: DEFAULTS.alerts.failedRequestRatio,
+};
+
+/** The default Datadog metric list, one row per metric with the reason it is there. */
+export function renderDatadogMetricsMarkdown(): string {
+  const rows = DEFAULT_DATADOG_METRICS.map((m) => `| \`${m.name}\` | ${m.why} |`);
+  return ["| metric (as the check's `metrics` list takes it) | why it is collected |", "|---|---|", ...rows].join("\n") + "\n";
+}
 
 export interface GeneratedSection {
   /** Marker name in the file: `<!-- <name>:start ... -->` ... `<!-- <name>:end -->`. */

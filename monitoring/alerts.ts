@@ -18,19 +18,9 @@
  * honorLabels, so its `namespace`, `pod` and `node` labels are the objects' own.
  *
  * Every alert has a runbook entry (`runbook` below); `renderRunbookMarkdown` in
- * ./runbook.ts turns them into the docs/monitoring.md section the descriptions point to.
+ * docs/alert-runbook.ts turns them into the docs/monitoring.md section the descriptions point to.
  */
 import { assertDnsLabel, minutes, oneOf, selector } from "./promql";
-
-/**
- * Labels of the PrometheusRule object. kube-prometheus-stack creates its Prometheus with
- * `ruleSelector: {matchLabels: {release: <its Helm release name>}}` when
- * `prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues` is true, the default
- * (charts/kube-prometheus-stack/templates/prometheus/prometheus.yaml), and
- * `ruleNamespaceSelector: {}` (every namespace). Our clusters' release is named
- * `kube-prometheus-stack`, the same label the ServiceMonitor carries.
- */
-export const PROMETHEUS_RULE_LABELS: Readonly<Record<string, string>> = Object.freeze({ release: "kube-prometheus-stack" });
 
 /** A rule of a PrometheusRule's `spec.groups[].rules` (monitoring.coreos.com/v1 `Rule`). */
 export interface Rule {
@@ -98,12 +88,12 @@ export interface AlertInput {
   container: string;
   /** The Prometheus `job` label of the Alloy targets: the Service name, `alloy`. */
   job: string;
-  /** Minutes with lines read and no entry sent before AlloyNoEntriesSent holds. @default 10 */
-  noEntriesSentMinutes?: number;
-  /** Working set / memory limit above which AlloyCollectorMemoryNearLimit holds. @default 0.9 */
-  memoryLimitRatio?: number;
-  /** Share of failed push requests above which AlloyLokiRequestsFailing holds. @default 0.1 */
-  failedRequestRatio?: number;
+  /** Minutes with lines read and no entry sent before AlloyNoEntriesSent holds. */
+  noEntriesSentMinutes: number;
+  /** Working set / memory limit above which AlloyCollectorMemoryNearLimit holds. */
+  memoryLimitRatio: number;
+  /** Share of failed push requests above which AlloyLokiRequestsFailing holds. */
+  failedRequestRatio: number;
 }
 
 /**
@@ -125,10 +115,6 @@ export interface AlertInput {
  */
 export const RATE_LIMIT_DROP_REASONS: readonly string[] = Object.freeze(["rate_limited", "stream_limited"]);
 
-export const DEFAULT_NO_ENTRIES_SENT_MINUTES = 10;
-export const DEFAULT_MEMORY_LIMIT_RATIO = 0.9;
-export const DEFAULT_FAILED_REQUEST_RATIO = 0.1;
-
 /** Names of the rule groups, in the order they are returned. */
 export const RULE_GROUP_NAMES = { collectors: "alloy-logs.collectors", pipeline: "alloy-logs.pipeline" } as const;
 
@@ -148,9 +134,9 @@ export function alertDefinitions(input: AlertInput): AlertDefinition[] {
   assertDnsLabel("daemonSet", daemonSet);
   assertDnsLabel("container", container);
   assertDnsLabel("job", job);
-  const noEntriesWindow = minutes(input.noEntriesSentMinutes ?? DEFAULT_NO_ENTRIES_SENT_MINUTES);
-  const memoryRatio = ratio("memoryLimitRatio", input.memoryLimitRatio ?? DEFAULT_MEMORY_LIMIT_RATIO);
-  const failedRatio = ratio("failedRequestRatio", input.failedRequestRatio ?? DEFAULT_FAILED_REQUEST_RATIO);
+  const noEntriesWindow = minutes(input.noEntriesSentMinutes);
+  const memoryRatio = ratio("memoryLimitRatio", input.memoryLimitRatio);
+  const failedRatio = ratio("failedRequestRatio", input.failedRequestRatio);
 
   const ds = `${namespace}/${daemonSet}`;
   // Alloy's own series: the targets of the chart's ServiceMonitor.

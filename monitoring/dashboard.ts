@@ -19,14 +19,6 @@ import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { assertDnsLabel, selector } from "./promql";
 
-/**
- * Labels of the dashboard's ConfigMap. kube-prometheus-stack enables Grafana's dashboard
- * sidecar with `grafana.sidecar.dashboards.label: grafana_dashboard`, `labelValue: "1"`
- * and `searchNamespace: ALL` (charts/kube-prometheus-stack/values.yaml), so a ConfigMap
- * with this label in any namespace is loaded, each data key ending in .json a dashboard.
- */
-export const DASHBOARD_CONFIGMAP_LABELS: Readonly<Record<string, string>> = Object.freeze({ grafana_dashboard: "1" });
-
 /** Stable across clusters and deploys, so links and bookmarks keep working (Grafana: 8-40 characters). */
 export const DASHBOARD_UID = "alloy-log-pipeline";
 
@@ -45,11 +37,11 @@ export interface DashboardInput {
 /** The dashboard's data source: a variable, defaulting to Grafana's default Prometheus. */
 const DATASOURCE: common.DataSourceRef = { type: "prometheus", uid: "${datasource}" };
 
-function query(refId: string, expr: string, legend: string): prometheus.DataqueryBuilder {
+function promQuery(refId: string, expr: string, legend: string): prometheus.DataqueryBuilder {
   return new prometheus.DataqueryBuilder().refId(refId).expr(expr).legendFormat(legend).range().datasource(DATASOURCE);
 }
 
-function graph(title: string, description: string, unit: string, targets: prometheus.DataqueryBuilder[]): timeseries.PanelBuilder {
+function timeSeriesPanel(title: string, description: string, unit: string, targets: prometheus.DataqueryBuilder[]): timeseries.PanelBuilder {
   return new timeseries.PanelBuilder()
     .title(title)
     .description(description)
@@ -71,7 +63,7 @@ function graph(title: string, description: string, unit: string, targets: promet
 }
 
 /** A single number; red from `red` on, when given. */
-function single(title: string, description: string, expr: string, red?: number): stat.PanelBuilder {
+function statPanel(title: string, description: string, expr: string, red?: number): stat.PanelBuilder {
   const steps: dashboard.Threshold[] = [{ value: null, color: "green" }];
   if (red !== undefined) steps.push({ value: red, color: "red" });
   return new stat.PanelBuilder()
@@ -122,12 +114,12 @@ export function buildDashboard(input: DashboardInput): dashboard.Dashboard {
     .current({ text: "All", value: "$__all" });
 
   const panels: (stat.PanelBuilder | timeseries.PanelBuilder)[] = [
-    single(
+    statPanel(
       "Collectors scraped",
       `Collector pods Prometheus scrapes successfully (up{job="${job}"} == 1).`,
       `count(${up} == 1) or vector(0)`,
     ),
-    single(
+    statPanel(
       "Nodes without a scraped collector",
       "Nodes (kube_node_info) with no collector pod Prometheus can scrape: their logs are not collected, or not watched. " +
         "The seed's incident was 10 such nodes. Alert: AlloyNodeWithoutCollector.",
@@ -140,25 +132,25 @@ export function buildDashboard(input: DashboardInput): dashboard.Dashboard {
       ].join("\n"),
       1,
     ),
-    graph(
+    timeSeriesPanel(
       "Log lines read, per node",
       "Lines loki.source.file read from the node's container log files (loki_source_file_read_lines_total).",
       "suffix: lines/s",
-      [query("A", perNode("node", rate(alloy("loki_source_file_read_lines_total"))), "{{node}}")],
+      [promQuery("A", perNode("node", rate(alloy("loki_source_file_read_lines_total"))), "{{node}}")],
     ),
-    graph(
+    timeSeriesPanel(
       "Entries sent to Loki, per node",
       "Log entries Loki accepted (loki_write_sent_entries_total).",
       "suffix: entries/s",
-      [query("A", perNode("node", rate(alloy("loki_write_sent_entries_total"))), "{{node}}")],
+      [promQuery("A", perNode("node", rate(alloy("loki_write_sent_entries_total"))), "{{node}}")],
     ),
-    graph(
+    timeSeriesPanel(
       "Bytes sent to Loki, per node",
       "Compressed push bodies Loki accepted (loki_write_sent_bytes_total).",
       "Bps",
-      [query("A", perNode("node", rate(alloy("loki_write_sent_bytes_total"))), "{{node}}")],
+      [promQuery("A", perNode("node", rate(alloy("loki_write_sent_bytes_total"))), "{{node}}")],
     ),
-    graph(
+    timeSeriesPanel(
       "Entries dropped, per node and reason",
       "loki.write drops are lost logs (loki_write_dropped_entries_total: ingester_error is a 4xx other than 429, or a failure " +
         "that outlasted the retries; rate_limited is a 429 through every retry). loki.process drops are the pipeline's own, " +
@@ -166,41 +158,41 @@ export function buildDashboard(input: DashboardInput): dashboard.Dashboard {
         "Alerts: AlloyLogEntriesDropped, AlloyLogEntriesDroppedRateLimited.",
       "suffix: entries/s",
       [
-        query("A", perNode("node, reason", rate(alloy("loki_write_dropped_entries_total"))), "{{node}} loki.write {{reason}}"),
-        query("B", perNode("node, reason", rate(alloy("loki_process_dropped_lines_total"))), "{{node}} loki.process {{reason}}"),
+        promQuery("A", perNode("node, reason", rate(alloy("loki_write_dropped_entries_total"))), "{{node}} loki.write {{reason}}"),
+        promQuery("B", perNode("node, reason", rate(alloy("loki_process_dropped_lines_total"))), "{{node}} loki.process {{reason}}"),
       ],
     ),
-    graph(
+    timeSeriesPanel(
       "Push latency to Loki, per node",
       "Duration of each push request, successful or not (loki_write_request_duration_seconds), 50th and 99th percentile.",
       "s",
-      [query("A", latency(0.5), "{{node}} p50"), query("B", latency(0.99), "{{node}} p99")],
+      [promQuery("A", latency(0.5), "{{node}} p50"), promQuery("B", latency(0.99), "{{node}} p99")],
     ),
-    graph(
+    timeSeriesPanel(
       "Failed pushes to Loki, per node and status code",
       "Push requests that did not get a 2xx, by HTTP status (status_code -1: no response). 429 and 5xx are retried; " +
         "other 4xx are dropped at once. Alert: AlloyLokiRequestsFailing.",
       "reqps",
       [
-        query(
+        promQuery(
           "A",
           perNode("node, status_code", rate(alloy("loki_write_request_duration_seconds_count", { status_code: { op: "!~", value: "2.." } }))),
           "{{node}} {{status_code}}",
         ),
       ],
     ),
-    graph(
+    timeSeriesPanel(
       "Memory against the limit, per node",
       "Working set of the Alloy container (cAdvisor container_memory_working_set_bytes) and its memory limit " +
         "(kube_pod_container_resource_limits). At the limit the container is OOM-killed. Alert: AlloyCollectorMemoryNearLimit.",
       "bytes",
       [
-        query(
+        promQuery(
           "A",
           perNode("node", `max by (namespace, pod) (${selector("container_memory_working_set_bytes", { namespace, container })})`, "max"),
           "{{node}} working set",
         ),
-        query(
+        promQuery(
           "B",
           perNode(
             "node",

@@ -3,6 +3,7 @@
  * enters an expression as an escaped string literal inside a label matcher,
  * so a namespace or a job name cannot change the shape of a query.
  */
+import { isDns1123Label } from "../lib/dns1123";
 
 /** One label matcher: `=` unless the value is given as `{ op, value }`. */
 export type Matcher = string | { op: "=" | "!=" | "=~" | "!~"; value: string };
@@ -44,13 +45,12 @@ export function oneOf(values: readonly string[]): string {
   return values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
 }
 
-// Kubernetes object names used below are DNS-1123 labels (namespaces, DaemonSets,
-// Services, containers): lower-case alphanumerics and '-', at most 63 characters.
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Throws unless `value` is a DNS-1123 label, naming `what` in the message. */
+/**
+ * Throws unless `value` is a DNS-1123 label, naming `what` in the message: the
+ * Kubernetes names used in queries (namespaces, DaemonSets, Services, containers) are.
+ */
 export function assertDnsLabel(what: string, value: string): void {
-  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+  if (!isDns1123Label(value)) {
     throw new Error(`${what}: got ${JSON.stringify(value)}; expected a Kubernetes name (DNS-1123 label: a-z, 0-9 and '-', at most 63 characters)`);
   }
 }

@@ -4,7 +4,7 @@
  * short human summary. Deterministic, so the golden files can be diffed.
  */
 import { stringify } from "yaml";
-import type { AlloyChartValues } from "../chart/alloy-values.generated";
+import type { AlloyChartValues } from "../config/chart/alloy-values.generated";
 import { unescapeHelmTemplate } from "../chart/values";
 import type { PlannedResource, PlanResult } from "./resources";
 

@@ -10,7 +10,7 @@
 # prints one line saying so and exits 3, so .ci/run can report the skip;
 # REQUIRE_ALLOY=1 makes that a failure (exit 1).
 # Usage: bash scripts/alloy-check.sh [stack...]   (every stack by default; after npm ci;
-#        the image tag is ALLOY_APP_VERSION of chart/alloy-values.generated.ts, via scripts/pinned-chart.ts)
+#        the image tag is ALLOY_APP_VERSION of config/chart/alloy-values.generated.ts, via scripts/pinned-chart.ts)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Pulls the grafana/alloy chart at the version the program pins
-# (chart/alloy-values.generated.ts, read by scripts/pinned-chart.ts) from the
+# (config/chart/alloy-values.generated.ts, read by scripts/pinned-chart.ts) from the
 # chart repository the program deploys from, and prints the chart's directory:
 #
 #   ${CHART_CACHE_DIR:-<repo>/.cache/chart}/<version>/alloy     (.cache/ is git-ignored)

@@ -3,16 +3,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { DEFAULT_DATADOG_METRICS } from "../config/datadog-metrics";
+import { renderDatadogMetricsMarkdown } from "../docs/generated";
 import {
-  PROMETHEUS_RULE_LABELS,
   RATE_LIMIT_DROP_REASONS,
   alertDefinitions,
   buildAlertRules,
   type AlertInput,
   type AlertRule,
 } from "../monitoring/alerts";
-import { DEFAULT_DATADOG_METRICS, defaultDatadogMetricNames, renderDatadogMetricsMarkdown } from "../monitoring/datadog-metrics";
-import { renderRunbookMarkdown } from "../monitoring/runbook";
+import { renderRunbookMarkdown } from "../docs/alert-runbook";
 import {
   SEED_NODES,
   alloySeries,
@@ -39,7 +39,15 @@ import {
 } from "./support/promtool";
 
 /** What the component deploys: DaemonSet, container and Service are all named after the release, `alloy`. */
-const INPUT: AlertInput = { namespace: "loki-v3", daemonSet: "alloy", container: "alloy", job: "alloy" };
+const INPUT: AlertInput = {
+  namespace: "loki-v3",
+  daemonSet: "alloy",
+  container: "alloy",
+  job: "alloy",
+  noEntriesSentMinutes: 10,
+  memoryLimitRatio: 0.9,
+  failedRequestRatio: 0.1,
+};
 const SPEC = buildAlertRules(INPUT);
 const RULES = SPEC.groups.flatMap((g) => g.rules) as AlertRule[];
 
@@ -72,10 +80,6 @@ function coveredPods(nodes: readonly string[]): PodState[] {
 }
 
 describe("alert rules (monitoring/alerts.ts)", () => {
-  it("labels the PrometheusRule release: kube-prometheus-stack, the label kube-prometheus-stack's ruleSelector matches", () => {
-    assert.deepEqual(PROMETHEUS_RULE_LABELS, { release: "kube-prometheus-stack" });
-  });
-
   it("has the alerts the issue asks for, in two groups", () => {
     assert.deepEqual(
       SPEC.groups.map((g) => [g.name, g.rules.map((r) => r.alert)]),
@@ -603,7 +607,7 @@ describe("runbook and Datadog list in docs/monitoring.md", () => {
   });
 });
 
-describe("default Datadog metric list (monitoring/datadog-metrics.ts)", () => {
+describe("default Datadog metric list (config/datadog-metrics.ts)", () => {
   const catalog = new Map(METRIC_CATALOG.map((m) => [m.name, m]));
 
   it("names each metric as the openmetrics v2 check matches it: counters without _total, others as exposed", () => {
@@ -617,20 +621,21 @@ describe("default Datadog metric list (monitoring/datadog-metrics.ts)", () => {
   });
 
   it("lists each metric once, with a one-line reason", () => {
-    const names = DEFAULT_DATADOG_METRICS.map((m) => m.name);
     assert.deepEqual(names, [...new Set(names)]);
     for (const m of DEFAULT_DATADOG_METRICS) {
       assert.ok(m.why.length > 20 && !m.why.includes("\n"), m.name);
     }
   });
 
+  const names = DEFAULT_DATADOG_METRICS.map((m) => m.name);
+
   it("uses plain names, which the check matches exactly, never a regular expression", () => {
-    for (const name of defaultDatadogMetricNames()) assert.match(name, /^[a-z_]+$/);
+    for (const name of names) assert.match(name, /^[a-z_]+$/);
   });
 
   it("collects the drop counter and the request histogram, the two signals the issue is about", () => {
-    assert.ok(defaultDatadogMetricNames().includes("loki_write_dropped_entries"));
-    assert.ok(defaultDatadogMetricNames().includes("loki_write_request_duration_seconds"));
+    assert.ok(names.includes("loki_write_dropped_entries"));
+    assert.ok(names.includes("loki_write_request_duration_seconds"));
   });
 
   it("renders a Markdown table row per metric", () => {

@@ -12,24 +12,23 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { ALLOY_APP_VERSION, ALLOY_CHART_VERSION, type AlloyChartValues } from "../chart/alloy-values.generated";
-import { checkChartOverrides, mergeChartOverrides } from "../chart/overrides";
+import { ALLOY_APP_VERSION, ALLOY_CHART_VERSION, type AlloyChartValues } from "../config/chart/alloy-values.generated";
+import { mergeChartOverrides } from "../chart/merge";
+import { ALLOY_STORAGE_PATH, buildChartValues, type ChartValuesInput } from "../chart/values";
+import { checkChartOverrides } from "../config/chart/overrides";
 import {
   ALLOY_HTTP_PORT,
-  ALLOY_STORAGE_PATH,
-  buildChartValues,
   DATADOG_CHECKS_ANNOTATION,
-  PROMETHEUS_PORT_ANNOTATION,
   PROGRAM_OWNED_PATHS,
+  PROMETHEUS_PORT_ANNOTATION,
   PROMETHEUS_SCRAPE_ANNOTATION,
   RELEASE_NAME,
-  type ChartValuesInput,
-} from "../chart/values";
+} from "../config/chart/owned";
 import { parseStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { readStackFile } from "../config/stack-file";
 import { chartValuesInput } from "./support/chart-input";
-import { generateChartTypes, chartMeta } from "../scripts/generate-chart-types";
+import { generateChartTypes, chartMeta } from "../config/chart/types-generator";
 import {
   alloyContainer,
   CHART_SETUP,
@@ -379,10 +378,10 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
   });
 
   describe("the chart source", function () {
-    it("makes chart/alloy-values.generated.ts, through the generator, exactly as committed", function () {
+    it("makes config/chart/alloy-values.generated.ts, through the generator, exactly as committed", function () {
       const read = (name: string) => readFileSync(path.join(env!.chartDir, name), "utf8");
       const generated = generateChartTypes(read("values.yaml"), chartMeta(read("Chart.yaml"), "Chart.yaml"));
-      assert.equal(generated.source, readFileSync(path.join(ROOT, "chart", "alloy-values.generated.ts"), "utf8"));
+      assert.equal(generated.source, readFileSync(path.join(ROOT, "config", "chart", "alloy-values.generated.ts"), "utf8"));
     });
   });
 });

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { chartMeta, generateChartTypes, GeneratorError } from "../scripts/generate-chart-types";
+import { chartMeta, generateChartTypes, GeneratorError } from "../config/chart/types-generator";
 import { ROOT } from "./support/stacks";
 
 const CHART_YAML = "apiVersion: v2\nname: alloy\nversion: 9.8.7\nappVersion: 'v1.2.3'\n";
@@ -49,7 +49,7 @@ describe("chart types generator (scripts/generate-chart-types.ts)", () => {
             "  newList (default [])",
             "  nested.newMap (default {})",
             "  nested.newNull (default null)",
-            "Read what the chart's templates do with each, then declare it in HINTS in scripts/generate-chart-types.ts",
+            "Read what the chart's templates do with each, then declare it in HINTS in config/chart/types-generator.ts",
             "(docs/runbook.md, Upgrading the chart version), for example:",
             '  "newList": { ts: "<element type>[]", kind: "list" },',
             '  "nested.newMap": { ts: "<type>", kind: "map" },',

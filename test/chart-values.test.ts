@@ -5,9 +5,11 @@ import ts from "typescript";
 import { parse } from "yaml";
 import { CHART_TYPE, valuesYaml } from "../plan/output";
 import type { PlanResult } from "../plan/run";
-import { ALLOY_APP_VERSION, ALLOY_CHART_PATHS, ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
-import { checkChartOverrides, mergeChartOverrides, OVERRIDE_LIMITS, suggestChartPath } from "../chart/overrides";
-import { buildChartValues, escapeHelmTemplate, PROGRAM_OWNED_PATHS, unescapeHelmTemplate, type ChartValuesInput } from "../chart/values";
+import { ALLOY_APP_VERSION, ALLOY_CHART_PATHS, ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
+import { mergeChartOverrides } from "../chart/merge";
+import { checkChartOverrides, OVERRIDE_LIMITS, suggestChartPath } from "../config/chart/overrides";
+import { PROGRAM_OWNED_PATHS } from "../config/chart/owned";
+import { buildChartValues, escapeHelmTemplate, unescapeHelmTemplate, type ChartValuesInput } from "../chart/values";
 import { parseStackConfig, StackConfigError } from "../config/load";
 import { ALLOY_VERSION } from "./support/alloy-components";
 import { chartValuesInput } from "./support/chart-input";
@@ -458,7 +460,7 @@ describe("chart values types", () => {
     return out;
   }
 
-  // Snippets checked against chart/alloy-values.generated.ts, compiled in the same program as the mutants below.
+  // Snippets checked against config/chart/alloy-values.generated.ts, compiled in the same program as the mutants below.
   const SNIPPETS = {
     controllerTolerations: 'const v: AlloyChartValues = { controller: { tolerations: [{ operator: "Exists" }] } };\nvoid v;',
     rootTolerations: 'const v: AlloyChartValues = { tolerations: [{ operator: "Exists" }] };\nvoid v;',
@@ -468,7 +470,7 @@ describe("chart values types", () => {
   const snippetFile = (name: string) => path.join(ROOT, "chart", `__snippet_${name}__.ts`);
   const snippetFiles = Object.entries(SNIPPETS).map(([name, snippet]): [string, string] => [
     snippetFile(name),
-    `import type { AlloyChartValues } from "./alloy-values.generated";\n${snippet}\n`,
+    `import type { AlloyChartValues } from "../config/chart/alloy-values.generated";\n${snippet}\n`,
   ]);
   let results: Map<string, string[]>;
   const snippetDiagnostics = (name: keyof typeof SNIPPETS) => results.get(snippetFile(name))!;
@@ -495,77 +497,78 @@ describe("chart values types", () => {
     assert.match(errors[0], /'operater' does not exist in type 'UnwrappedObject<Toleration>'. Did you mean to write 'operator'\?/);
   });
 
-  // The guarantee itself, on the builder's own source: every key of every object
-  // literal in chart/values.ts (except the owned-path table, which is not a chart
-  // value) is misspelt in turn, and each misspelling must fail to compile.
+  // The guarantee itself, on the builders' own source: every key of every object
+  // literal in chart/values.ts and in the Datadog check it annotates the pods with
+  // is misspelt in turn, and each misspelling must fail to compile.
   const files: [string, string][] = [...snippetFiles];
   before(function () {
     this.timeout(120_000);
     results = typecheck(new Map(files));
   });
 
-  describe("chart/values.ts, each key misspelt in turn", function () {
-    const valuesFile = path.join(ROOT, "chart", "values.ts");
-    const text = readFileSync(valuesFile, "utf8");
-    const source = ts.createSourceFile(valuesFile, text, ts.ScriptTarget.ES2022, true);
-    interface Mutation {
-      key: string;
-      line: string;
-      file: string;
-      text: string;
-    }
-    const mutations: Mutation[] = [];
-    const holes: string[] = [];
-    const visit = (node: ts.Node) => {
-      if (ts.isVariableDeclaration(node) && node.name.getText() === "PROGRAM_OWNED_PATHS") return;
-      if (ts.isObjectLiteralExpression(node)) {
-        for (const property of node.properties) {
-          const position = source.getLineAndCharacterOfPosition(property.getStart());
-          const line = `${position.line + 1}:${position.character + 1}`;
-          if (ts.isSpreadAssignment(property) || (property.name !== undefined && ts.isComputedPropertyName(property.name))) {
-            holes.push(`line ${line}: ${property.getText()}`);
-            continue;
+  const eachKeyMisspelt = (relative: string, keysThatUsedToEscape: readonly string[]) =>
+    describe(`${relative}, each key misspelt in turn`, function () {
+      const builderFile = path.join(ROOT, relative);
+      const text = readFileSync(builderFile, "utf8");
+      const source = ts.createSourceFile(builderFile, text, ts.ScriptTarget.ES2022, true);
+      interface Mutation {
+        key: string;
+        line: string;
+        file: string;
+        text: string;
+      }
+      const mutations: Mutation[] = [];
+      const holes: string[] = [];
+      const visit = (node: ts.Node) => {
+        if (ts.isObjectLiteralExpression(node)) {
+          for (const property of node.properties) {
+            const position = source.getLineAndCharacterOfPosition(property.getStart());
+            const line = `${position.line + 1}:${position.character + 1}`;
+            if (ts.isSpreadAssignment(property) || (property.name !== undefined && ts.isComputedPropertyName(property.name))) {
+              holes.push(`line ${line}: ${property.getText()}`);
+              continue;
+            }
+            const name = property.name!;
+            const key = ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : name.getText();
+            const replacement = ts.isShorthandPropertyAssignment(property) ? `${key}Typo: ${key}` : ts.isStringLiteral(name) ? `"${key}Typo"` : `${key}Typo`;
+            const start = ts.isShorthandPropertyAssignment(property) ? property.getStart() : name.getStart();
+            const end = ts.isShorthandPropertyAssignment(property) ? property.getEnd() : name.getEnd();
+            const file = path.join(path.dirname(builderFile), `__mutant_${path.basename(relative, ".ts")}_${mutations.length}__.ts`);
+            mutations.push({ key, line, file, text: text.slice(0, start) + replacement + text.slice(end) });
           }
-          const name = property.name!;
-          const key = ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : name.getText();
-          const replacement = ts.isShorthandPropertyAssignment(property) ? `${key}Typo: ${key}` : ts.isStringLiteral(name) ? `"${key}Typo"` : `${key}Typo`;
-          const start = ts.isShorthandPropertyAssignment(property) ? property.getStart() : name.getStart();
-          const end = ts.isShorthandPropertyAssignment(property) ? property.getEnd() : name.getEnd();
-          const file = path.join(ROOT, "chart", `__values_mutant_${mutations.length}__.ts`);
-          mutations.push({ key, line, file, text: text.slice(0, start) + replacement + text.slice(end) });
         }
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(source);
-    files.push([valuesFile, text], ...mutations.map((m): [string, string] => [m.file, m.text]));
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+      files.push([builderFile, text], ...mutations.map((m): [string, string] => [m.file, m.text]));
 
-    it("compiles unchanged", () => {
-      assert.deepEqual(results.get(valuesFile), []);
-    });
-
-    it("has no spread or computed key in an object literal, where TypeScript checks no key", () => {
-      assert.deepEqual(holes, []);
-    });
-
-    it("misspells the keys that used to escape the check: extraEnv entries, the storage volume, pod annotations, interval", () => {
-      const keys = new Set(mutations.map((m) => m.key));
-      for (const key of ["extraEnv", "valueFrom", "secretKeyRef", "hostPath", "podAnnotations", "interval", "tolerations", "openmetrics_endpoint"]) {
-        assert.ok(keys.has(key), `no literal key ${key} found in chart/values.ts`);
-      }
-    });
-
-    for (const mutation of mutations) {
-      it(`fails to compile with ${mutation.key}Typo for ${mutation.key} (line ${mutation.line})`, () => {
-        const errors = results.get(mutation.file) ?? [];
-        const expected = new RegExp(`Object literal may only specify known properties, (and|but) '${mutation.key}Typo' does not exist in type`);
-        assert.ok(
-          errors.some((e) => expected.test(e)),
-          `expected "Object literal may only specify known properties ... '${mutation.key}Typo'", got:\n${errors.join("\n")}`,
-        );
+      it("compiles unchanged", () => {
+        assert.deepEqual(results.get(builderFile), []);
       });
-    }
-  });
+
+      it("has no spread or computed key in an object literal, where TypeScript checks no key", () => {
+        assert.deepEqual(holes, []);
+      });
+
+      it(`misspells the keys that used to escape the check: ${keysThatUsedToEscape.join(", ")}`, () => {
+        const keys = new Set(mutations.map((m) => m.key));
+        for (const key of keysThatUsedToEscape) assert.ok(keys.has(key), `no literal key ${key} found in ${relative}`);
+      });
+
+      for (const mutation of mutations) {
+        it(`fails to compile with ${mutation.key}Typo for ${mutation.key} (line ${mutation.line})`, () => {
+          const errors = results.get(mutation.file) ?? [];
+          const expected = new RegExp(`Object literal may only specify known properties, (and|but) '${mutation.key}Typo' does not exist in type`);
+          assert.ok(
+            errors.some((e) => expected.test(e)),
+            `expected "Object literal may only specify known properties ... '${mutation.key}Typo'", got:\n${errors.join("\n")}`,
+          );
+        });
+      }
+    });
+
+  eachKeyMisspelt("chart/values.ts", ["extraEnv", "valueFrom", "secretKeyRef", "hostPath", "podAnnotations", "interval", "tolerations"]);
+  eachKeyMisspelt("monitoring/datadog-check.ts", ["openmetrics", "init_config", "instances", "openmetrics_endpoint", "namespace", "metrics"]);
 });
 
 describe("the pinned chart", () => {

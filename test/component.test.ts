@@ -15,9 +15,10 @@ import { PROJECT } from "../config/schema";
 import { readStackFile } from "../config/stack-file";
 import { resourcesJson, valuesYaml } from "../plan/output";
 import { runPlan, SecretValue, type PlannedResource } from "../plan/run";
+import { PINNED_DEFAULTS } from "./support/defaults";
 import { configWith, goldenFile, MINIMAL_CONFIG, ROOT, stackNames } from "./support/stacks";
 import { matchState, urnOf } from "./support/urns";
-import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
+import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 
 const COMPONENT = "alloy-logs:collector:AlloyLogCollector::alloy-logs";
 const PROVIDER = "pulumi:providers:kubernetes::alloy-logs-cluster";
@@ -430,15 +431,11 @@ describe("what each stack file registers", () => {
 describe("AlloyLogCollector args", () => {
   const required: AlloyLogCollectorArgs = (() => {
     const c = parseStackConfig("test", configWith({}));
-    return { clusterName: c.clusterName, kubeconfigContext: c.kubeconfigContext, lokiEndpoint: c.lokiEndpoint, tenantId: c.tenantId, pipeline: c.pipeline, lokiWrite: c.lokiWrite };
+    return { clusterName: c.clusterName, kubeconfigContext: c.kubeconfigContext, lokiEndpoint: c.lokiEndpoint, tenantId: c.tenantId };
   })();
 
-  // Two sources that must agree until the defaults move into one module both import (issue 14, item 1).
-  it("default to what the stack schema defaults to", () => {
-    const schema = parseStackConfig("test", configWith({}));
-    const component = withDefaults(required);
-    const keys = ["namespace", "createNamespace", "lokiAuth", "resources", "serviceMonitor", "datadog", "storageHostPath", "rollout", "alerts", "dashboard", "chartOverrides"] as const;
-    assert.deepEqual(Object.fromEntries(keys.map((k) => [k, component[k]])), Object.fromEntries(keys.map((k) => [k, schema[k]])));
+  it("default every arg left unset to the stack schema's defaults", () => {
+    assert.deepEqual(withDefaults(required), { ...required, ...PINNED_DEFAULTS });
   });
 
   it("refuse a component with neither kubeconfigContext nor eks, instead of using the ambient kubeconfig context", async () => {

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { parseStackConfig, StackConfigError } from "../config/load";
 import { parseQuantity } from "../config/quantity";
-import { defaultDatadogMetricNames } from "../monitoring/datadog-metrics";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
+import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 import { otherStacks, readStackFile, type OtherStack } from "../config/stack-file";
+import { PINNED_DEFAULTS } from "./support/defaults";
 import { configWith, MINIMAL_CONFIG, ROOT } from "./support/stacks";
 
 /** otherStacks() of "ops" in a directory holding these stack files. */
@@ -49,31 +49,9 @@ describe("stack config", () => {
     assert.deepEqual(parseStackConfig("test", MINIMAL_CONFIG), {
       clusterName: "test-cluster",
       kubeconfigContext: "test-context",
-      namespace: "loki-v3",
-      createNamespace: false,
       lokiEndpoint: "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push",
       tenantId: "test",
-      lokiAuth: { type: "none" },
-      resources: { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "700Mi" } },
-      serviceMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" } },
-      datadog: { enabled: false, namespace: "loki_v3", metrics: defaultDatadogMetricNames() },
-      prometheusAnnotations: true,
-      storageHostPath: "/var/lib/alloy-logs",
-      pipeline: {
-        maxEntryAge: "12h",
-        excludeNamespaces: [],
-        excludeAnnotation: "alloy-logs/exclude",
-        dropProbeLogs: false,
-        probeExpression: String.raw`kube-probe/|\b(GET|HEAD) /(healthz?|readyz?|livez?|ping)\b`,
-        rateLimit: { enabled: false, by: "namespace", linesPerSecond: 1000, burst: 5000 },
-        multiline: [],
-        indexLabels: ["app", "component", "container", "instance", "job", "namespace", "node_name", "pod", "stream"],
-      },
-      lokiWrite: { batchSize: "1MiB", batchWait: "1s", timeout: "10s", minBackoff: "500ms", maxBackoff: "5m", maxRetries: 15 },
-      rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
-      alerts: { enabled: true, labels: { release: "kube-prometheus-stack" }, noEntriesSentMinutes: 10, memoryLimitRatio: 0.9, failedRequestRatio: 0.1 },
-      dashboard: { enabled: true, labels: { grafana_dashboard: "1" } },
-      chartOverrides: {},
+      ...PINNED_DEFAULTS,
     });
   });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { DASHBOARD_CONFIGMAP_LABELS, DASHBOARD_FILE_NAME, DASHBOARD_UID, buildDashboard, type DashboardInput } from "../monitoring/dashboard";
+import { DASHBOARD_FILE_NAME, DASHBOARD_UID, buildDashboard, type DashboardInput } from "../monitoring/dashboard";
 import { SEED_NODES, alloySeries, cadvisorSeries, collectorPodSeries, constant, containerSeries, podName } from "./support/alert-series";
 import { allowedSeriesNames } from "./support/metric-catalog";
 import { parsePromQL } from "./support/promql-parse";
@@ -55,8 +55,7 @@ function substitute(expr: string, variables: Record<string, string>): string {
 }
 
 describe("dashboard (monitoring/dashboard.ts)", () => {
-  it("labels its ConfigMap grafana_dashboard: \"1\", which kube-prometheus-stack's Grafana sidecar loads", () => {
-    assert.deepEqual(DASHBOARD_CONFIGMAP_LABELS, { grafana_dashboard: "1" });
+  it("names its ConfigMap data key alloy-log-pipeline.json: the sidecar loads keys ending in .json", () => {
     assert.equal(DASHBOARD_FILE_NAME, "alloy-log-pipeline.json");
   });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { configReference } from "../config/reference";
+import { configReference } from "../docs/config-reference";
 import { DOCS_DIR, GENERATED_SECTIONS, sectionOf } from "../docs/generated";
 import { ROOT } from "./support/stacks";
 

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { resourcesJson, SECRET_TEXT } from "../plan/output";
 import { SecretValue, type PlanResult } from "../plan/resources";
 import { GOLDEN_DIR, ROOT } from "./support/stacks";
-import { ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
+import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 
 function plan(...args: string[]) {
   return spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8" });

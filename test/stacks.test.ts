@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { readStackFile } from "../config/stack-file";
-import { ciStacks, deployOrder } from "../scripts/ci-stacks";
+import { ciStacks, deployOrder } from "../verify/ci-stacks";
 import { alloyConfig, chartValues, valuesYaml } from "../plan/output";
 import { runPlan, type PlanResult } from "../plan/run";
 import { checkAlloyConfig } from "./support/alloy-components";
@@ -97,7 +97,7 @@ describe("stack files", () => {
   }
 });
 
-describe("stack order and CI matrix (scripts/ci-stacks.ts)", () => {
+describe("stack order and CI matrix (verify/ci-stacks.ts)", () => {
   it("deploys ops, then dev, then prod, then any other stack by name", () => {
     assert.deepEqual(deployOrder(["prod", "staging", "dev", "ops", "canary"]), ["ops", "dev", "prod", "canary", "staging"]);
   });

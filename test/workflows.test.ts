@@ -13,10 +13,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { ALLOY_APP_VERSION, ALLOY_CHART_VERSION } from "../chart/alloy-values.generated";
+import { ALLOY_APP_VERSION, ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 import { ALLOY_CHART_REPO } from "../components/alloy-log-collector";
 import { readStackFile } from "../config/stack-file";
-import { ciStacks, type CiStack } from "../scripts/ci-stacks";
+import { ciStacks, type CiStack } from "../verify/ci-stacks";
 import { ROOT, stackNames, stacksInDeployOrder } from "./support/stacks";
 import {
   actionOf,
@@ -625,14 +625,14 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
     assert.match(ciRun, /bash scripts\/fetch-helm\.sh[\s\S]*bash scripts\/fetch-chart\.sh[\s\S]*export HELM_BIN ALLOY_CHART_DIR[\s\S]*npm test/);
   });
 
-  it("pulls the chart version chart/alloy-values.generated.ts pins, from the repository the program deploys from", () => {
+  it("pulls the chart version config/chart/alloy-values.generated.ts pins, from the repository the program deploys from", () => {
     assert.equal(pinned("version"), ALLOY_CHART_VERSION);
     assert.equal(pinned("repo"), ALLOY_CHART_REPO);
     const fetch = script("fetch-chart.sh");
     assert.match(fetch, /VERSION="\$\(pinned version\)"/);
     assert.match(fetch, /"\$HELM" pull alloy --repo "\$REPO" --version "\$VERSION" --untar/);
     for (const text of [fetch, ciRun, workflowFile(TEST).text, script("alloy-check.sh")]) {
-      assert.doesNotMatch(text, /\b\d+\.\d+\.\d+\b/, "a version written out instead of read from chart/alloy-values.generated.ts");
+      assert.doesNotMatch(text, /\b\d+\.\d+\.\d+\b/, "a version written out instead of read from config/chart/alloy-values.generated.ts");
     }
   });
 

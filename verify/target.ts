@@ -1,6 +1,7 @@
 /** What `npm run verify` checks, taken from a stack's validated configuration. */
 import { CREDENTIAL_ENV } from "../alloy/pipeline";
-import { ALLOY_CONTAINER, COLLECTOR_POD_SELECTOR, DATADOG_CHECKS_ANNOTATION, datadogChecks, RELEASE_NAME } from "../chart/values";
+import { ALLOY_CONTAINER, COLLECTOR_POD_SELECTOR, DATADOG_CHECKS_ANNOTATION, RELEASE_NAME } from "../config/chart/owned";
+import { datadogChecks } from "../monitoring/datadog-check";
 import { kubeconfigSetupCommand, kubectlContext, LOKI_AUTH_SECRET_NAME } from "../components/checks";
 import type { StackConfig } from "../config/schema";
 

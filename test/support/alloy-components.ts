@@ -107,8 +107,8 @@ export interface ConfigBlockSpec {
 const req = (type: AttrType, extra: Partial<AttrSpec> = {}): AttrSpec => ({ type, required: true, ...extra });
 const opt = (type: AttrType, extra: Partial<AttrSpec> = {}): AttrSpec => ({ type, required: false, ...extra });
 const body = (attrs: Record<string, AttrSpec>, blocks: Record<string, NestedBlockSpec> = {}): BlockSpec => ({ attrs, blocks });
-const single = (b: BlockSpec, extra: Partial<NestedBlockSpec> = {}): NestedBlockSpec => ({ body: b, repeatable: false, required: false, ...extra });
-const many = (b: BlockSpec, extra: Partial<NestedBlockSpec> = {}): NestedBlockSpec => ({ body: b, repeatable: true, required: false, ...extra });
+const onceBlock = (b: BlockSpec, extra: Partial<NestedBlockSpec> = {}): NestedBlockSpec => ({ body: b, repeatable: false, required: false, ...extra });
+const repeatedBlock = (b: BlockSpec, extra: Partial<NestedBlockSpec> = {}): NestedBlockSpec => ({ body: b, repeatable: true, required: false, ...extra });
 
 // ---------------------------------------------------------------------------
 // Shared HTTP client configuration
@@ -161,7 +161,7 @@ const oauth2: BlockSpec = body(
     endpoint_params: opt("map(string)"),
     ...proxyAttrs,
   },
-  { tls_config: single(tlsConfig) },
+  { tls_config: onceBlock(tlsConfig) },
 );
 
 /**
@@ -179,10 +179,10 @@ const httpClientConfig: BlockSpec = body(
     http_headers: opt("map(list(secret))"), // Headers `alloy:",squash"`
   },
   {
-    basic_auth: single(basicAuth),
-    authorization: single(authorization),
-    oauth2: single(oauth2),
-    tls_config: single(tlsConfig),
+    basic_auth: onceBlock(basicAuth),
+    authorization: onceBlock(authorization),
+    oauth2: onceBlock(oauth2),
+    tls_config: onceBlock(tlsConfig),
   },
 );
 
@@ -221,16 +221,16 @@ const metricShared: Record<string, AttrSpec> = {
 const stages: Record<string, NestedBlockSpec> = {
   // extensions.go: CRIConfig. The CRI pipeline is regex -> labels{stream} ->
   // timestamp{source="time", format=RFC3339Nano} -> output{content}.
-  cri: many(
+  cri: repeatedBlock(
     body({
       max_partial_lines: opt("number", { default: "100" }),
       max_partial_line_size: opt("number", { default: "0" }),
       max_partial_line_size_truncate: opt("bool", { default: "false" }),
     }),
   ),
-  decolorize: many(body({})), // decolorize.go: empty struct
-  docker: many(body({})), // extensions.go: empty struct
-  drop: many(
+  decolorize: repeatedBlock(body({})), // decolorize.go: empty struct
+  docker: repeatedBlock(body({})), // extensions.go: empty struct
+  drop: repeatedBlock(
     body({
       // drop.go
       drop_counter_reason: opt("string", { default: '"drop_stage"' }),
@@ -243,16 +243,16 @@ const stages: Record<string, NestedBlockSpec> = {
     }),
   ),
   // eventlogmessage.go; the loki.process docs mark it deprecated in favour of stage.windowsevent.
-  eventlogmessage: many(
+  eventlogmessage: repeatedBlock(
     body({ source: opt("string", { default: '"message"' }), drop_invalid_labels: opt("bool"), overwrite_existing: opt("bool") }),
     { deprecatedFor: "stage.windowsevent" },
   ),
-  geoip: many(body({ db: req("string"), source: req("string"), db_type: opt("string"), custom_lookups: opt("map(string)") })), // geoip.go
-  json: many(body({ expressions: req("map(string)"), source: opt("string"), drop_malformed: opt("bool") })), // json.go
-  label_keep: many(body({ values: req("list(string)") })), // label_keep.go (LabelAllowConfig)
-  label_drop: many(body({ values: req("list(string)") })), // label_drop.go
-  labels: many(body({ values: req("map(string)") })), // labels.go; map[string]*string, null values allowed
-  limit: many(
+  geoip: repeatedBlock(body({ db: req("string"), source: req("string"), db_type: opt("string"), custom_lookups: opt("map(string)") })), // geoip.go
+  json: repeatedBlock(body({ expressions: req("map(string)"), source: opt("string"), drop_malformed: opt("bool") })), // json.go
+  label_keep: repeatedBlock(body({ values: req("list(string)") })), // label_keep.go (LabelAllowConfig)
+  label_drop: repeatedBlock(body({ values: req("list(string)") })), // label_drop.go
+  labels: repeatedBlock(body({ values: req("map(string)") })), // labels.go; map[string]*string, null values allowed
+  limit: repeatedBlock(
     body({
       // limit.go
       rate: req("number"),
@@ -262,37 +262,37 @@ const stages: Record<string, NestedBlockSpec> = {
       max_distinct_labels: opt("number"),
     }),
   ),
-  logfmt: many(body({ mapping: req("map(string)"), source: opt("string") })), // logfmt.go
-  luhn: many(body({ replacement: opt("string", { default: '"**REDACTED**"' }), source: opt("string"), min_length: opt("number", { default: "13" }) })), // luhn.go
-  match: many(
+  logfmt: repeatedBlock(body({ mapping: req("map(string)"), source: opt("string") })), // logfmt.go
+  luhn: repeatedBlock(body({ replacement: opt("string", { default: '"**REDACTED**"' }), source: opt("string"), min_length: opt("number", { default: "13" }) })), // luhn.go
+  match: repeatedBlock(
     // match.go; `stage,enum` nests the full stage list again.
     { attrs: { selector: req("string"), action: opt("string", { default: '"keep"', oneOf: ["keep", "drop"] }), pipeline_name: opt("string"), drop_counter_reason: opt("string") }, blocks: stageBlocks },
   ),
-  metrics: many(
+  metrics: repeatedBlock(
     // metric.go: MetricsConfig{ Metrics []MetricConfig `metric,enum` }
     body(
       {},
       {
-        "metric.counter": many(
+        "metric.counter": repeatedBlock(
           body({ ...metricShared, action: req("string", { oneOf: ["inc", "add"] }), match_all: opt("bool"), count_entry_bytes: opt("bool") }),
         ),
-        "metric.gauge": many(body({ ...metricShared, action: req("string", { oneOf: ["set", "inc", "dec", "add", "sub"] }) })),
-        "metric.histogram": many(body({ ...metricShared, buckets: req("list(number)") })),
+        "metric.gauge": repeatedBlock(body({ ...metricShared, action: req("string", { oneOf: ["set", "inc", "dec", "add", "sub"] }) })),
+        "metric.histogram": repeatedBlock(body({ ...metricShared, buckets: req("list(number)") })),
       },
     ),
   ),
-  multiline: many(body({ firstline: req("string"), max_lines: opt("number", { default: "128" }), max_wait_time: opt("duration", { default: "3s" }) })), // multiline.go
-  output: many(body({ source: req("string") })), // output.go
-  pack: many(body({ labels: req("list(string)"), ingest_timestamp: opt("bool", { default: "true" }) })), // pack.go
-  pattern: many(body({ pattern: req("string"), source: opt("string"), labels_from_groups: opt("bool") })), // pattern.go
-  regex: many(body({ expression: req("string"), source: opt("string"), labels_from_groups: opt("bool") })), // regex.go
-  replace: many(body({ expression: req("string"), source: opt("string"), replace: opt("string") })), // replace.go
-  static_labels: many(body({ values: req("map(string)") })), // static_labels.go
-  structured_metadata: many(body({ values: req("map(string)") })), // pipeline.go: reuses LabelsConfig
-  sampling: many(body({ drop_counter_reason: opt("string", { default: '"sampling_stage"' }), rate: req("number") })), // sampling.go
-  template: many(body({ source: req("string"), template: req("string") })), // template.go
-  tenant: many(body({ label: opt("string"), source: opt("string"), value: opt("string") })), // tenant.go
-  timestamp: many(
+  multiline: repeatedBlock(body({ firstline: req("string"), max_lines: opt("number", { default: "128" }), max_wait_time: opt("duration", { default: "3s" }) })), // multiline.go
+  output: repeatedBlock(body({ source: req("string") })), // output.go
+  pack: repeatedBlock(body({ labels: req("list(string)"), ingest_timestamp: opt("bool", { default: "true" }) })), // pack.go
+  pattern: repeatedBlock(body({ pattern: req("string"), source: opt("string"), labels_from_groups: opt("bool") })), // pattern.go
+  regex: repeatedBlock(body({ expression: req("string"), source: opt("string"), labels_from_groups: opt("bool") })), // regex.go
+  replace: repeatedBlock(body({ expression: req("string"), source: opt("string"), replace: opt("string") })), // replace.go
+  static_labels: repeatedBlock(body({ values: req("map(string)") })), // static_labels.go
+  structured_metadata: repeatedBlock(body({ values: req("map(string)") })), // pipeline.go: reuses LabelsConfig
+  sampling: repeatedBlock(body({ drop_counter_reason: opt("string", { default: '"sampling_stage"' }), rate: req("number") })), // sampling.go
+  template: repeatedBlock(body({ source: req("string"), template: req("string") })), // template.go
+  tenant: repeatedBlock(body({ label: opt("string"), source: opt("string"), value: opt("string") })), // tenant.go
+  timestamp: repeatedBlock(
     body({
       // timestamp.go
       source: req("string"),
@@ -303,7 +303,7 @@ const stages: Record<string, NestedBlockSpec> = {
     }),
   ),
   // windowsevent.go; stage.go lists it in stagesUnstable as StabilityExperimental.
-  windowsevent: many(body({ source: opt("string", { default: '"message"' }), drop_invalid_labels: opt("bool"), overwrite_existing: opt("bool") }), {
+  windowsevent: repeatedBlock(body({ source: opt("string", { default: '"message"' }), drop_invalid_labels: opt("bool"), overwrite_existing: opt("bool") }), {
     stability: "experimental",
   }),
 };
@@ -331,15 +331,15 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
       },
       {
         ...httpClientConfig.blocks,
-        namespaces: single(body({ own_namespace: opt("bool"), names: opt("list(string)") })),
-        selectors: many(
+        namespaces: onceBlock(body({ own_namespace: opt("bool"), names: opt("list(string)") })),
+        selectors: repeatedBlock(
           body({
             role: req("string", { oneOf: ["endpoints", "endpointslice", "service", "pod", "node", "ingress"] }),
             label: opt("string"),
             field: opt("string"),
           }),
         ),
-        attach_metadata: single(body({ node: opt("bool") })),
+        attach_metadata: onceBlock(body({ node: opt("bool") })),
       },
     ),
     exports: targetsExport,
@@ -347,7 +347,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
 
   "discovery.relabel": {
     source: "internal/component/discovery/relabel/relabel.go",
-    body: body({ targets: req("list(map(string))") }, { rule: many(relabelRule) }),
+    body: body({ targets: req("list(map(string))") }, { rule: repeatedBlock(relabelRule) }),
     exports: { output: "list(map(string))", rules: "RelabelRules" },
   },
 
@@ -373,7 +373,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
         legacy_positions_file: opt("string"),
       },
       {
-        decompression: single(
+        decompression: onceBlock(
           body({
             enabled: req("bool"),
             initial_delay: opt("duration"),
@@ -381,7 +381,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
             format: req("string", { oneOf: ["gz", "z", "bz2"] }),
           }),
         ),
-        file_watch: single(
+        file_watch: onceBlock(
           body({ min_poll_frequency: opt("duration", { default: "250ms" }), max_poll_frequency: opt("duration", { default: "250ms" }) }),
         ),
       },
@@ -397,7 +397,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
 
   "loki.relabel": {
     source: "internal/component/loki/relabel/relabel.go",
-    body: body({ forward_to: req("list(LogsReceiver)"), max_cache_size: opt("number", { default: "10000" }) }, { rule: many(relabelRule) }),
+    body: body({ forward_to: req("list(LogsReceiver)"), max_cache_size: opt("number", { default: "10000" }) }, { rule: repeatedBlock(relabelRule) }),
     exports: { receiver: "LogsReceiver", rules: "RelabelRules" },
   },
 
@@ -407,7 +407,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
       { external_labels: opt("map(string)"), max_streams: opt("number", { default: "0 (no limit)" }) },
       {
         // `endpoint,block,optional` on a slice: optional and repeatable.
-        endpoint: many(
+        endpoint: repeatedBlock(
           body(
             {
               // Defaults: GetDefaultEndpointOptions() in types.go.
@@ -427,12 +427,12 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
             {
               ...httpClientConfig.blocks,
               // QueueConfig.SetToDefault: capacity 10MiB, drain_timeout 15s (the docs say "1m").
-              queue_config: single(body({ capacity: opt("bytes", { default: "10MiB" }), drain_timeout: opt("duration", { default: "15s" }) })),
+              queue_config: onceBlock(body({ capacity: opt("bytes", { default: "10MiB" }), drain_timeout: opt("duration", { default: "15s" }) })),
             },
           ),
         ),
         // WalArguments.SetToDefault (write.go) with wal.DefaultWatchConfig (common/loki/wal/config.go).
-        wal: single(
+        wal: onceBlock(
           body({
             enabled: opt("bool", { default: "false" }),
             max_segment_age: opt("duration", { default: "1h" }),

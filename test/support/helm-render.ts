@@ -13,8 +13,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
-import { ALLOY_CHART_VERSION } from "../../chart/alloy-values.generated";
-import { RELEASE_NAME } from "../../chart/values";
+import { ALLOY_CHART_VERSION } from "../../config/chart/alloy-values.generated";
+import { RELEASE_NAME } from "../../config/chart/owned";
 
 /** The Kubernetes version helm renders for (`.Capabilities.KubeVersion`). */
 export const KUBE_VERSION = "1.31.0";

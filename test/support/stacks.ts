@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { stackNamesIn } from "../../config/stack-file";
-import { deployOrder } from "../../scripts/ci-stacks";
+import { deployOrder } from "../../verify/ci-stacks";
 
 export const ROOT = path.join(__dirname, "..", "..");
 

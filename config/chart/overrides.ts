@@ -5,8 +5,8 @@
  * declares (ALLOY_CHART_PATHS), and an unknown one is reported with the
  * nearest real path: `tolerations` -> `controller.tolerations`.
  */
-import { editDistance, nearest } from "../lib/nearest";
-import { ALLOY_CHART_PATHS, ALLOY_CHART_VERSION, type AlloyChartValues, type ChartValueKind } from "./alloy-values.generated";
+import { editDistance, nearest } from "../../lib/nearest";
+import { ALLOY_CHART_PATHS, ALLOY_CHART_VERSION, type ChartValueKind } from "./alloy-values.generated";
 
 export interface OverrideProblem {
   /** Path inside chartOverrides, one element per key. */
@@ -29,7 +29,7 @@ export interface OwnedPath {
 
 type Plain = Record<string, unknown>;
 
-function isPlainObject(value: unknown): value is Plain {
+export function isPlainObject(value: unknown): value is Plain {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -205,27 +205,4 @@ export function checkChartOverrides(overrides: Plain, owned: readonly OwnedPath[
 
   for (const [key, value] of Object.entries(overrides)) visit(value, [key]);
   return problems;
-}
-
-/** Sets a key as an own property: a key `__proto__` stays data and never replaces the prototype. */
-function define(target: Plain, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function deepMerge(base: Plain, extra: Plain): Plain {
-  const out: Plain = {};
-  for (const [key, value] of Object.entries(base)) define(out, key, value);
-  for (const [key, value] of Object.entries(extra)) {
-    const current = Object.hasOwn(out, key) ? out[key] : undefined;
-    define(out, key, isPlainObject(value) && isPlainObject(current) ? deepMerge(current, value) : value);
-  }
-  return out;
-}
-
-/**
- * Merges already-checked overrides over the program's values, the way Helm
- * merges a later values file: maps merge key by key, anything else replaces.
- */
-export function mergeChartOverrides(values: AlloyChartValues, overrides: Plain): AlloyChartValues {
-  return deepMerge(values as Plain, overrides) as AlloyChartValues;
 }

@@ -1,10 +1,10 @@
 /**
- * The README's configuration reference, generated from the schema so the
- * documented keys, types and defaults cannot drift from what is enforced
- * (test/config-reference.test.ts compares the two).
+ * The configuration reference of docs/configuration.md, generated from the
+ * schema so the documented keys, types and defaults cannot drift from what is
+ * enforced (test/docs.test.ts compares the two).
  */
 import { z } from "zod";
-import { PROJECT, stackConfigSchema } from "./schema";
+import { PROJECT, stackConfigSchema } from "../config/schema";
 
 interface Row {
   key: string;

@@ -72,14 +72,3 @@ export const DEFAULT_DATADOG_METRICS: readonly DatadogMetric[] = Object.freeze([
     why: "The Alloy version each collector runs (gauge, version tag): shows a rollout's progress across nodes.",
   },
 ]);
-
-/** The names alone, for the openmetrics check's `metrics` list. */
-export function defaultDatadogMetricNames(): string[] {
-  return DEFAULT_DATADOG_METRICS.map((m) => m.name);
-}
-
-/** Markdown for the README: the default list, one row per metric with the reason it is there. */
-export function renderDatadogMetricsMarkdown(): string {
-  const rows = DEFAULT_DATADOG_METRICS.map((m) => `| \`${m.name}\` | ${m.why} |`);
-  return ["| metric (as the check's `metrics` list takes it) | why it is collected |", "|---|---|", ...rows].join("\n") + "\n";
-}

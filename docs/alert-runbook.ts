@@ -4,7 +4,7 @@
  * description ends with "Runbook: docs/monitoring.md, section <AlertName>"; the heading
  * here is that name, so GitHub's anchor is `#<alertname>` in lower case.
  */
-import { alertDefinitions, type AlertInput } from "./alerts";
+import { alertDefinitions, type AlertInput } from "../monitoring/alerts";
 
 /** Markdown: one `###` section per alert, in PrometheusRule order. */
 export function renderRunbookMarkdown(input: AlertInput): string {
