@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlloyLogCollector } from "./components/alloy-log-collector";
 import { parseStackConfig, StackConfigError } from "./config/load";
 import { otherStacks } from "./config/stack-file";
-import { postDeployChecks } from "./components/checks";
+import { postDeployChecks } from "./verify/commands";
 
 /**
  * The keys whose values the CLI decrypted from `secure:` values. The SDK has no

@@ -12,7 +12,7 @@ import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 import type { ResourceRequirements } from "../config/chart/k8s-types";
 import { buildChartValues } from "../chart/values";
 import { ALLOY_CONTAINER, RELEASE_NAME } from "../config/chart/owned";
-import { LOKI_AUTH_SECRET_NAME } from "./checks";
+import { LOKI_AUTH_SECRET_NAME } from "../config/chart/owned";
 import { clusterProvider, type ClusterAccess } from "./cluster";
 import { DEFAULTS } from "../config/defaults";
 import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";

@@ -17,7 +17,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   "chart": ["lib", "config", "alloy", "monitoring"],
   "monitoring": ["lib", "config"],
   "components": ["lib", "config", "alloy", "chart", "monitoring"],
-  "index.ts": ["lib", "config", "components"],
+  // index.ts also exports the post-deploy commands (verify/commands.ts) as the `checks` stack output.
+  "index.ts": ["lib", "config", "components", "verify"],
 };
 
 function programFiles(): string[] {

@@ -7,7 +7,7 @@
  * scripts/ci-stacks.ts prints them as a GitHub Actions matrix (stacks.yml).
  * Beside verify's target (target.ts): both reach a stack's cluster the same way.
  */
-import { kubeconfigSetupCommand, kubectlContext } from "../components/checks";
+import { kubeconfigSetupCommand, kubectlContext } from "./commands";
 import { parseStackConfig } from "../config/load";
 import { otherStackTenants, readStackFile, stackNamesIn } from "../config/stack-file";
 

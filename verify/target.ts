@@ -2,7 +2,8 @@
 import { CREDENTIAL_ENV } from "../alloy/pipeline";
 import { ALLOY_CONTAINER, COLLECTOR_POD_SELECTOR, DATADOG_CHECKS_ANNOTATION, RELEASE_NAME } from "../config/chart/owned";
 import { datadogChecks } from "../monitoring/datadog-check";
-import { kubeconfigSetupCommand, kubectlContext, LOKI_AUTH_SECRET_NAME } from "../components/checks";
+import { LOKI_AUTH_SECRET_NAME } from "../config/chart/owned";
+import { kubeconfigSetupCommand, kubectlContext } from "./commands";
 import type { StackConfig } from "../config/schema";
 
 export interface VerifyTarget {

@@ -18,6 +18,12 @@ export const ALLOY_HTTP_PORT = 12345;
 export const RELEASE_NAME = "alloy";
 
 /** Label selector of the collector pods (the chart's alloy.selectorLabels). */
+/**
+ * The Secret holding a stack's Loki credentials (alloy-logs:lokiAuth), created in the stack's namespace;
+ * `npm run verify` reads it to query Loki with the stack's own credentials.
+ */
+export const LOKI_AUTH_SECRET_NAME = `${RELEASE_NAME}-loki-auth`;
+
 export const COLLECTOR_POD_SELECTOR = `app.kubernetes.io/name=alloy,app.kubernetes.io/instance=${RELEASE_NAME}`;
 
 /** Name of the Alloy container in the chart's pod template, which Datadog annotations are keyed by. */

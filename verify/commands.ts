@@ -6,13 +6,7 @@
 import { COLLECTOR_POD_SELECTOR, RELEASE_NAME } from "../config/chart/owned";
 import type { StackConfig } from "../config/schema";
 // Type only: this module stays free of the Pulumi SDK at run time.
-import type { ClusterAccess } from "./cluster";
-
-/**
- * The Secret holding a stack's Loki credentials (alloy-logs:lokiAuth), created in the stack's namespace;
- * `npm run verify` reads it to query Loki with the stack's own credentials.
- */
-export const LOKI_AUTH_SECRET_NAME = `${RELEASE_NAME}-loki-auth`;
+import type { ClusterAccess } from "../components/cluster";
 
 /** Shell-quotes a value for sh (config values are validated, but quoting keeps the commands copy-safe). */
 function sh(value: string): string {
