@@ -19,7 +19,7 @@ function expr(source: string): Value {
   assert.equal(stmts.length, 1);
   const [stmt] = stmts;
   assert.equal(stmt.kind, "attribute");
-  return (stmt as Attribute).value;
+  return (stmt).value;
 }
 
 /** Renders binary/unary operators fully parenthesised, to make grouping visible. */

@@ -124,7 +124,7 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
 
       it("keeps Alloy's storage path (read positions) on a hostPath directory dedicated to the release", function () {
         const stateDir = `${config.storageHostPath}/${ns}-${RELEASE}`;
-        assert.ok(alloyContainer(ds).args?.includes(`--storage.path=${ALLOY_STORAGE_PATH}`), `args: ${alloyContainer(ds).args}`);
+        assert.ok(alloyContainer(ds).args?.includes(`--storage.path=${ALLOY_STORAGE_PATH}`), `args: ${JSON.stringify(alloyContainer(ds).args)}`);
         const mounts = (alloyContainer(ds).volumeMounts ?? []).filter((m) => m.mountPath === ALLOY_STORAGE_PATH);
         assert.deepEqual(mounts, [{ name: "alloy-storage", mountPath: ALLOY_STORAGE_PATH }], "alloy container volumeMounts");
         const volumes = (ds.spec.template.spec.volumes ?? []).filter((v) => v.name === "alloy-storage");

@@ -22,7 +22,7 @@ function setPaths(value: unknown, prefix: string[] = []): string[][] {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return [prefix];
   return Object.entries(value).flatMap(([k, v]) => {
     const p = [...prefix, k];
-    return ALLOY_CHART_PATHS[p.join(".")] === "map" && typeof v === "object" && v !== null ? Object.keys(v).map((e) => [...p, e]) : setPaths(v, p);
+    return ALLOY_CHART_PATHS[p.join(".")] === "map" && typeof v === "object" && v !== null ? Object.keys(v as object).map((e) => [...p, e]) : setPaths(v, p);
   });
 }
 
@@ -49,7 +49,7 @@ describe("chart values builder", () => {
   });
 
   it("passes the Datadog metric list into the check", () => {
-    const checks = JSON.parse(values.controller?.podAnnotations?.["ad.datadoghq.com/alloy.checks"] ?? "{}");
+    const checks = JSON.parse(values.controller?.podAnnotations?.["ad.datadoghq.com/alloy.checks"] ?? "{}") as { openmetrics: { instances: { metrics: string[] }[] } };
     assert.deepEqual(checks.openmetrics.instances[0].metrics, ["loki_write_.*"]);
   });
 
@@ -364,7 +364,7 @@ describe("chart overrides a user might type by accident or on purpose", () => {
   });
 
   it("merges a __proto__ key inside a free-form map as plain data, never as the prototype", () => {
-    const merged = mergeChartOverrides(buildChartValues(INPUT), JSON.parse('{"controller": {"podAnnotations": {"__proto__": {"polluted": "yes"}}}}'));
+    const merged = mergeChartOverrides(buildChartValues(INPUT), JSON.parse('{"controller": {"podAnnotations": {"__proto__": {"polluted": "yes"}}}}') as Record<string, unknown>);
     const annotations = merged.controller?.podAnnotations as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(annotations), Object.prototype);
     assert.deepEqual(Object.getOwnPropertyDescriptor(annotations, "__proto__")?.value, { polluted: "yes" });
@@ -528,7 +528,7 @@ describe("chart values types", () => {
               holes.push(`line ${line}: ${property.getText()}`);
               continue;
             }
-            const name = property.name!;
+            const name = property.name;
             const key = ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : name.getText();
             const replacement = ts.isShorthandPropertyAssignment(property) ? `${key}Typo: ${key}` : ts.isStringLiteral(name) ? `"${key}Typo"` : `${key}Typo`;
             const start = ts.isShorthandPropertyAssignment(property) ? property.getStart() : name.getStart();

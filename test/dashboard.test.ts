@@ -11,8 +11,23 @@ import { requirePromtool, runPromtool, type InputSeries, type PromQLExprTest, ty
 
 const INPUT: DashboardInput = { namespace: "loki-v3", job: "alloy", container: "alloy" };
 /** The JSON Grafana reads: the builder's output through JSON, as the ConfigMap carries it. */
-const MODEL = JSON.parse(JSON.stringify(buildDashboard(INPUT)));
+const MODEL = JSON.parse(JSON.stringify(buildDashboard(INPUT))) as DashboardModel;
 
+interface TemplateVariable {
+  name: string;
+  type: string;
+  query: unknown;
+  datasource: unknown;
+  multi: boolean;
+  includeAll: boolean;
+  allValue: string;
+}
+/** The parts of Grafana's dashboard model these tests read. */
+interface DashboardModel {
+  uid: string;
+  panels: Panel[];
+  templating: { list: TemplateVariable[] };
+}
 interface Target {
   refId: string;
   expr: string;
@@ -92,7 +107,7 @@ describe("dashboard (monitoring/dashboard.ts)", () => {
   });
 
   it("has a multi-value node variable listing the cluster's nodes, All meaning every node", () => {
-    const node = MODEL.templating.list.find((v: { name: string }) => v.name === "node");
+    const node = MODEL.templating.list.find((v) => v.name === "node")!;
     assert.deepEqual(
       {
         type: node.type,

@@ -15,7 +15,7 @@ function anchorOf(heading: string): string {
 
 function anchorsIn(markdown: string): Set<string> {
   const withoutCode = markdown.replace(/```[\s\S]*?```/g, "");
-  return new Set([...withoutCode.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1]!.trim())));
+  return new Set([...withoutCode.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1].trim())));
 }
 
 const MARKDOWN_FILES = ["README.md", ...readdirSync(DOCS_DIR).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f))];
@@ -32,8 +32,8 @@ describe("docs", () => {
       const text = readFileSync(path.join(ROOT, file), "utf8");
       const broken: string[] = [];
       for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-        if (/^[a-z]+:/.test(target!)) continue;
-        const [filePart, anchor] = target!.split("#");
+        if (/^[a-z]+:/.test(target)) continue;
+        const [filePart, anchor] = target.split("#");
         const linked = filePart ? path.join(path.dirname(path.join(ROOT, file)), filePart) : path.join(ROOT, file);
         if (!existsSync(linked)) broken.push(`${target} (no such file)`);
         else if (anchor && !anchorsIn(readFileSync(linked, "utf8")).has(anchor)) broken.push(`${target} (no such heading)`);

@@ -27,7 +27,7 @@ function programFiles(): string[] {
 }
 
 function layerOf(file: string): string {
-  return file.includes("/") ? file.split("/")[0]! : file;
+  return file.includes("/") ? file.split("/")[0] : file;
 }
 
 function relativeImports(file: string): string[] {
@@ -37,9 +37,9 @@ function relativeImports(file: string): string[] {
     const specifier =
       (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)
         ? node.moduleSpecifier.text
-        : ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]!) &&
+        : ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]) &&
             (node.expression.getText() === "require" || node.expression.kind === ts.SyntaxKind.ImportKeyword)
-          ? (node.arguments[0] as ts.StringLiteral).text
+          ? (node.arguments[0]).text
           : ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)
             ? node.argument.literal.text
             : undefined;

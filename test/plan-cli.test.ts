@@ -60,6 +60,6 @@ describe("resources.json", () => {
     };
     const text = resourcesJson(plan);
     assert.equal(text.includes("hunter2"), false);
-    assert.deepEqual(JSON.parse(text)[0].inputs, { password: SECRET_TEXT, user: "u" });
+    assert.deepEqual((JSON.parse(text) as { inputs: unknown }[])[0].inputs, { password: SECRET_TEXT, user: "u" });
   });
 });

@@ -613,7 +613,7 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
     execFileSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/pinned-chart.ts", what], { cwd: ROOT, encoding: "utf8" }).trim();
 
   it("runs .ci/run with REQUIRE_RENDER=1, the switch that makes a skipped test a failure", () => {
-    const step = stepsOf(jobs.test!).find((s) => isRun(s, /^bash \.ci\/run$/));
+    const step = stepsOf(jobs.test).find((s) => isRun(s, /^bash \.ci\/run$/));
     assert.ok(step, "no bash .ci/run step in the test job");
     assert.deepEqual(envOf(step), { REQUIRE_RENDER: "1" });
     // .ci/run fails when the chart cannot be had and runs mocha with --forbid-pending under it.
@@ -649,7 +649,7 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
   });
 
   it("validates every stack's config.alloy with the pinned Alloy, on the runner where docker is", () => {
-    const alloy = jobs.alloy!;
+    const alloy = jobs.alloy;
     assert.equal(alloy["runs-on"], "ubuntu-24.04");
     assert.equal(alloy.container, undefined, "docker runs on the runner, not in a job container");
     assert.deepEqual(alloy.permissions, { contents: "read" });

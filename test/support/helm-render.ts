@@ -114,7 +114,7 @@ export function renderChart(env: ChartEnv, valuesFile: string, namespace: string
     );
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`helm template failed for ${valuesFile}:\n${stderr || String(error)}`);
+    throw new Error(`helm template failed for ${valuesFile}:\n${stderr || String(error)}`, { cause: error });
   }
   const objects: KubeObject[] = [];
   for (const doc of parseAllDocuments(output)) {

@@ -74,7 +74,7 @@ export function chartChild(stack: string, object: { apiVersion: string; kind: st
   const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : ["core", object.apiVersion];
   const type = `kubernetes:${group}/${version}:${object.kind}`;
   const name = `alloy:${object.metadata.namespace ?? ""}/${object.metadata.name}`;
-  return { type, name, urn: urnOf(stack, type, name), properties: object as unknown as Record<string, unknown> };
+  return { type, name, urn: urnOf(stack, type, name), properties: object };
 }
 
 function set(message: Message, field: string, value: unknown): Message {
@@ -108,10 +108,10 @@ export class RunningPolicyPack {
     const child = spawn(process.execPath, [runner, "127.0.0.1:1", POLICY_DIR], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the policy pack printed no port within ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs);
-      child.stdout!.on("data", (chunk: Buffer) => {
+      child.stdout.on("data", (chunk: Buffer) => {
         stdout += chunk.toString();
         const line = /^(\d+)\n/.exec(stdout);
         if (line) {
