@@ -103,7 +103,11 @@ const FIRST_NON_EMPTY = "^;*([^;]+)(;.*)?$";
 /** Where the kubelet writes container logs: /var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log */
 const POD_LOGS_GLOB = "/var/log/pods/*$1/*.log";
 
-function relabelRule(sourceLabels: string[], targetLabel: string, extra: { regex?: string; separator?: string; replacement?: string } = {}) {
+function relabelRule(
+  sourceLabels: string[],
+  targetLabel: string,
+  extra: { regex?: string; separator?: string; replacement?: string } = {},
+) {
   return block("rule", [
     attr("source_labels", sourceLabels),
     ...(extra.separator === undefined ? [] : [attr("separator", extra.separator)]),
@@ -143,11 +147,9 @@ function podRelabelBlock(excludeAnnotation: string): Block {
     "discovery.relabel",
     [
       attr("targets", ref("discovery.kubernetes.pods.targets")),
-      block("rule", [
-        attr("source_labels", [annotationMetaLabel(excludeAnnotation)]),
-        attr("regex", "true"),
-        attr("action", "drop"),
-      ], { comment: [`Teams opt a pod out of collection with the annotation ${excludeAnnotation}: "true".`] }),
+      block("rule", [attr("source_labels", [annotationMetaLabel(excludeAnnotation)]), attr("regex", "true"), attr("action", "drop")], {
+        comment: [`Teams opt a pod out of collection with the annotation ${excludeAnnotation}: "true".`],
+      }),
       relabelRule(["__meta_kubernetes_pod_controller_name"], "__tmp_controller_name", { regex: "([0-9a-z-.]+?)(-[0-9a-f]{8,10})?" }),
       relabelRule(
         [
@@ -242,7 +244,7 @@ function logqlSelector(matchers: Record<string, string | undefined>): string {
 function lokiProcessBlock(pipeline: PipelineInput["pipeline"]): Block {
   const stages: Statement[] = [
     attr("forward_to", [ref("loki.write.loki.receiver")]),
-    block("stage.cri", [], { comment: ["Splits the CRI line \"<time> <stream> <flags> <log>\" and joins partial lines."] }),
+    block("stage.cri", [], { comment: ['Splits the CRI line "<time> <stream> <flags> <log>" and joins partial lines.'] }),
     block("stage.timestamp", [attr("source", "time"), attr("format", "RFC3339")], {
       comment: ["The entry's timestamp is the one the container runtime wrote (Go's RFC3339 accepts its nanoseconds)."],
     }),

@@ -90,7 +90,8 @@ export function attr(name: string, value: AlloyValue): Attribute {
 
 export function block(name: string, body: readonly Statement[], options: { label?: string; comment?: readonly string[] } = {}): Block {
   name.split(".").forEach(assertIdentifier);
-  if (options.comment?.some((line) => /[\r\n\u2028\u2029]/.test(line))) throw new Error(`a comment line cannot contain a line break: ${name}`);
+  if (options.comment?.some((line) => /[\r\n\u2028\u2029]/.test(line)))
+    throw new Error(`a comment line cannot contain a line break: ${name}`);
   return { kind: "block", name, body, ...options };
 }
 

@@ -7,7 +7,12 @@
  */
 import type { AlloyChartValues } from "../config/chart/alloy-values.generated";
 import type { EnvVar, ResourceRequirements, SecurityContext } from "../config/chart/k8s-types";
-import { ALLOY_HTTP_PORT, DATADOG_CHECKS_ANNOTATION, PROMETHEUS_PORT_ANNOTATION, PROMETHEUS_SCRAPE_ANNOTATION } from "../config/chart/owned";
+import {
+  ALLOY_HTTP_PORT,
+  DATADOG_CHECKS_ANNOTATION,
+  PROMETHEUS_PORT_ANNOTATION,
+  PROMETHEUS_SCRAPE_ANNOTATION,
+} from "../config/chart/owned";
 import { datadogChecks } from "../monitoring/datadog-check";
 import { mergeChartOverrides } from "./merge";
 
@@ -97,7 +102,8 @@ function secretEnv(env: ChartValuesInput["secretEnv"]): AlloySettings["extraEnv"
 function podAnnotations(input: ChartValuesInput): ControllerSettings["podAnnotations"] {
   const entries: [string, string][] = [];
   if (input.datadog.enabled) entries.push([DATADOG_CHECKS_ANNOTATION, datadogChecks(input.datadog.namespace, input.datadog.metrics)]);
-  if (input.prometheusAnnotations) entries.push([PROMETHEUS_SCRAPE_ANNOTATION, "true"], [PROMETHEUS_PORT_ANNOTATION, String(ALLOY_HTTP_PORT)]);
+  if (input.prometheusAnnotations)
+    entries.push([PROMETHEUS_SCRAPE_ANNOTATION, "true"], [PROMETHEUS_PORT_ANNOTATION, String(ALLOY_HTTP_PORT)]);
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 

@@ -168,7 +168,9 @@ const LEGACY_NAMES = {
 };
 
 /** The alias to a child's legacy name, none where the name did not change. */
-const legacyAlias = (name: string, oldName: string): { aliases: pulumi.Alias[] } => ({ aliases: name === oldName ? [] : [{ name: oldName }] });
+const legacyAlias = (name: string, oldName: string): { aliases: pulumi.Alias[] } => ({
+  aliases: name === oldName ? [] : [{ name: oldName }],
+});
 
 export class AlloyLogCollector extends pulumi.ComponentResource {
   /** Namespace the collector runs in. */

@@ -39,7 +39,12 @@ export function eksKubeconfig(cluster: EksCluster & { endpoint: string; certific
     apiVersion: "v1",
     kind: "Config",
     clusters: [{ name: cluster.name, cluster: { server: cluster.endpoint, "certificate-authority-data": cluster.certificateAuthority } }],
-    users: [{ name: "aws", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args, interactiveMode: "Never" } } }],
+    users: [
+      {
+        name: "aws",
+        user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args, interactiveMode: "Never" } },
+      },
+    ],
     contexts: [{ name: cluster.name, context: { cluster: cluster.name, user: "aws" } }],
     "current-context": cluster.name,
   });
@@ -55,16 +60,24 @@ export function eksKubeconfig(cluster: EksCluster & { endpoint: string; certific
 export function clusterProvider(name: string, access: ClusterAccess, parent: pulumi.Resource): k8s.Provider {
   if ((access.kubeconfigContext === undefined) === (access.eks === undefined)) {
     // Without either the provider would fall back to the current context of the ambient kubeconfig.
-    throw new Error("AlloyLogCollector: set exactly one of kubeconfigContext and eks, so the cluster is never the ambient kubeconfig's current one");
+    throw new Error(
+      "AlloyLogCollector: set exactly one of kubeconfigContext and eks, so the cluster is never the ambient kubeconfig's current one",
+    );
   }
   if (access.eks) {
     const { name: clusterName, region, roleArn } = access.eks;
     // An explicit AWS provider too: the region and role are the stack's, not the environment's defaults.
-    const aws = new AwsProvider(`${name}-aws`, { region, ...(roleArn && { assumeRoles: [{ roleArn }] }) }, { parent, aliases: [{ name: "aws" }] });
+    const aws = new AwsProvider(
+      `${name}-aws`,
+      { region, ...(roleArn && { assumeRoles: [{ roleArn }] }) },
+      { parent, aliases: [{ name: "aws" }] },
+    );
     const cluster = getClusterOutput({ name: clusterName, region }, { parent, provider: aws });
     const kubeconfig = pulumi
       .all([cluster.endpoint, cluster.certificateAuthorities])
-      .apply(([endpoint, cas]) => eksKubeconfig({ name: clusterName, region, roleArn, endpoint, certificateAuthority: cas[0]?.data ?? "" }));
+      .apply(([endpoint, cas]) =>
+        eksKubeconfig({ name: clusterName, region, roleArn, endpoint, certificateAuthority: cas[0]?.data ?? "" }),
+      );
     return new k8s.Provider(`${name}-cluster`, { kubeconfig }, { parent, aliases: [{ name: "cluster" }] });
   }
   return new k8s.Provider(`${name}-cluster`, { context: access.kubeconfigContext }, { parent, aliases: [{ name: "cluster" }] });

@@ -116,7 +116,18 @@ export function goTimestampText(text: string): string | undefined {
 
 /** yaml.v3 resolve("", text) for a plain scalar, as decoded into `any` (a timestamp as the text Pulumi makes of it). */
 export function resolvePlain(text: string): GoValue {
-  const hint = text === "" ? "N" : /^[+-]/.test(text) ? "S" : /^[0-9]/.test(text) ? "D" : /^[yYnNtTfFoO~]/.test(text) ? "M" : text[0] === "." ? "." : "";
+  const hint =
+    text === ""
+      ? "N"
+      : /^[+-]/.test(text)
+        ? "S"
+        : /^[0-9]/.test(text)
+          ? "D"
+          : /^[yYnNtTfFoO~]/.test(text)
+            ? "M"
+            : text[0] === "."
+              ? "."
+              : "";
   if (hint === "") return { kind: "string", value: text };
   if (Object.hasOwn(RESOLVE_MAP, text)) return RESOLVE_MAP[text];
   if (hint === ".") {
@@ -173,7 +184,9 @@ function isSecureMap(node: Node): node is Node & { items: { value: Scalar }[] } 
   if (!isMap(node) || node.items.length !== 1) return false;
   const [pair] = node.items;
   // yaml.v3's isSecureValue: the single key "secure" with a string value.
-  return isScalar(pair.key) && pair.key.value === "secure" && isScalar(pair.value) && toGo(pair.value, undefined as never).kind === "string";
+  return (
+    isScalar(pair.key) && pair.key.value === "secure" && isScalar(pair.value) && toGo(pair.value, undefined as never).kind === "string"
+  );
 }
 
 /** A YAML node as yaml.v3 decodes it into `any`. */
@@ -264,7 +277,10 @@ function holdsNonFinite(value: GoValue): boolean {
 /** The text the program receives for one top-level key (config.Value, then Map.Decrypt). */
 export function deliveredText(value: GoValue): string {
   if (holdsNonFinite(value)) {
-    throw new EngineFormError("holds .inf or .nan, which the Pulumi CLI cannot store (json: unsupported value); write a number or quote it", undefined);
+    throw new EngineFormError(
+      "holds .inf or .nan, which the Pulumi CLI cannot store (json: unsupported value); write a number or quote it",
+      undefined,
+    );
   }
   switch (value.kind) {
     case "null":

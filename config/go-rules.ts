@@ -36,7 +36,7 @@ function parseSequence(text: string, units: Record<string, number>): { value: nu
   return { value: negative ? -total : total };
 }
 
-const NS_PER_UNIT: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, "μs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const NS_PER_UNIT: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /**
  * Go's time.ParseDuration, which Alloy uses for every duration attribute.
@@ -129,7 +129,8 @@ export function parseHttpUrl(text: string): HttpUrl | { error: string } {
   const authorityEnd = rest.search(/[/?#]/);
   const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
   const tail = authorityEnd === -1 ? "" : rest.slice(authorityEnd);
-  if (authority.includes("@")) return { error: "a URL without credentials: user:password@ in a URL ends up in plain text in the ConfigMap" };
+  if (authority.includes("@"))
+    return { error: "a URL without credentials: user:password@ in a URL ends up in plain text in the ConfigMap" };
   const portMatch = /^(.*?)(?::([^:\]]*))?$/.exec(authority)!;
   const [, host, port] = IPV6.test(authority) ? [authority, authority, undefined] : portMatch;
   if (host === "") return { error: "a URL with a host, such as http://loki:3100/loki/api/v1/push" };
@@ -138,6 +139,7 @@ export function parseHttpUrl(text: string): HttpUrl | { error: string } {
     return { error: "a port from 1 to 65535 after the host's ':'" };
   }
   if (tail.includes("?") || tail.includes("#")) return { error: "a URL without a query string or fragment" };
-  if (!PATH.test(tail)) return { error: "a path of URL characters only: no spaces, quotes, backslashes or non-ASCII (percent-encode them)" };
+  if (!PATH.test(tail))
+    return { error: "a path of URL characters only: no spaces, quotes, backslashes or non-ASCII (percent-encode them)" };
   return { scheme, host, ...(port !== undefined && { port }), path: tail };
 }

@@ -132,7 +132,8 @@ function coerce(value: unknown, schema: z.ZodType | undefined): unknown {
   if (!schema) return value;
   const inner = innerSchema(schema);
   if (inner instanceof z.ZodString && typeof value === "number" && Number.isFinite(value)) return String(value);
-  if (inner instanceof z.ZodNumber && typeof value === "string" && DECIMAL.test(value) && Number.isFinite(Number(value))) return Number(value);
+  if (inner instanceof z.ZodNumber && typeof value === "string" && DECIMAL.test(value) && Number.isFinite(Number(value)))
+    return Number(value);
   if (inner instanceof z.ZodBoolean && (value === "true" || value === "false")) return value === "true";
   if (typeof value !== "object" || value === null) return value;
   if (inner instanceof z.ZodArray && Array.isArray(value)) return value.map((item) => coerce(item, inner.element as z.ZodType));
@@ -183,9 +184,7 @@ function looksLikeProject(namespace: string): boolean {
  */
 export function parseStackConfig(stack: string, allConfig: Readonly<Record<string, string>>, options: ParseOptions = {}): StackConfig {
   const problems: string[] = [];
-  const secretTops = new Set(
-    (options.secretKeys ?? []).filter((k) => k.startsWith(`${PROJECT}:`)).map((k) => k.slice(PROJECT.length + 1)),
-  );
+  const secretTops = new Set((options.secretKeys ?? []).filter((k) => k.startsWith(`${PROJECT}:`)).map((k) => k.slice(PROJECT.length + 1)));
   const input: Record<string, unknown> = {};
   for (const [fullKey, raw] of Object.entries(allConfig)) {
     const colon = fullKey.indexOf(":");
@@ -230,7 +229,9 @@ export function parseStackConfig(stack: string, allConfig: Readonly<Record<strin
       if (issue.code === "invalid_key") {
         // A map key that breaks the key rule: show the key, with the key rule's own message.
         const keyIssue = issue.issues[0];
-        problems.push(`${stackKey(issue.path)}: got ${show(String(issue.path[issue.path.length - 1]))}; ${keyIssue?.message ?? issue.message}`);
+        problems.push(
+          `${stackKey(issue.path)}: got ${show(String(issue.path[issue.path.length - 1]))}; ${keyIssue?.message ?? issue.message}`,
+        );
         continue;
       }
       let path: Path = issue.path;
@@ -290,7 +291,10 @@ function crossChecks(stack: string, config: StackConfig, options: ParseOptions, 
       problems.push(clash("tenantId", config.tenantId, "a tenant no other stack uses") + " (each cluster's logs belong in its own tenant)");
     }
     if (plain("clusterName") && identity.clusterName === config.clusterName) {
-      problems.push(clash("clusterName", config.clusterName, "a cluster name no other stack uses") + " (the cluster label must tell the clusters' logs apart)");
+      problems.push(
+        clash("clusterName", config.clusterName, "a cluster name no other stack uses") +
+          " (the cluster label must tell the clusters' logs apart)",
+      );
     }
     if (plain("eks") && config.eks && identity.eks?.name === config.eks.name && identity.eks.region === config.eks.region) {
       problems.push(

@@ -157,11 +157,9 @@ const promDuration = z
 
 const serviceMonitor = strictMap({
   enabled: flag(DEFAULTS.serviceMonitor.enabled, "Create a ServiceMonitor for Alloy's /metrics."),
-  labels: selectorLabels
-    .default({ ...DEFAULTS.serviceMonitor.labels })
-    .meta({
-      description: "Labels the Prometheus serviceMonitorSelector matches; kube-prometheus-stack selects release: <its release name>.",
-    }),
+  labels: selectorLabels.default({ ...DEFAULTS.serviceMonitor.labels }).meta({
+    description: "Labels the Prometheus serviceMonitorSelector matches; kube-prometheus-stack selects release: <its release name>.",
+  }),
   interval: promDuration.optional().meta({ description: "Scrape interval; unset uses Prometheus's global interval." }),
 });
 
@@ -200,7 +198,10 @@ const goDuration = (example: string, below?: { seconds: number; message: string 
   z.string({ error: `expected a duration string such as ${example}` }).superRefine((text, ctx) => {
     const parsed = parseGoDuration(text);
     if ("error" in parsed) {
-      ctx.addIssue({ code: "custom", message: `expected a Go duration such as ${example} (units ns, us, ms, s, m, h; no d): ${parsed.error}` });
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a Go duration such as ${example} (units ns, us, ms, s, m, h; no d): ${parsed.error}`,
+      });
     } else if (parsed.ns <= 0 || (below && parsed.ns >= below.seconds * 1e9)) {
       ctx.addIssue({ code: "custom", message: below?.message ?? `expected a duration above 0 such as ${example}` });
     }
@@ -224,9 +225,13 @@ export const MIN_BATCH_BYTES = 16 * 1024;
 /** A byte size as Alloy's loki.write parses batch_size (alecthomas/units Base2Bytes: KB = KiB = 1024). */
 const byteSize = z.string({ error: "expected a size string such as 1MiB" }).superRefine((text, ctx) => {
   const parsed = parseBase2Bytes(text);
-  if ("error" in parsed) ctx.addIssue({ code: "custom", message: `expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB): ${parsed.error}` });
+  if ("error" in parsed)
+    ctx.addIssue({ code: "custom", message: `expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB): ${parsed.error}` });
   else if (parsed.bytes < MIN_BATCH_BYTES) {
-    ctx.addIssue({ code: "custom", message: "expected a batch of at least 16KiB: a smaller one sends every few lines in a request of its own" });
+    ctx.addIssue({
+      code: "custom",
+      message: "expected a batch of at least 16KiB: a smaller one sends every few lines in a request of its own",
+    });
   }
 });
 
@@ -266,7 +271,8 @@ const NO_EFFECT_LABELS: Record<string, string> = {
 };
 
 const indexLabel = z.string({ error: "expected a Loki label name" }).superRefine((label, ctx) => {
-  if (Object.hasOwn(NO_EFFECT_LABELS, label)) ctx.addIssue({ code: "custom", message: `expected a label the pipeline sends: ${NO_EFFECT_LABELS[label]}` });
+  if (Object.hasOwn(NO_EFFECT_LABELS, label))
+    ctx.addIssue({ code: "custom", message: `expected a label the pipeline sends: ${NO_EFFECT_LABELS[label]}` });
   else if (!PIPELINE_LABELS.includes(label)) {
     ctx.addIssue({ code: "custom", message: `expected one of the labels the pipeline gives every entry: ${PIPELINE_LABELS.join(", ")}` });
   }
@@ -280,7 +286,9 @@ const multilineRule = strictMap({
     .optional()
     .meta({ description: "Its app label; unset means every app in the namespace." }),
   firstLine: re2("the first line's regular expression").meta({ description: "RE2 matching the first line of each entry." }),
-  maxWaitTime: goDuration("3s").default(DEFAULTS.multilineRule.maxWaitTime).meta({ description: "How long to wait for more lines of an entry." }),
+  maxWaitTime: goDuration("3s")
+    .default(DEFAULTS.multilineRule.maxWaitTime)
+    .meta({ description: "How long to wait for more lines of an entry." }),
 });
 
 const pipeline = strictMap({
@@ -335,9 +343,13 @@ const pipeline = strictMap({
 
 const lokiWrite = strictMap({
   batchSize: byteSize.default(DEFAULTS.lokiWrite.batchSize).meta({ description: "A batch is sent when it reaches this size..." }),
-  batchWait: goDuration("1s").default(DEFAULTS.lokiWrite.batchWait).meta({ description: "...or when its oldest entry has waited this long." }),
+  batchWait: goDuration("1s")
+    .default(DEFAULTS.lokiWrite.batchWait)
+    .meta({ description: "...or when its oldest entry has waited this long." }),
   timeout: goDuration("10s").default(DEFAULTS.lokiWrite.timeout).meta({ description: "Timeout of one push request." }),
-  minBackoff: goDuration("500ms").default(DEFAULTS.lokiWrite.minBackoff).meta({ description: "First retry delay after a 429 or 5xx; doubles each retry." }),
+  minBackoff: goDuration("500ms")
+    .default(DEFAULTS.lokiWrite.minBackoff)
+    .meta({ description: "First retry delay after a 429 or 5xx; doubles each retry." }),
   maxBackoff: goDuration("5m").default(DEFAULTS.lokiWrite.maxBackoff).meta({ description: "Longest retry delay." }),
   maxRetries: wholeNumber("retries", 1, "expected at least 1 retry")
     .default(DEFAULTS.lokiWrite.maxRetries)
@@ -349,7 +361,9 @@ const lokiWrite = strictMap({
       path: ["maxBackoff"],
       message: `expected a maxBackoff of at least minBackoff (${w.minBackoff})`,
       // When only minBackoff was set, it is the one to change.
-      params: { unsetBlame: { path: ["lokiWrite", "minBackoff"], message: `expected a minBackoff of at most maxBackoff (${w.maxBackoff})` } },
+      params: {
+        unsetBlame: { path: ["lokiWrite", "minBackoff"], message: `expected a minBackoff of at most maxBackoff (${w.maxBackoff})` },
+      },
     });
   }
 });
@@ -449,14 +463,15 @@ export const stackConfigSchema = z
     kubeconfigContext: kubeconfigContext.optional().meta({
       description: "Reach the cluster through this kubeconfig context (never the current one). Set this or eks.",
     }),
-    eks: eks
-      .optional()
-      .meta({
-        description:
-          "Reach an EKS cluster by name: endpoint and CA from the EKS API, token from aws eks get-token. Set this or kubeconfigContext.",
-      }),
+    eks: eks.optional().meta({
+      description:
+        "Reach an EKS cluster by name: endpoint and CA from the EKS API, token from aws eks get-token. Set this or kubeconfigContext.",
+    }),
     namespace: dns1123Label.default(DEFAULTS.namespace).meta({ description: "Namespace Alloy is installed in." }),
-    createNamespace: flag(DEFAULTS.createNamespace, "true: the program creates the namespace and never deletes it (retainOnDelete). false: it must already exist; it is only read."),
+    createNamespace: flag(
+      DEFAULTS.createNamespace,
+      "true: the program creates the namespace and never deletes it (retainOnDelete). false: it must already exist; it is only read.",
+    ),
     lokiEndpoint: lokiEndpoint.meta({ description: `Loki push URL, ending in ${LOKI_PUSH_PATH}.` }),
     tenantId: tenantId.meta({ description: "Loki tenant (X-Scope-OrgID) all of this cluster's logs are written to." }),
     lokiAuth: lokiAuth.default({ ...DEFAULTS.lokiAuth }).meta({
@@ -468,7 +483,10 @@ export const stackConfigSchema = z
       .meta({ description: "Requests and limits of the alloy container. requests.cpu, requests.memory and limits.memory are required." }),
     serviceMonitor: serviceMonitor.prefault({}),
     datadog: datadog.prefault({}),
-    prometheusAnnotations: flag(DEFAULTS.prometheusAnnotations, 'Annotate the collector pods with prometheus.io/scrape: "true" and prometheus.io/port: "12345", as the seed did, for scrapers that find pods by these annotations. Turn off where such a scraper also reaches Alloy through the ServiceMonitor or the Datadog check: it would scrape every collector twice.'),
+    prometheusAnnotations: flag(
+      DEFAULTS.prometheusAnnotations,
+      'Annotate the collector pods with prometheus.io/scrape: "true" and prometheus.io/port: "12345", as the seed did, for scrapers that find pods by these annotations. Turn off where such a scraper also reaches Alloy through the ServiceMonitor or the Datadog check: it would scrape every collector twice.',
+    ),
     storageHostPath: hostPath.default(DEFAULTS.storageHostPath).meta({
       description:
         "Host directory for the collector's state (read positions). The release uses <path>/<namespace>-alloy, created if absent, so positions survive pod restarts, rollouts and chart upgrades.",
@@ -478,10 +496,12 @@ export const stackConfigSchema = z
     rollout: rollout.prefault({}),
     alerts: alerts.prefault({}),
     dashboard: dashboard.prefault({}),
-    chartOverrides: z.record(z.string(), z.unknown(), { error: "expected a map of grafana/alloy chart values" }).default({ ...DEFAULTS.chartOverrides }).meta({
-      description:
-        `Escape hatch: extra grafana/alloy ${ALLOY_CHART_VERSION} chart values, merged last. Every path is checked against the chart; values the program sets or relies on cannot be overridden.`,
-    }),
+    chartOverrides: z
+      .record(z.string(), z.unknown(), { error: "expected a map of grafana/alloy chart values" })
+      .default({ ...DEFAULTS.chartOverrides })
+      .meta({
+        description: `Escape hatch: extra grafana/alloy ${ALLOY_CHART_VERSION} chart values, merged last. Every path is checked against the chart; values the program sets or relies on cannot be overridden.`,
+      }),
   })
   .superRefine((config, ctx) => {
     if (config.kubeconfigContext === undefined && config.eks === undefined) {

@@ -118,7 +118,9 @@ export function parseStackFileText(fileName: string, text: string): StackFileCon
   };
   const [first] = doc.errors;
   if (first) {
-    throw new StackFileError(`${at(first.pos[0])}: not valid YAML: ${first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
+    throw new StackFileError(
+      `${at(first.pos[0])}: not valid YAML: ${first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+    );
   }
   const root = doc.contents as Node | null;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) return { config: {}, secretKeys: [] };

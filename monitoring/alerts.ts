@@ -372,7 +372,7 @@ export function alertDefinitions(input: AlertInput): AlertDefinition[] {
       runbook: {
         meaning:
           "A collector dropped log entries for a reason other than rate limiting: they will never reach Loki. With " +
-          "`reason=\"ingester_error\"`, Loki answered a 4xx other than 429, which Alloy drops on the first try " +
+          '`reason="ingester_error"`, Loki answered a 4xx other than 429, which Alloy drops on the first try ' +
           "(bad tenant or credentials, entries older than Loki's `reject_old_samples_max_age`, invalid labels), or a 5xx or " +
           "connection error outlasted every retry (`max_backoff_retries`).",
         steps: [

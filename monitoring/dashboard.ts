@@ -41,7 +41,12 @@ function promQuery(refId: string, expr: string, legend: string): prometheus.Data
   return new prometheus.DataqueryBuilder().refId(refId).expr(expr).legendFormat(legend).range().datasource(DATASOURCE);
 }
 
-function timeSeriesPanel(title: string, description: string, unit: string, targets: prometheus.DataqueryBuilder[]): timeseries.PanelBuilder {
+function timeSeriesPanel(
+  title: string,
+  description: string,
+  unit: string,
+  targets: prometheus.DataqueryBuilder[],
+): timeseries.PanelBuilder {
   return new timeseries.PanelBuilder()
     .title(title)
     .description(description)
@@ -138,18 +143,12 @@ export function buildDashboard(input: DashboardInput): dashboard.Dashboard {
       "suffix: lines/s",
       [promQuery("A", perNode("node", rate(alloy("loki_source_file_read_lines_total"))), "{{node}}")],
     ),
-    timeSeriesPanel(
-      "Entries sent to Loki, per node",
-      "Log entries Loki accepted (loki_write_sent_entries_total).",
-      "suffix: entries/s",
-      [promQuery("A", perNode("node", rate(alloy("loki_write_sent_entries_total"))), "{{node}}")],
-    ),
-    timeSeriesPanel(
-      "Bytes sent to Loki, per node",
-      "Compressed push bodies Loki accepted (loki_write_sent_bytes_total).",
-      "Bps",
-      [promQuery("A", perNode("node", rate(alloy("loki_write_sent_bytes_total"))), "{{node}}")],
-    ),
+    timeSeriesPanel("Entries sent to Loki, per node", "Log entries Loki accepted (loki_write_sent_entries_total).", "suffix: entries/s", [
+      promQuery("A", perNode("node", rate(alloy("loki_write_sent_entries_total"))), "{{node}}"),
+    ]),
+    timeSeriesPanel("Bytes sent to Loki, per node", "Compressed push bodies Loki accepted (loki_write_sent_bytes_total).", "Bps", [
+      promQuery("A", perNode("node", rate(alloy("loki_write_sent_bytes_total"))), "{{node}}"),
+    ]),
     timeSeriesPanel(
       "Entries dropped, per node and reason",
       "loki.write drops are lost logs (loki_write_dropped_entries_total: ingester_error is a 4xx other than 429, or a failure " +
@@ -176,7 +175,10 @@ export function buildDashboard(input: DashboardInput): dashboard.Dashboard {
       [
         promQuery(
           "A",
-          perNode("node, status_code", rate(alloy("loki_write_request_duration_seconds_count", { status_code: { op: "!~", value: "2.." } }))),
+          perNode(
+            "node, status_code",
+            rate(alloy("loki_write_request_duration_seconds_count", { status_code: { op: "!~", value: "2.." } })),
+          ),
           "{{node}} {{status_code}}",
         ),
       ],
@@ -207,7 +209,9 @@ export function buildDashboard(input: DashboardInput): dashboard.Dashboard {
 
   const builder = new dashboard.DashboardBuilder(`Alloy log pipeline (${namespace})`)
     .uid(DASHBOARD_UID)
-    .description(`Grafana Alloy DaemonSet in ${namespace}: log files read, entries sent to Loki, drops, push latency and errors, memory; per node.`)
+    .description(
+      `Grafana Alloy DaemonSet in ${namespace}: log files read, entries sent to Loki, drops, push latency and errors, memory; per node.`,
+    )
     .tags(["alloy", "loki", "logs"])
     .readonly()
     .tooltip(dashboard.DashboardCursorSync.Crosshair)

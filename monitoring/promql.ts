@@ -51,6 +51,8 @@ export function oneOf(values: readonly string[]): string {
  */
 export function assertDnsLabel(what: string, value: string): void {
   if (!isDns1123Label(value)) {
-    throw new Error(`${what}: got ${JSON.stringify(value)}; expected a Kubernetes name (DNS-1123 label: a-z, 0-9 and '-', at most 63 characters)`);
+    throw new Error(
+      `${what}: got ${JSON.stringify(value)}; expected a Kubernetes name (DNS-1123 label: a-z, 0-9 and '-', at most 63 characters)`,
+    );
   }
 }

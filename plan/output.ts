@@ -53,7 +53,11 @@ function leaves(value: unknown, path: string[], out: [string, unknown][]): [stri
 }
 
 function labelText(labels: Record<string, string> | undefined): string {
-  return Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",") || "(none)";
+  return (
+    Object.entries(labels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",") || "(none)"
+  );
 }
 
 /** The input fields the summary reads, as the engine received them. */
@@ -109,7 +113,11 @@ function describe(resource: PlannedResource): string {
 
 /** The plan as a reviewer reads it in a terminal. */
 export function summary(plan: PlanResult, stackFile: string): string {
-  const lines = [`Plan for stack "${plan.stack}" from ${stackFile}: run as \`pulumi preview\` runs it, against an offline stand-in for the engine; nothing was deployed.`, "", "Resources:"];
+  const lines = [
+    `Plan for stack "${plan.stack}" from ${stackFile}: run as \`pulumi preview\` runs it, against an offline stand-in for the engine; nothing was deployed.`,
+    "",
+    "Resources:",
+  ];
   const typeWidth = Math.max(...plan.resources.map((r) => r.type.length));
   const nameWidth = Math.max(...plan.resources.map((r) => r.name.length));
   for (const r of plan.resources) {
@@ -126,7 +134,10 @@ export function summary(plan: PlanResult, stackFile: string): string {
   lines.push("", "Outputs:");
   for (const [k, v] of Object.entries(redacted(plan.outputs)).sort(([a], [b]) => a.localeCompare(b))) {
     if (typeof v === "object" && v !== null && !Array.isArray(v)) {
-      lines.push(`  ${k}:`, ...Object.entries(v).map(([name, value]) => `    ${name}: ${typeof value === "string" ? value : JSON.stringify(value)}`));
+      lines.push(
+        `  ${k}:`,
+        ...Object.entries(v).map(([name, value]) => `    ${name}: ${typeof value === "string" ? value : JSON.stringify(value)}`),
+      );
     } else {
       lines.push(`  ${k}: ${JSON.stringify(v)}`);
     }

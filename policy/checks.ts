@@ -108,11 +108,15 @@ function podTemplate(ds: KubeObject): { metadata: Json; spec: Json } {
 }
 
 function alloyContainer(ds: KubeObject): Json | undefined {
-  return list(podTemplate(ds).spec.containers).filter(isMap).find((c) => c.name === ALLOY_CONTAINER);
+  return list(podTemplate(ds).spec.containers)
+    .filter(isMap)
+    .find((c) => c.name === ALLOY_CONTAINER);
 }
 
 function volume(ds: KubeObject, name: unknown): Json | undefined {
-  return list(podTemplate(ds).spec.volumes).filter(isMap).find((v) => v.name === name);
+  return list(podTemplate(ds).spec.volumes)
+    .filter(isMap)
+    .find((v) => v.name === name);
 }
 
 /** Plain data, compared as Kubernetes would store it: key order and undefined fields do not count. */
@@ -191,7 +195,9 @@ const priorityClass: ObjectCheck = {
 function ofAlloyContainer(check: (container: Json, ds: KubeObject, expected: Expectations) => string[]): ObjectCheck["check"] {
   return (ds, expected) => {
     const container = alloyContainer(ds);
-    return container ? check(container, ds, expected) : [`${describe(ds)} has no container named ${ALLOY_CONTAINER}; expected the chart's alloy container`];
+    return container
+      ? check(container, ds, expected)
+      : [`${describe(ds)} has no container named ${ALLOY_CONTAINER}; expected the chart's alloy container`];
   };
 }
 
@@ -215,9 +221,13 @@ const varLog: ObjectCheck = {
   kind: "DaemonSet",
   check: ofAlloyContainer((container, ds, expected) => {
     const fix = programOwned(expected, "alloy.mounts.varlog");
-    const mounts = list(container.volumeMounts).filter(isMap).filter((m) => m.mountPath === VAR_LOG);
+    const mounts = list(container.volumeMounts)
+      .filter(isMap)
+      .filter((m) => m.mountPath === VAR_LOG);
     if (mounts.length === 0) {
-      return [`container ${ALLOY_CONTAINER} of ${describe(ds)} does not mount ${VAR_LOG}; expected a read-only mount of the node's ${VAR_LOG}, where the pod logs are; fix: ${fix}`];
+      return [
+        `container ${ALLOY_CONTAINER} of ${describe(ds)} does not mount ${VAR_LOG}; expected a read-only mount of the node's ${VAR_LOG}, where the pod logs are; fix: ${fix}`,
+      ];
     }
     const problems: string[] = [];
     for (const mount of mounts) {
@@ -249,9 +259,13 @@ const positions: ObjectCheck = {
     const args = list(container.args).filter((a): a is string => typeof a === "string");
     const storagePath = args.find((a) => a.startsWith(STORAGE_ARG))?.slice(STORAGE_ARG.length);
     if (storagePath === undefined) {
-      return [`container ${ALLOY_CONTAINER} of ${describe(ds)} has no ${STORAGE_ARG}<dir> argument (args ${show(args)}); expected one on the hostPath ${expected.storageHostDir}; fix: ${fix}`];
+      return [
+        `container ${ALLOY_CONTAINER} of ${describe(ds)} has no ${STORAGE_ARG}<dir> argument (args ${show(args)}); expected one on the hostPath ${expected.storageHostDir}; fix: ${fix}`,
+      ];
     }
-    const mount = list(container.volumeMounts).filter(isMap).find((m) => m.mountPath === storagePath);
+    const mount = list(container.volumeMounts)
+      .filter(isMap)
+      .find((m) => m.mountPath === storagePath);
     const source = mount && volume(ds, mount.name);
     const hostPath = map(source?.hostPath);
     if (!mount || hostPath.path !== expected.storageHostDir) {
@@ -261,7 +275,9 @@ const positions: ObjectCheck = {
       ];
     }
     if (mount.readOnly === true) {
-      return [`Alloy's storage path ${storagePath} in ${describe(ds)} is mounted read-only; expected a writable mount, Alloy writes its positions there; fix: ${fix}`];
+      return [
+        `Alloy's storage path ${storagePath} in ${describe(ds)} is mounted read-only; expected a writable mount, Alloy writes its positions there; fix: ${fix}`,
+      ];
     }
     return [];
   }),
@@ -278,7 +294,9 @@ const podAnnotations: ObjectCheck = {
     if (!expected.datadog.enabled) {
       return found === undefined
         ? []
-        : [`pods of ${describe(ds)} carry ${DATADOG_ANNOTATION} although alloy-logs:datadog.enabled is false in ${stackFile(expected)}; expected no Datadog check; fix: ${fix}`];
+        : [
+            `pods of ${describe(ds)} carry ${DATADOG_ANNOTATION} although alloy-logs:datadog.enabled is false in ${stackFile(expected)}; expected no Datadog check; fix: ${fix}`,
+          ];
     }
     let instance: Json | undefined;
     try {
@@ -310,7 +328,15 @@ const serviceMonitorLabels: ObjectCheck = {
   },
 };
 
-export const OBJECT_CHECKS: readonly ObjectCheck[] = [tolerations, priorityClass, resources, varLog, positions, podAnnotations, serviceMonitorLabels];
+export const OBJECT_CHECKS: readonly ObjectCheck[] = [
+  tolerations,
+  priorityClass,
+  resources,
+  varLog,
+  positions,
+  podAnnotations,
+  serviceMonitorLabels,
+];
 
 /** Violations of one object: the checks of its kind, when it is the release's object of that kind. */
 export function checkObject(object: KubeObject, expected: Expectations): { policy: string; message: string }[] {

@@ -7,7 +7,16 @@
  * object is applied. docs/policy.md describes the checks.
  */
 import { PolicyPack, type ReportViolation, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
-import { checkRelease, isReleaseObject, kubeObjectOf, OBJECT_CHECKS, RELEASE_CHECK, stackOfUrn, type Expectations, type KubeObject } from "./checks";
+import {
+  checkRelease,
+  isReleaseObject,
+  kubeObjectOf,
+  OBJECT_CHECKS,
+  RELEASE_CHECK,
+  stackOfUrn,
+  type Expectations,
+  type KubeObject,
+} from "./checks";
 import { loadExpectations } from "./expectations";
 
 const loaded = new Map<string, Expectations | Error>();

@@ -129,7 +129,9 @@ async function main(): Promise<void> {
       `${(median(tsNode) / median(floorTimes)).toFixed(2)}x minimal`,
       true,
     ],
-    ...(tests.length > 0 ? [["test suite (mocha, all tests)", `${median(tests).toFixed(2)} s`, "target < 15 s", median(tests) < 15] as Row] : []),
+    ...(tests.length > 0
+      ? [["test suite (mocha, all tests)", `${median(tests).toFixed(2)} s`, "target < 15 s", median(tests) < 15] as Row]
+      : []),
   ];
   const git = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
   console.log(`node ${process.version}, ${cpus().length} cores, commit ${git}, median of ${runs} runs (tests: ${tests.length})\n`);

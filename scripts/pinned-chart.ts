@@ -9,7 +9,6 @@
 import { ALLOY_APP_VERSION, ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 import { ALLOY_CHART_REPO } from "../components/alloy-log-collector";
 
-
 const what = process.argv[2];
 if (what === "version") console.log(ALLOY_CHART_VERSION);
 else if (what === "repo") console.log(ALLOY_CHART_REPO);

@@ -5,13 +5,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { DEFAULT_DATADOG_METRICS } from "../config/datadog-metrics";
 import { renderDatadogMetricsMarkdown } from "../docs/generated";
-import {
-  RATE_LIMIT_DROP_REASONS,
-  alertDefinitions,
-  buildAlertRules,
-  type AlertInput,
-  type AlertRule,
-} from "../monitoring/alerts";
+import { RATE_LIMIT_DROP_REASONS, alertDefinitions, buildAlertRules, type AlertInput, type AlertRule } from "../monitoring/alerts";
 import { renderRunbookMarkdown } from "../docs/alert-runbook";
 import {
   SEED_NODES,
@@ -121,7 +115,10 @@ describe("alert rules (monitoring/alerts.ts)", () => {
   it("renders a runbook section for every alert, with its steps", () => {
     const markdown = renderRunbookMarkdown(INPUT);
     const headings = [...markdown.matchAll(/^### (.+)$/gm)].map((m) => m[1]);
-    assert.deepEqual(headings, RULES.map((r) => r.alert));
+    assert.deepEqual(
+      headings,
+      RULES.map((r) => r.alert),
+    );
     for (const definition of alertDefinitions(INPUT)) {
       assert.ok(definition.runbook.steps.length > 0, definition.rule.alert);
       assert.ok(markdown.includes(`1. ${definition.runbook.steps[0]}`), definition.rule.alert);
@@ -172,11 +169,17 @@ describe("alert rules (monitoring/alerts.ts)", () => {
   });
 
   it("rejects a memoryLimitRatio above 1", () => {
-    assert.throws(() => buildAlertRules({ ...INPUT, memoryLimitRatio: 90 }), new Error("memoryLimitRatio: got 90; expected a ratio in (0, 1]"));
+    assert.throws(
+      () => buildAlertRules({ ...INPUT, memoryLimitRatio: 90 }),
+      new Error("memoryLimitRatio: got 90; expected a ratio in (0, 1]"),
+    );
   });
 
   it("rejects a noEntriesSentMinutes that is not a whole number of minutes", () => {
-    assert.throws(() => buildAlertRules({ ...INPUT, noEntriesSentMinutes: 2.5 }), new Error("expected a whole number of minutes >= 1, got 2.5"));
+    assert.throws(
+      () => buildAlertRules({ ...INPUT, noEntriesSentMinutes: 2.5 }),
+      new Error("expected a whole number of minutes >= 1, got 2.5"),
+    );
   });
 
   it("catalogs each metric once", () => {
@@ -238,13 +241,16 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
     promtoolIt("fires for the one node of ten whose collector is Pending with no node (the seed's incident)", () => {
       // The DaemonSet made a pod for the tainted node, but no node accepts it: Pending, no node, not Ready.
       const pods: PodState[] = coveredPods(SEED_NODES).map((p, i) => (i === 0 ? { name: p.name, ready: false } : p));
-      return cases([...nodeSeries(TEN_NODES), ...collectorPodSeries(WORKLOAD, pods)], [
-        {
-          eval_time: "16m",
-          alertname: "AlloyNodeWithoutCollector",
-          exp_alerts: [expectAlert("AlloyNodeWithoutCollector", { node: "ip-10-11-12-106.ap-northeast-1.compute.internal" })],
-        },
-      ]);
+      return cases(
+        [...nodeSeries(TEN_NODES), ...collectorPodSeries(WORKLOAD, pods)],
+        [
+          {
+            eval_time: "16m",
+            alertname: "AlloyNodeWithoutCollector",
+            exp_alerts: [expectAlert("AlloyNodeWithoutCollector", { node: "ip-10-11-12-106.ap-northeast-1.compute.internal" })],
+          },
+        ],
+      );
     });
 
     it("names the uncovered node in its summary", () => {
@@ -256,46 +262,55 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
     });
 
     promtoolIt("stays silent when each of the ten nodes has a ready collector", () => {
-      return cases([...nodeSeries(TEN_NODES), ...collectorPodSeries(WORKLOAD, coveredPods(SEED_NODES))], [
-        { eval_time: "16m", alertname: "AlloyNodeWithoutCollector", exp_alerts: [] },
-      ]);
+      return cases(
+        [...nodeSeries(TEN_NODES), ...collectorPodSeries(WORKLOAD, coveredPods(SEED_NODES))],
+        [{ eval_time: "16m", alertname: "AlloyNodeWithoutCollector", exp_alerts: [] }],
+      );
     });
 
     promtoolIt("fires for a node the DaemonSet made no pod for (a taint its pods do not tolerate)", () => {
       const pods = coveredPods(SEED_NODES.slice(0, 9));
-      return cases([...nodeSeries(TEN_NODES), ...collectorPodSeries(WORKLOAD, pods)], [
-        {
-          eval_time: "16m",
-          alertname: "AlloyNodeWithoutCollector",
-          exp_alerts: [expectAlert("AlloyNodeWithoutCollector", { node: "ip-10-11-12-18.ap-northeast-1.compute.internal" })],
-        },
-      ]);
+      return cases(
+        [...nodeSeries(TEN_NODES), ...collectorPodSeries(WORKLOAD, pods)],
+        [
+          {
+            eval_time: "16m",
+            alertname: "AlloyNodeWithoutCollector",
+            exp_alerts: [expectAlert("AlloyNodeWithoutCollector", { node: "ip-10-11-12-18.ap-northeast-1.compute.internal" })],
+          },
+        ],
+      );
     });
 
     promtoolIt("fires for a node whose collector pod runs but is not ready", () => {
       const pods = coveredPods(SEED_NODES).map((p, i) => (i === 3 ? { ...p, ready: false } : p));
-      return cases([...nodeSeries(TEN_NODES), ...collectorPodSeries(WORKLOAD, pods)], [
-        {
-          eval_time: "16m",
-          alertname: "AlloyNodeWithoutCollector",
-          exp_alerts: [expectAlert("AlloyNodeWithoutCollector", { node: "ip-10-11-12-173.ap-northeast-1.compute.internal" })],
-        },
-      ]);
+      return cases(
+        [...nodeSeries(TEN_NODES), ...collectorPodSeries(WORKLOAD, pods)],
+        [
+          {
+            eval_time: "16m",
+            alertname: "AlloyNodeWithoutCollector",
+            exp_alerts: [expectAlert("AlloyNodeWithoutCollector", { node: "ip-10-11-12-173.ap-northeast-1.compute.internal" })],
+          },
+        ],
+      );
     });
 
     promtoolIt("does not fire before 15 minutes", () => {
       const pods = coveredPods(SEED_NODES.slice(0, 9));
-      return cases([...nodeSeries(TEN_NODES), ...collectorPodSeries(WORKLOAD, pods)], [
-        { eval_time: "14m", alertname: "AlloyNodeWithoutCollector", exp_alerts: [] },
-      ]);
+      return cases(
+        [...nodeSeries(TEN_NODES), ...collectorPodSeries(WORKLOAD, pods)],
+        [{ eval_time: "14m", alertname: "AlloyNodeWithoutCollector", exp_alerts: [] }],
+      );
     });
 
     promtoolIt("stays silent for a node whose own Ready condition is false (KubeNodeNotReady's case)", () => {
       const nodes = TEN_NODES.map((n, i) => (i === 9 ? { ...n, ready: false } : n));
       const pods = coveredPods(SEED_NODES).map((p, i) => (i === 9 ? { ...p, ready: false } : p));
-      return cases([...nodeSeries(nodes), ...collectorPodSeries(WORKLOAD, pods)], [
-        { eval_time: "16m", alertname: "AlloyNodeWithoutCollector", exp_alerts: [] },
-      ]);
+      return cases(
+        [...nodeSeries(nodes), ...collectorPodSeries(WORKLOAD, pods)],
+        [{ eval_time: "16m", alertname: "AlloyNodeWithoutCollector", exp_alerts: [] }],
+      );
     });
   });
 
@@ -323,23 +338,32 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
       const pods = coveredPods(SEED_NODES.slice(0, 1)).map((p) => ({ ...p, ready: false }));
       const waiting = containerSeries(
         "kube_pod_container_status_waiting_reason",
-        { namespace: "loki-v3", pod: "alloy-2xk9p", uid: "0b7f0c1e-5a8d-4f3e-9c2b-7d6e5f4a3b2c", container: "alloy", reason: "CrashLoopBackOff" },
+        {
+          namespace: "loki-v3",
+          pod: "alloy-2xk9p",
+          uid: "0b7f0c1e-5a8d-4f3e-9c2b-7d6e5f4a3b2c",
+          container: "alloy",
+          reason: "CrashLoopBackOff",
+        },
         constant(1),
       );
-      return cases([...collectorPodSeries(WORKLOAD, pods), waiting], [
-        {
-          eval_time: "11m",
-          alertname: "AlloyCollectorCrashLooping",
-          exp_alerts: [
-            expectAlert("AlloyCollectorCrashLooping", {
-              namespace: "loki-v3",
-              pod: "alloy-2xk9p",
-              container: "alloy",
-              node: "ip-10-11-12-106.ap-northeast-1.compute.internal",
-            }),
-          ],
-        },
-      ]);
+      return cases(
+        [...collectorPodSeries(WORKLOAD, pods), waiting],
+        [
+          {
+            eval_time: "11m",
+            alertname: "AlloyCollectorCrashLooping",
+            exp_alerts: [
+              expectAlert("AlloyCollectorCrashLooping", {
+                namespace: "loki-v3",
+                pod: "alloy-2xk9p",
+                container: "alloy",
+                node: "ip-10-11-12-106.ap-northeast-1.compute.internal",
+              }),
+            ],
+          },
+        ],
+      );
     });
   });
 
@@ -354,25 +378,29 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
 
     promtoolIt("fires after a third restart within an hour", () => {
       // Restarts at 11m, 22m and 33m.
-      return cases([...collectorPodSeries(WORKLOAD, pods), restarts("0+0x10 1+0x10 2+0x10 3+0x57")], [
-        {
-          eval_time: "40m",
-          alertname: "AlloyCollectorRestarting",
-          exp_alerts: [
-            expectAlert(
-              "AlloyCollectorRestarting",
-              { namespace: "loki-v3", pod: "alloy-2xk9p", container: "alloy", node: "ip-10-11-12-106.ap-northeast-1.compute.internal" },
-              { '$value | printf "%.0f"': "3" },
-            ),
-          ],
-        },
-      ]);
+      return cases(
+        [...collectorPodSeries(WORKLOAD, pods), restarts("0+0x10 1+0x10 2+0x10 3+0x57")],
+        [
+          {
+            eval_time: "40m",
+            alertname: "AlloyCollectorRestarting",
+            exp_alerts: [
+              expectAlert(
+                "AlloyCollectorRestarting",
+                { namespace: "loki-v3", pod: "alloy-2xk9p", container: "alloy", node: "ip-10-11-12-106.ap-northeast-1.compute.internal" },
+                { '$value | printf "%.0f"': "3" },
+              ),
+            ],
+          },
+        ],
+      );
     });
 
     promtoolIt("stays silent after two restarts within an hour", () => {
-      return cases([...collectorPodSeries(WORKLOAD, pods), restarts("0+0x10 1+0x10 2+0x68")], [
-        { eval_time: "40m", alertname: "AlloyCollectorRestarting", exp_alerts: [] },
-      ]);
+      return cases(
+        [...collectorPodSeries(WORKLOAD, pods), restarts("0+0x10 1+0x10 2+0x68")],
+        [{ eval_time: "40m", alertname: "AlloyCollectorRestarting", exp_alerts: [] }],
+      );
     });
   });
 
@@ -386,10 +414,21 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
       cadvisorSeries(
         "container_memory_working_set_bytes",
         node,
-        { ...pod, container: "alloy", id: "/kubepods.slice/kubepods-pod0b7f0c1e.slice/cri-containerd-1a2b.scope", image: "docker.io/grafana/alloy:v1.11.3", name: "1a2b" },
+        {
+          ...pod,
+          container: "alloy",
+          id: "/kubepods.slice/kubepods-pod0b7f0c1e.slice/cri-containerd-1a2b.scope",
+          image: "docker.io/grafana/alloy:v1.11.3",
+          name: "1a2b",
+        },
         constant(workingSetMi * MI),
       ),
-      cadvisorSeries("container_memory_working_set_bytes", node, { ...pod, id: "/kubepods.slice/kubepods-pod0b7f0c1e.slice" }, constant(900 * MI)),
+      cadvisorSeries(
+        "container_memory_working_set_bytes",
+        node,
+        { ...pod, id: "/kubepods.slice/kubepods-pod0b7f0c1e.slice" },
+        constant(900 * MI),
+      ),
       containerSeries(
         "kube_pod_container_resource_limits",
         { ...pod, uid: "0b7f0c1e-5a8d-4f3e-9c2b-7d6e5f4a3b2c", container: "alloy", node, resource: "memory", unit: "byte" },
@@ -468,9 +507,7 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
     });
 
     promtoolIt("AlloyLogEntriesDroppedRateLimited stays silent for ingester_error drops", () => {
-      return cases(drops("ingester_error"), [
-        { eval_time: "16m", alertname: "AlloyLogEntriesDroppedRateLimited", exp_alerts: [] },
-      ]);
+      return cases(drops("ingester_error"), [{ eval_time: "16m", alertname: "AlloyLogEntriesDroppedRateLimited", exp_alerts: [] }]);
     });
 
     promtoolIt("both stay silent while every reason's counter is flat at 0", () => {
@@ -490,7 +527,13 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
         alloySeries(
           "loki_write_request_duration_seconds_count",
           ALLOY_TARGET,
-          { component_id: "loki.write.loki", component_path: "/", host: "loki-v3-distributor.loki-v3.svc.cluster.local:3100", tenant: "ops", status_code },
+          {
+            component_id: "loki.write.loki",
+            component_path: "/",
+            host: "loki-v3-distributor.loki-v3.svc.cluster.local:3100",
+            tenant: "ops",
+            status_code,
+          },
           values,
         ),
       );
@@ -501,7 +544,11 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
           eval_time: "26m",
           alertname: "AlloyLokiRequestsFailing",
           exp_alerts: [
-            expectAlert("AlloyLokiRequestsFailing", { namespace: "loki-v3", pod: "alloy-2xk9p" }, { "$value | humanizePercentage": "33.33%" }),
+            expectAlert(
+              "AlloyLokiRequestsFailing",
+              { namespace: "loki-v3", pod: "alloy-2xk9p" },
+              { "$value | humanizePercentage": "33.33%" },
+            ),
           ],
         },
       ]);
@@ -533,15 +580,17 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
     const labels = { namespace: "loki-v3", pod: "alloy-2xk9p" };
 
     promtoolIt("fires when lines are read and the sent counter stays flat", () => {
-      return cases([readLines, sentEntries(constant(1000))], [
-        { eval_time: "12m", alertname: "AlloyNoEntriesSent", exp_alerts: [expectAlert("AlloyNoEntriesSent", labels)] },
-      ]);
+      return cases(
+        [readLines, sentEntries(constant(1000))],
+        [{ eval_time: "12m", alertname: "AlloyNoEntriesSent", exp_alerts: [expectAlert("AlloyNoEntriesSent", labels)] }],
+      );
     });
 
     promtoolIt("fires when lines are read and the collector never sent anything (no sent series)", () => {
-      return cases([readLines], [
-        { eval_time: "12m", alertname: "AlloyNoEntriesSent", exp_alerts: [expectAlert("AlloyNoEntriesSent", labels)] },
-      ]);
+      return cases(
+        [readLines],
+        [{ eval_time: "12m", alertname: "AlloyNoEntriesSent", exp_alerts: [expectAlert("AlloyNoEntriesSent", labels)] }],
+      );
     });
 
     promtoolIt("stays silent while entries are sent", () => {
@@ -555,7 +604,12 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
         ["healthy", 5],
         ["unhealthy", unhealthy],
       ].map(([health_type, count]) =>
-        alloySeries("alloy_component_controller_running_components", ALLOY_TARGET, { controller_path: "/", health_type: String(health_type) }, constant(Number(count))),
+        alloySeries(
+          "alloy_component_controller_running_components",
+          ALLOY_TARGET,
+          { controller_path: "/", health_type: String(health_type) },
+          constant(Number(count)),
+        ),
       );
 
     promtoolIt("fires for an unhealthy component", () => {
@@ -578,19 +632,23 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
   describe("AlloyMetricsNotScraped", () => {
     promtoolIt("fires when Prometheus has no Alloy target", () => {
       const other: InputSeries = { series: 'up{job="kube-state-metrics", namespace="monitoring"}', values: constant(1) };
-      return cases([other], [
-        {
-          eval_time: "16m",
-          alertname: "AlloyMetricsNotScraped",
-          exp_alerts: [expectAlert("AlloyMetricsNotScraped", { job: "alloy", namespace: "loki-v3" })],
-        },
-      ]);
+      return cases(
+        [other],
+        [
+          {
+            eval_time: "16m",
+            alertname: "AlloyMetricsNotScraped",
+            exp_alerts: [expectAlert("AlloyMetricsNotScraped", { job: "alloy", namespace: "loki-v3" })],
+          },
+        ],
+      );
     });
 
     promtoolIt("stays silent while an Alloy target exists", () => {
-      return cases([alloySeries("up", ALLOY_TARGET, {}, constant(1))], [
-        { eval_time: "16m", alertname: "AlloyMetricsNotScraped", exp_alerts: [] },
-      ]);
+      return cases(
+        [alloySeries("up", ALLOY_TARGET, {}, constant(1))],
+        [{ eval_time: "16m", alertname: "AlloyMetricsNotScraped", exp_alerts: [] }],
+      );
     });
   });
 });
@@ -599,11 +657,17 @@ describe("runbook and Datadog list in docs/monitoring.md", () => {
   const readme = readFileSync(path.join(__dirname, "..", "docs", "monitoring.md"), "utf8");
 
   it("docs/monitoring.md has a runbook section for every alert", () => {
-    assert.deepEqual(RULES.filter((r) => readme.includes(`### ${r.alert}\n`)).map((r) => r.alert), RULES.map((r) => r.alert));
+    assert.deepEqual(
+      RULES.filter((r) => readme.includes(`### ${r.alert}\n`)).map((r) => r.alert),
+      RULES.map((r) => r.alert),
+    );
   });
 
   it("docs/monitoring.md documents every default Datadog metric", () => {
-    assert.deepEqual(DEFAULT_DATADOG_METRICS.filter((m) => readme.includes(`\`${m.name}\``)), DEFAULT_DATADOG_METRICS);
+    assert.deepEqual(
+      DEFAULT_DATADOG_METRICS.filter((m) => readme.includes(`\`${m.name}\``)),
+      DEFAULT_DATADOG_METRICS,
+    );
   });
 });
 

@@ -186,7 +186,17 @@ describe("Alloy v1.11.3 component schema", () => {
       const endpoint = COMPONENTS["loki.write"].body.blocks.endpoint;
       assert.equal(endpoint.repeatable, true);
       assert.equal(endpoint.required, false);
-      for (const attr of ["bearer_token", "bearer_token_file", "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header", "http_headers", "follow_redirects", "enable_http2"]) {
+      for (const attr of [
+        "bearer_token",
+        "bearer_token_file",
+        "proxy_url",
+        "no_proxy",
+        "proxy_from_environment",
+        "proxy_connect_header",
+        "http_headers",
+        "follow_redirects",
+        "enable_http2",
+      ]) {
         assert.ok(attr in endpoint.body.attrs, attr);
       }
       assert.deepEqual(Object.keys(endpoint.body.blocks).sort(), ["authorization", "basic_auth", "oauth2", "queue_config", "tls_config"]);
@@ -216,7 +226,7 @@ describe("Alloy v1.11.3 component schema", () => {
     });
 
     it("reports a component without a label", () => {
-      assert.deepEqual(check('local.file_match {\n  path_targets = []\n}\n'), [
+      assert.deepEqual(check("local.file_match {\n  path_targets = []\n}\n"), [
         'line 1: local.file_match: component "local.file_match" must have a label',
       ]);
     });
@@ -259,23 +269,30 @@ describe("Alloy v1.11.3 component schema", () => {
 
     it("reports a missing required attribute", () => {
       const source = mutate('    url                 = "http://loki-gateway.loki.svc.cluster.local/loki/api/v1/push"\n', "");
-      assert.deepEqual(check(source), [`line ${lineOf(source, "  endpoint {")}: loki.write "default" > endpoint: missing required attribute "url"`]);
+      assert.deepEqual(check(source), [
+        `line ${lineOf(source, "  endpoint {")}: loki.write "default" > endpoint: missing required attribute "url"`,
+      ]);
     });
 
     it("reports a missing required attribute inside a stage", () => {
       const source = mutate('    format            = "RFC3339Nano"\n', "");
-      assert.deepEqual(check(source), [`line ${lineOf(source, "stage.timestamp")}: loki.process "pods" > stage.timestamp: missing required attribute "format"`]);
+      assert.deepEqual(check(source), [
+        `line ${lineOf(source, "stage.timestamp")}: loki.process "pods" > stage.timestamp: missing required attribute "format"`,
+      ]);
     });
 
     it("reports a repeated non-repeatable block", () => {
-      const source = mutate('    max_poll_frequency = "1s"\n  }\n', '    max_poll_frequency = "1s"\n  }\n\n  file_watch {\n    max_poll_frequency = "5s"\n  }\n');
+      const source = mutate(
+        '    max_poll_frequency = "1s"\n  }\n',
+        '    max_poll_frequency = "1s"\n  }\n\n  file_watch {\n    max_poll_frequency = "5s"\n  }\n',
+      );
       assert.deepEqual(check(source), [
         `line ${lineOf(source, '  file_watch {\n    max_poll_frequency = "5s"')}: loki.source.file "pods" > file_watch: block "file_watch" may only be specified once (first at line ${lineOf(source, "  file_watch {")})`,
       ]);
     });
 
     it("reports an attribute given twice", () => {
-      const source = mutate("    tenant_id           = \"eks\"\n", '    tenant_id           = "eks"\n    tenant_id           = "other"\n');
+      const source = mutate('    tenant_id           = "eks"\n', '    tenant_id           = "eks"\n    tenant_id           = "other"\n');
       assert.deepEqual(check(source), [
         `line ${lineOf(source, '"other"')}: loki.write "default" > endpoint > tenant_id: attribute "tenant_id" may only be provided once (first at line ${lineOf(source, "tenant_id")})`,
       ]);
@@ -338,7 +355,7 @@ describe("Alloy v1.11.3 component schema", () => {
     });
 
     it("validates stages nested inside stage.match", () => {
-      const source = mutate("values = { mesh = \"istio\" }", 'valeus = { mesh = "istio" }');
+      const source = mutate('values = { mesh = "istio" }', 'valeus = { mesh = "istio" }');
       assert.deepEqual(check(source), [
         `line ${lineOf(source, "stage.static_labels")}: loki.process "pods" > stage.match > stage.static_labels: missing required attribute "values"`,
         `line ${lineOf(source, "valeus")}: loki.process "pods" > stage.match > stage.static_labels > valeus: unknown attribute "valeus" (did you mean "values"?)`,
@@ -402,7 +419,10 @@ describe("Alloy v1.11.3 component schema", () => {
     });
 
     it("reports an experimental stdlib function", () => {
-      const source = mutate("targets = discovery.kubernetes.pods.targets", 'targets = array.group_by(discovery.kubernetes.pods.targets, "pod", true)');
+      const source = mutate(
+        "targets = discovery.kubernetes.pods.targets",
+        'targets = array.group_by(discovery.kubernetes.pods.targets, "pod", true)',
+      );
       assert.deepEqual(check(source), [
         `line ${lineOf(source, "array.group_by")}: discovery.relabel "pods" > targets: stdlib function "array.group_by" is experimental in Alloy v1.11.3 and needs --stability.level=experimental`,
       ]);
@@ -411,7 +431,9 @@ describe("Alloy v1.11.3 component schema", () => {
     it("reports calling a stdlib value as a function", () => {
       const source = mutate("node    = constants.hostname,", "node    = constants.hostname(),");
       // Problems carry the line where the attribute starts.
-      assert.deepEqual(check(source), [`line ${lineOf(source, "external_labels")}: loki.write "default" > external_labels: "constants.hostname" is not a function`]);
+      assert.deepEqual(check(source), [
+        `line ${lineOf(source, "external_labels")}: loki.write "default" > external_labels: "constants.hostname" is not a function`,
+      ]);
     });
 
     it("reports a deprecated stage block", () => {

@@ -107,7 +107,11 @@ describe("Alloy pipeline builder", () => {
     });
 
     it("takes app from the app label when app.kubernetes.io/name is empty", () => {
-      const labels = applyRules(rules, { ...pod, __meta_kubernetes_pod_label_app_kubernetes_io_name: "", __meta_kubernetes_pod_label_app: "legacy" });
+      const labels = applyRules(rules, {
+        ...pod,
+        __meta_kubernetes_pod_label_app_kubernetes_io_name: "",
+        __meta_kubernetes_pod_label_app: "legacy",
+      });
       assert.equal(labels?.app, "legacy");
       assert.equal(labels?.job, "payments/legacy");
     });
@@ -122,7 +126,11 @@ describe("Alloy pipeline builder", () => {
     });
 
     it("takes instance and component from their plain labels when the app.kubernetes.io ones are absent", () => {
-      const labels = applyRules(rules, { ...pod, __meta_kubernetes_pod_label_instance: "blue", __meta_kubernetes_pod_label_component: "worker" });
+      const labels = applyRules(rules, {
+        ...pod,
+        __meta_kubernetes_pod_label_instance: "blue",
+        __meta_kubernetes_pod_label_component: "worker",
+      });
       assert.equal(labels?.instance, "blue");
       assert.equal(labels?.component, "worker");
     });
@@ -144,13 +152,26 @@ describe("Alloy pipeline builder", () => {
 
   it("by default parses CRI lines, drops entries over the maximum age, then keeps only the index labels", () => {
     const stages = component(config, "loki.process", "pod_logs").body.filter((s): s is Block => s.kind === "block");
-    assert.deepEqual(stages.map((s) => s.name), ["stage.cri", "stage.timestamp", "stage.drop", "stage.label_drop", "stage.label_keep"]);
+    assert.deepEqual(
+      stages.map((s) => s.name),
+      ["stage.cri", "stage.timestamp", "stage.drop", "stage.label_drop", "stage.label_keep"],
+    );
     assert.equal(literalValue(attribute(stages[1], "source")), "time");
     assert.equal(literalValue(attribute(stages[1], "format")), "RFC3339");
     assert.deepEqual(literalValue(attribute(stages[2], "older_than")), "12h");
     assert.deepEqual(literalValue(attribute(stages[2], "drop_counter_reason")), "too_old");
     assert.deepEqual(literalValue(attribute(stages[3], "values")), ["filename"]);
-    assert.deepEqual(literalValue(attribute(stages[4], "values")), ["app", "component", "container", "instance", "job", "namespace", "node_name", "pod", "stream"]);
+    assert.deepEqual(literalValue(attribute(stages[4], "values")), [
+      "app",
+      "component",
+      "container",
+      "instance",
+      "job",
+      "namespace",
+      "node_name",
+      "pod",
+      "stream",
+    ]);
   });
 
   it("reads new files from their start", () => {
@@ -166,9 +187,14 @@ describe("Alloy pipeline builder", () => {
     const rules = rulesOf(component(config, "discovery.relabel", "pod_logs"));
     const glob = applyRules(rules, { __meta_kubernetes_pod_uid: "u1", __meta_kubernetes_pod_container_name: "api" })?.__path__ ?? "";
     // The kubelet's layout: the live file, a rotation, a compressed rotation, a restart's file.
-    const files = ["0.log", "0.log.20251205-101500", "0.log.20251205-091500.gz", "1.log"].map((f) => `/var/log/pods/payments_api-0_u1/api/${f}`);
+    const files = ["0.log", "0.log.20251205-101500", "0.log.20251205-091500.gz", "1.log"].map(
+      (f) => `/var/log/pods/payments_api-0_u1/api/${f}`,
+    );
     const pattern = new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
-    assert.deepEqual(files.filter((f) => pattern.test(f)).map((f) => path.basename(f)), ["0.log", "1.log"]);
+    assert.deepEqual(
+      files.filter((f) => pattern.test(f)).map((f) => path.basename(f)),
+      ["0.log", "1.log"],
+    );
   });
 
   it("drops pods annotated with the opt-out annotation set to true, and only those", () => {
@@ -206,12 +232,15 @@ describe("Alloy pipeline builder", () => {
     const lines = [
       '10.0.1.5 - - [05/Dec/2025:10:15:00 +0000] "GET /healthz HTTP/1.1" 200 2 "-" "kube-probe/1.31"',
       '10.0.1.5 - - [05/Dec/2025:10:15:00 +0000] "GET /ready HTTP/1.1" 200 2 "-" "Go-http-client/1.1"',
-      "level=info msg=\"GET /readyz\" status=200",
+      'level=info msg="GET /readyz" status=200',
       '10.0.2.9 - - [05/Dec/2025:10:15:01 +0000] "GET /api/orders HTTP/1.1" 200 512 "-" "curl/8.5"',
-      "level=error msg=\"health check of upstream payments failed\"",
+      'level=error msg="health check of upstream payments failed"',
       "GET /healthcheck-report 200",
     ];
-    assert.deepEqual(lines.map((l) => expression.test(l)), [true, true, true, false, false, false]);
+    assert.deepEqual(
+      lines.map((l) => expression.test(l)),
+      [true, true, true, false, false, false],
+    );
   });
 
   it("keeps probe lines by default", () => {
@@ -222,10 +251,12 @@ describe("Alloy pipeline builder", () => {
     const stages = processStages(withPipeline({ rateLimit: { enabled: true, by: "namespace", linesPerSecond: 200, burst: 1000 } }));
     const limit = stages.find((s) => s.name === "stage.limit");
     assert.ok(limit, "no stage.limit");
-    assert.deepEqual(
-      Object.fromEntries(["rate", "burst", "by_label_name", "drop"].map((a) => [a, literalValue(attribute(limit, a))])),
-      { rate: 200, burst: 1000, by_label_name: "namespace", drop: true },
-    );
+    assert.deepEqual(Object.fromEntries(["rate", "burst", "by_label_name", "drop"].map((a) => [a, literalValue(attribute(limit, a))])), {
+      rate: 200,
+      burst: 1000,
+      by_label_name: "namespace",
+      drop: true,
+    });
   });
 
   it("joins multiline entries of the chosen workloads from a first-line regex", () => {
@@ -248,7 +279,15 @@ describe("Alloy pipeline builder", () => {
 
   it("retries 429 and 5xx with the configured backoff and batches as configured", () => {
     const endpoint = child(component(config, "loki.write", "loki"), "endpoint");
-    const names = ["batch_size", "batch_wait", "remote_timeout", "retry_on_http_429", "min_backoff_period", "max_backoff_period", "max_backoff_retries"];
+    const names = [
+      "batch_size",
+      "batch_wait",
+      "remote_timeout",
+      "retry_on_http_429",
+      "min_backoff_period",
+      "max_backoff_period",
+      "max_backoff_retries",
+    ];
     assert.deepEqual(Object.fromEntries(names.map((n) => [n, literalValue(attribute(endpoint, n))])), {
       batch_size: "1MiB",
       batch_wait: "1s",
@@ -327,7 +366,14 @@ describe("Alloy pipeline builder", () => {
     const parsed = parseAlloy(buildAlloyConfig(hostile));
     assert.deepEqual(
       parsed.map((s) => (s.kind === "block" ? `${s.name}.${s.label}` : s.name)),
-      ["discovery.kubernetes.pods", "discovery.relabel.pod_logs", "local.file_match.pod_logs", "loki.source.file.pod_logs", "loki.process.pod_logs", "loki.write.loki"],
+      [
+        "discovery.kubernetes.pods",
+        "discovery.relabel.pod_logs",
+        "local.file_match.pod_logs",
+        "loki.source.file.pod_logs",
+        "loki.process.pod_logs",
+        "loki.write.loki",
+      ],
     );
     const write = component(parsed, "loki.write", "loki");
     const endpoint = child(write, "endpoint");

@@ -1,14 +1,5 @@
 import * as assert from "node:assert/strict";
-import {
-  AlloySyntaxError,
-  Attribute,
-  Block,
-  Statement,
-  Value,
-  formatValue,
-  literalValue,
-  parseAlloy,
-} from "./support/alloy-syntax";
+import { AlloySyntaxError, Attribute, Block, Statement, Value, formatValue, literalValue, parseAlloy } from "./support/alloy-syntax";
 
 // Expected error positions and messages below were checked against Alloy
 // v1.11.3's own Go parser (syntax/parser), built from the tagged source.
@@ -19,7 +10,7 @@ function expr(source: string): Value {
   assert.equal(stmts.length, 1);
   const [stmt] = stmts;
   assert.equal(stmt.kind, "attribute");
-  return (stmt).value;
+  return stmt.value;
 }
 
 /** Renders binary/unary operators fully parenthesised, to make grouping visible. */
@@ -204,9 +195,7 @@ loki.write "default" {
 
   describe("statements", () => {
     it("parses an attribute", () => {
-      assert.deepStrictEqual(parseAlloy('log_level = "debug"'), [
-        { kind: "attribute", name: "log_level", value: str("debug"), line: 1 },
-      ]);
+      assert.deepStrictEqual(parseAlloy('log_level = "debug"'), [{ kind: "attribute", name: "log_level", value: str("debug"), line: 1 }]);
     });
 
     it("parses a labelled block with a dotted name", () => {
@@ -244,9 +233,7 @@ loki.write "default" {
     });
 
     it("accepts Unicode letters and digits in identifiers", () => {
-      assert.deepStrictEqual(parseAlloy("café_٣ = ñ\n"), [
-        { kind: "attribute", name: "café_٣", value: ident("ñ"), line: 1 },
-      ]);
+      assert.deepStrictEqual(parseAlloy("café_٣ = ñ\n"), [{ kind: "attribute", name: "café_٣", value: ident("ñ"), line: 1 }]);
     });
   });
 
@@ -442,9 +429,7 @@ loki.write "default" {
     });
 
     it("parses integer and float forms", () => {
-      assert.deepStrictEqual(literalValue(expr("[0, 42, 3.14, 1., .5, 1e3, 2E-3, 1.5e+2]")), [
-        0, 42, 3.14, 1, 0.5, 1000, 0.002, 150,
-      ]);
+      assert.deepStrictEqual(literalValue(expr("[0, 42, 3.14, 1., .5, 1e3, 2E-3, 1.5e+2]")), [0, 42, 3.14, 1, 0.5, 1000, 0.002, 150]);
     });
 
     it("reads a leading-zero integer as octal, like Go's strconv.ParseInt(lit, 0, 64)", () => {
@@ -630,7 +615,7 @@ loki.write "default" {
     });
 
     it("escapes control characters so the output parses back to the same value", () => {
-      const value = str("\x07\b\f\n\r\t\v\x01\x7f\u00a0é😀\"\\");
+      const value = str('\x07\b\f\n\r\t\v\x01\x7f\u00a0é😀"\\');
       const text = formatValue(value);
       assert.equal(text, String.raw`"\a\b\f\n\r\t\v\x01\x7f\u00a0é😀\"\\"`);
       assert.deepStrictEqual(expr(text), value);

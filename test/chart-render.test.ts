@@ -124,7 +124,10 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
 
       it("keeps Alloy's storage path (read positions) on a hostPath directory dedicated to the release", function () {
         const stateDir = `${config.storageHostPath}/${ns}-${RELEASE}`;
-        assert.ok(alloyContainer(ds).args?.includes(`--storage.path=${ALLOY_STORAGE_PATH}`), `args: ${JSON.stringify(alloyContainer(ds).args)}`);
+        assert.ok(
+          alloyContainer(ds).args?.includes(`--storage.path=${ALLOY_STORAGE_PATH}`),
+          `args: ${JSON.stringify(alloyContainer(ds).args)}`,
+        );
         const mounts = (alloyContainer(ds).volumeMounts ?? []).filter((m) => m.mountPath === ALLOY_STORAGE_PATH);
         assert.deepEqual(mounts, [{ name: "alloy-storage", mountPath: ALLOY_STORAGE_PATH }], "alloy container volumeMounts");
         const volumes = (ds.spec.template.spec.volumes ?? []).filter((v) => v.name === "alloy-storage");
@@ -133,7 +136,10 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
 
       it("renders no Role or ClusterRole (the program's own grants only pods; see test/component.test.ts) and no CRD", function () {
         const kinds = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "CustomResourceDefinition"];
-        assert.deepEqual(objects.filter((o) => kinds.includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`), []);
+        assert.deepEqual(
+          objects.filter((o) => kinds.includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`),
+          [],
+        );
       });
 
       it("runs alloy with a read-only root, no privilege escalation, RuntimeDefault seccomp and only DAC_READ_SEARCH", function () {
@@ -154,7 +160,11 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
       });
 
       it(`rolls out as the stack says: RollingUpdate, maxUnavailable ${config.rollout.maxUnavailable}`, function () {
-        const spec = ds.spec as unknown as { updateStrategy?: unknown; minReadySeconds?: number; template: { spec: { terminationGracePeriodSeconds?: number } } };
+        const spec = ds.spec as unknown as {
+          updateStrategy?: unknown;
+          minReadySeconds?: number;
+          template: { spec: { terminationGracePeriodSeconds?: number } };
+        };
         assert.deepEqual(spec.updateStrategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: config.rollout.maxUnavailable } });
         assert.equal(spec.minReadySeconds, config.rollout.minReadySeconds);
         assert.equal(spec.template.spec.terminationGracePeriodSeconds, config.rollout.terminationGracePeriodSeconds);
@@ -209,7 +219,10 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
           const podLabels = ds.spec.template.metadata.labels ?? {};
           const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
             Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-          assert.ok(matches(monitor.spec.selector.matchLabels ?? {}, service.metadata.labels ?? {}), "ServiceMonitor selector does not match the Service's labels");
+          assert.ok(
+            matches(monitor.spec.selector.matchLabels ?? {}, service.metadata.labels ?? {}),
+            "ServiceMonitor selector does not match the Service's labels",
+          );
           assert.ok(matches(service.spec.selector ?? {}, podLabels), "Service selector does not match the DaemonSet's pod labels");
           assert.deepEqual(
             (service.spec.ports ?? []).filter((p) => p.name === "http-metrics").map((p) => [p.port, p.targetPort]),
@@ -234,7 +247,9 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
           assert.deepEqual(JSON.parse(annotation!), {
             openmetrics: {
               init_config: {},
-              instances: [{ openmetrics_endpoint: `http://%%host%%:${ALLOY_HTTP_PORT}/metrics`, namespace: dd.namespace, metrics: dd.metrics }],
+              instances: [
+                { openmetrics_endpoint: `http://%%host%%:${ALLOY_HTTP_PORT}/metrics`, namespace: dd.namespace, metrics: dd.metrics },
+              ],
             },
           });
         },
@@ -247,14 +262,18 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
         function () {
           const annotations = ds.spec.template.metadata.annotations ?? {};
           const found = { scrape: annotations[PROMETHEUS_SCRAPE_ANNOTATION], port: annotations[PROMETHEUS_PORT_ANNOTATION] };
-          assert.deepEqual(found, config.prometheusAnnotations ? { scrape: "true", port: "12345" } : { scrape: undefined, port: undefined });
+          assert.deepEqual(
+            found,
+            config.prometheusAnnotations ? { scrape: "true", port: "12345" } : { scrape: undefined, port: undefined },
+          );
         },
       );
     });
   }
 
   describe("values the program does not build", function () {
-    const opsGolden = () => parse(readFileSync(path.join(GOLDEN_DIR, "ops", "values.yaml"), "utf8")) as Record<string, Record<string, unknown>>;
+    const opsGolden = () =>
+      parse(readFileSync(path.join(GOLDEN_DIR, "ops", "values.yaml"), "utf8")) as Record<string, Record<string, unknown>>;
 
     it("a root-level tolerations (the seed incident) renders a DaemonSet with NO tolerations: Helm ignores it", function () {
       this.timeout(60_000);
@@ -341,7 +360,9 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
       this.timeout(60_000);
       const affinity = {
         nodeAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "logs", operator: "Exists" }] }] },
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: "logs", operator: "Exists" }] }],
+          },
         },
       };
       const { ds } = renderRefused({ controller: { affinity } }, "controller.affinity");
@@ -373,7 +394,10 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
         subjects: [{ kind: "ServiceAccount", name: "alloy", namespace: "loki-v3" }],
       };
       const { objects } = renderRefused({ extraObjects: [binding] }, "extraObjects");
-      assert.deepEqual(ofKind(objects, "ClusterRoleBinding").map((o) => o.metadata.name), ["alloy-admin"]);
+      assert.deepEqual(
+        ofKind(objects, "ClusterRoleBinding").map((o) => o.metadata.name),
+        ["alloy-admin"],
+      );
     });
   });
 

@@ -25,10 +25,14 @@ describe("chart types generator (scripts/generate-chart-types.ts)", () => {
     writeFileSync(path.join(dir, "Chart.yaml"), chart);
     writeFileSync(path.join(dir, "values.yaml"), values);
     const out = path.join(dir, "out.ts");
-    const result = spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/generate-chart-types.ts", dir, "--out", out], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    const result = spawnSync(
+      process.execPath,
+      ["--require", "./scripts/register-ts.js", "scripts/generate-chart-types.ts", dir, "--out", out],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
     return { ...result, out };
   }
 
@@ -61,7 +65,10 @@ describe("chart types generator (scripts/generate-chart-types.ts)", () => {
   it("prints that list and exits 1 without a stack trace or an output file", () => {
     const result = run("newList: []\n");
     assert.equal(result.status, 1);
-    assert.equal(result.stderr.split("\n")[0], "values.yaml of grafana/alloy 9.8.7: cannot infer the type of 1 key from the default, so nothing was written:");
+    assert.equal(
+      result.stderr.split("\n")[0],
+      "values.yaml of grafana/alloy 9.8.7: cannot infer the type of 1 key from the default, so nothing was written:",
+    );
     assert.doesNotMatch(result.stderr, /^\s+at /m);
     assert.equal(existsSync(result.out), false);
   });
@@ -75,12 +82,21 @@ describe("chart types generator (scripts/generate-chart-types.ts)", () => {
   it("refuses a Chart.yaml of another chart", () => {
     const result = run("a: 1\n", "apiVersion: v2\nname: grafana-agent\nversion: 0.1.0\nappVersion: v0.1.0\n");
     assert.equal(result.status, 1);
-    assert.equal(result.stderr.trim(), `${path.join(dir, "Chart.yaml")}: expected the grafana/alloy chart (name: alloy), got name "grafana-agent"`);
+    assert.equal(
+      result.stderr.trim(),
+      `${path.join(dir, "Chart.yaml")}: expected the grafana/alloy chart (name: alloy), got name "grafana-agent"`,
+    );
   });
 
   it("explains a directory that is not a chart", () => {
-    const result = spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/generate-chart-types.ts", dir], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/generate-chart-types.ts", dir], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     assert.equal(result.status, 1);
-    assert.equal(result.stderr.split("\n")[0], `${path.join(dir, "Chart.yaml")} does not exist; expected the chart directory, e.g. the alloy/ of helm pull grafana/alloy --untar`);
+    assert.equal(
+      result.stderr.split("\n")[0],
+      `${path.join(dir, "Chart.yaml")} does not exist; expected the chart directory, e.g. the alloy/ of helm pull grafana/alloy --untar`,
+    );
   });
 });

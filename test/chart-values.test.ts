@@ -22,7 +22,9 @@ function setPaths(value: unknown, prefix: string[] = []): string[][] {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return [prefix];
   return Object.entries(value).flatMap(([k, v]) => {
     const p = [...prefix, k];
-    return ALLOY_CHART_PATHS[p.join(".")] === "map" && typeof v === "object" && v !== null ? Object.keys(v as object).map((e) => [...p, e]) : setPaths(v, p);
+    return ALLOY_CHART_PATHS[p.join(".")] === "map" && typeof v === "object" && v !== null
+      ? Object.keys(v as object).map((e) => [...p, e])
+      : setPaths(v, p);
   });
 }
 
@@ -49,7 +51,9 @@ describe("chart values builder", () => {
   });
 
   it("passes the Datadog metric list into the check", () => {
-    const checks = JSON.parse(values.controller?.podAnnotations?.["ad.datadoghq.com/alloy.checks"] ?? "{}") as { openmetrics: { instances: { metrics: string[] }[] } };
+    const checks = JSON.parse(values.controller?.podAnnotations?.["ad.datadoghq.com/alloy.checks"] ?? "{}") as {
+      openmetrics: { instances: { metrics: string[] }[] };
+    };
     assert.deepEqual(checks.openmetrics.instances[0].metrics, ["loki_write_.*"]);
   });
 
@@ -96,7 +100,10 @@ describe("chart overrides", () => {
 
   it("treats the deprecated `agent` alias as unknown, pointing at alloy", () => {
     assert.deepEqual(checkChartOverrides({ agent: { extraArgs: [] } }, []), [
-      { path: ["agent"], message: `expected a value path the grafana/alloy ${ALLOY_CHART_VERSION} chart reads; it does not read "agent", so Helm would silently ignore it. Did you mean "alloy"?` },
+      {
+        path: ["agent"],
+        message: `expected a value path the grafana/alloy ${ALLOY_CHART_VERSION} chart reads; it does not read "agent", so Helm would silently ignore it. Did you mean "alloy"?`,
+      },
     ]);
   });
 
@@ -105,14 +112,17 @@ describe("chart overrides", () => {
     assert.deepEqual(checkChartOverrides({ controller: { podAnnotations: { team: "a", "ad.datadoghq.com/alloy.checks": "{}" } } }, owned), [
       {
         path: ["controller", "podAnnotations", "ad.datadoghq.com/alloy.checks"],
-        message: 'expected no override of chart value "controller.podAnnotations.ad.datadoghq.com/alloy.checks": set alloy-logs:datadog instead',
+        message:
+          'expected no override of chart value "controller.podAnnotations.ad.datadoghq.com/alloy.checks": set alloy-logs:datadog instead',
       },
     ]);
   });
 
   it("refuses replacing a whole subtree that contains a program-owned value", () => {
     const owned = [{ path: ["controller", "tolerations"], reason: "r" }];
-    assert.deepEqual(checkChartOverrides({ controller: null }, owned), [{ path: ["controller"], message: 'expected a map at chart value "controller"' }]);
+    assert.deepEqual(checkChartOverrides({ controller: null }, owned), [
+      { path: ["controller"], message: 'expected a map at chart value "controller"' },
+    ]);
   });
 
   it("merges maps key by key and replaces lists, like a later Helm values file", () => {
@@ -120,7 +130,9 @@ describe("chart overrides", () => {
       { controller: { tolerations: [{ operator: "Exists" }], podAnnotations: { a: "1" } } },
       { controller: { podAnnotations: { b: "2" }, extraContainers: [{ name: "x" }] } },
     );
-    assert.deepEqual(merged, { controller: { tolerations: [{ operator: "Exists" }], podAnnotations: { a: "1", b: "2" }, extraContainers: [{ name: "x" }] } });
+    assert.deepEqual(merged, {
+      controller: { tolerations: [{ operator: "Exists" }], podAnnotations: { a: "1", b: "2" }, extraContainers: [{ name: "x" }] },
+    });
   });
 });
 
@@ -138,7 +150,8 @@ describe("monitoring annotations of the pods", () => {
   });
 
   it("sets no podAnnotations at all when Datadog and the prometheus.io annotations are both off", () => {
-    const controller = buildChartValues({ ...INPUT, prometheusAnnotations: false, datadog: { ...INPUT.datadog, enabled: false } }).controller ?? {};
+    const controller =
+      buildChartValues({ ...INPUT, prometheusAnnotations: false, datadog: { ...INPUT.datadog, enabled: false } }).controller ?? {};
     assert.equal("podAnnotations" in controller, false);
   });
 
@@ -157,7 +170,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["fullnameOverride"],
           message:
-            "expected no override of chart value \"fullnameOverride\": the program's ClusterRoleBinding, alerts, dashboard and verify find the DaemonSet, its pods, Service and ServiceAccount by the names the chart derives from the release; renaming them is not offered",
+            'expected no override of chart value "fullnameOverride": the program\'s ClusterRoleBinding, alerts, dashboard and verify find the DaemonSet, its pods, Service and ServiceAccount by the names the chart derives from the release; renaming them is not offered',
         },
       ],
     ],
@@ -168,14 +181,19 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["nameOverride"],
           message:
-            "expected no override of chart value \"nameOverride\": the program's ClusterRoleBinding, alerts, dashboard and verify find the DaemonSet, its pods, Service and ServiceAccount by the names the chart derives from the release; renaming them is not offered",
+            'expected no override of chart value "nameOverride": the program\'s ClusterRoleBinding, alerts, dashboard and verify find the DaemonSet, its pods, Service and ServiceAccount by the names the chart derives from the release; renaming them is not offered',
         },
       ],
     ],
     [
       "namespaceOverride",
       { namespaceOverride: "logs" },
-      [{ path: ["namespaceOverride"], message: 'expected no override of chart value "namespaceOverride": set alloy-logs:namespace instead' }],
+      [
+        {
+          path: ["namespaceOverride"],
+          message: 'expected no override of chart value "namespaceOverride": set alloy-logs:namespace instead',
+        },
+      ],
     ],
     [
       "serviceAccount.name and serviceAccount.annotations",
@@ -193,7 +211,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "nodeSelector"],
           message:
-            'expected no override of chart value "controller.nodeSelector": it would take the collector off nodes (their pods\' logs lost, the seed incident by another road); not offered: the collector runs on every node. To leave some pods\' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names',
+            "expected no override of chart value \"controller.nodeSelector\": it would take the collector off nodes (their pods' logs lost, the seed incident by another road); not offered: the collector runs on every node. To leave some pods' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names",
         },
       ],
     ],
@@ -204,7 +222,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "affinity"],
           message:
-            'expected no override of chart value "controller.affinity": it would take the collector off nodes (their pods\' logs lost, the seed incident by another road); not offered: the collector runs on every node. To leave some pods\' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names',
+            "expected no override of chart value \"controller.affinity\": it would take the collector off nodes (their pods' logs lost, the seed incident by another road); not offered: the collector runs on every node. To leave some pods' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names",
         },
       ],
     ],
@@ -237,7 +255,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "podLabels", "app.kubernetes.io/instance"],
           message:
-            "expected no override of chart value \"controller.podLabels.app.kubernetes.io/instance\": the chart's Service, the alerts and verify select the collector pods by this label",
+            'expected no override of chart value "controller.podLabels.app.kubernetes.io/instance": the chart\'s Service, the alerts and verify select the collector pods by this label',
         },
       ],
     ],
@@ -247,7 +265,8 @@ describe("chart overrides the program refuses", () => {
       [
         {
           path: ["controller", "podAnnotations", "prometheus.io/port"],
-          message: 'expected no override of chart value "controller.podAnnotations.prometheus.io/port": set alloy-logs:prometheusAnnotations instead',
+          message:
+            'expected no override of chart value "controller.podAnnotations.prometheus.io/port": set alloy-logs:prometheusAnnotations instead',
         },
       ],
     ],
@@ -307,7 +326,12 @@ describe("chart overrides the program refuses", () => {
     [
       "rbac.create",
       { rbac: { create: true } },
-      [{ path: ["rbac", "create"], message: 'expected no override of chart value "rbac": the program grants only what the pipeline uses (docs/design.md, Security)' }],
+      [
+        {
+          path: ["rbac", "create"],
+          message: 'expected no override of chart value "rbac": the program grants only what the pipeline uses (docs/design.md, Security)',
+        },
+      ],
     ],
   ];
   for (const [what, overrides, expected] of refusals) {
@@ -364,7 +388,10 @@ describe("chart overrides a user might type by accident or on purpose", () => {
   });
 
   it("merges a __proto__ key inside a free-form map as plain data, never as the prototype", () => {
-    const merged = mergeChartOverrides(buildChartValues(INPUT), JSON.parse('{"controller": {"podAnnotations": {"__proto__": {"polluted": "yes"}}}}') as Record<string, unknown>);
+    const merged = mergeChartOverrides(
+      buildChartValues(INPUT),
+      JSON.parse('{"controller": {"podAnnotations": {"__proto__": {"polluted": "yes"}}}}') as Record<string, unknown>,
+    );
     const annotations = merged.controller?.podAnnotations as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(annotations), Object.prototype);
     assert.deepEqual(Object.getOwnPropertyDescriptor(annotations, "__proto__")?.value, { polluted: "yes" });
@@ -440,7 +467,11 @@ describe("chart overrides a user might type by accident or on purpose", () => {
 });
 
 describe("chart values types", () => {
-  const tsconfig = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const tsconfig = ts.getParsedCommandLineOfConfigFile(
+    path.join(ROOT, "tsconfig.json"),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  );
   const options: ts.CompilerOptions = { ...tsconfig!.options, noEmit: true, noUnusedLocals: false };
 
   /** Type-checks in-memory files (absolute path -> text) with the project's compiler options; diagnostics by file. */
@@ -455,7 +486,10 @@ describe("chart values types", () => {
     for (const file of files.keys()) {
       const source = program.getSourceFile(file)!;
       const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)];
-      out.set(file, diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")));
+      out.set(
+        file,
+        diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+      );
     }
     return out;
   }
@@ -530,7 +564,11 @@ describe("chart values types", () => {
             }
             const name = property.name;
             const key = ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : name.getText();
-            const replacement = ts.isShorthandPropertyAssignment(property) ? `${key}Typo: ${key}` : ts.isStringLiteral(name) ? `"${key}Typo"` : `${key}Typo`;
+            const replacement = ts.isShorthandPropertyAssignment(property)
+              ? `${key}Typo: ${key}`
+              : ts.isStringLiteral(name)
+                ? `"${key}Typo"`
+                : `${key}Typo`;
             const start = ts.isShorthandPropertyAssignment(property) ? property.getStart() : name.getStart();
             const end = ts.isShorthandPropertyAssignment(property) ? property.getEnd() : name.getEnd();
             const file = path.join(path.dirname(builderFile), `__mutant_${path.basename(relative, ".ts")}_${mutations.length}__.ts`);
@@ -558,7 +596,9 @@ describe("chart values types", () => {
       for (const mutation of mutations) {
         it(`fails to compile with ${mutation.key}Typo for ${mutation.key} (line ${mutation.line})`, () => {
           const errors = results.get(mutation.file) ?? [];
-          const expected = new RegExp(`Object literal may only specify known properties, (and|but) '${mutation.key}Typo' does not exist in type`);
+          const expected = new RegExp(
+            `Object literal may only specify known properties, (and|but) '${mutation.key}Typo' does not exist in type`,
+          );
           assert.ok(
             errors.some((e) => expected.test(e)),
             `expected "Object literal may only specify known properties ... '${mutation.key}Typo'", got:\n${errors.join("\n")}`,
@@ -568,7 +608,14 @@ describe("chart values types", () => {
     });
 
   eachKeyMisspelt("chart/values.ts", ["extraEnv", "valueFrom", "secretKeyRef", "hostPath", "podAnnotations", "interval", "tolerations"]);
-  eachKeyMisspelt("monitoring/datadog-check.ts", ["openmetrics", "init_config", "instances", "openmetrics_endpoint", "namespace", "metrics"]);
+  eachKeyMisspelt("monitoring/datadog-check.ts", [
+    "openmetrics",
+    "init_config",
+    "instances",
+    "openmetrics_endpoint",
+    "namespace",
+    "metrics",
+  ]);
 });
 
 describe("the pinned chart", () => {
@@ -598,8 +645,16 @@ describe("the pinned chart", () => {
       const text = readFileSync(path.join(ROOT, doc), "utf8");
       const chart = [...text.matchAll(CHART_MENTION), ...text.matchAll(CHART_MENTION_TAG)].map((m) => m[1]);
       const app = [...text.matchAll(APP_MENTION)].map((m) => m[1]);
-      assert.deepEqual([...new Set(chart)].filter((v) => v !== ALLOY_CHART_VERSION), [], `chart versions in ${doc} other than ${ALLOY_CHART_VERSION}`);
-      assert.deepEqual([...new Set(app)].filter((v) => v !== ALLOY_APP_VERSION), [], `Alloy versions in ${doc} other than ${ALLOY_APP_VERSION}`);
+      assert.deepEqual(
+        [...new Set(chart)].filter((v) => v !== ALLOY_CHART_VERSION),
+        [],
+        `chart versions in ${doc} other than ${ALLOY_CHART_VERSION}`,
+      );
+      assert.deepEqual(
+        [...new Set(app)].filter((v) => v !== ALLOY_APP_VERSION),
+        [],
+        `Alloy versions in ${doc} other than ${ALLOY_APP_VERSION}`,
+      );
     });
   }
 });

@@ -42,8 +42,18 @@ describe("AlloyLogCollector under mocks", () => {
     const { resources } = await runPlan("test", { config: configWith({}) });
     const chart = only(resources, CHART_TYPE);
     assert.deepEqual(
-      { chart: chart.inputs.chart, version: chart.inputs.version, repositoryOpts: chart.inputs.repositoryOpts, namespace: chart.inputs.namespace },
-      { chart: "alloy", version: ALLOY_CHART_VERSION, repositoryOpts: { repo: "https://grafana.github.io/helm-charts" }, namespace: "loki-v3" },
+      {
+        chart: chart.inputs.chart,
+        version: chart.inputs.version,
+        repositoryOpts: chart.inputs.repositoryOpts,
+        namespace: chart.inputs.namespace,
+      },
+      {
+        chart: "alloy",
+        version: ALLOY_CHART_VERSION,
+        repositoryOpts: { repo: "https://grafana.github.io/helm-charts" },
+        namespace: "loki-v3",
+      },
     );
   });
 
@@ -80,30 +90,39 @@ describe("AlloyLogCollector under mocks", () => {
     const [component, ...children] = resources;
     assert.equal(`${component.type}::${component.name}`, COMPONENT);
     assert.equal(component.parent, "pulumi:pulumi:Stack::alloy-logs-test");
-    assert.deepEqual(children.map((r) => [r.type, r.parent]), [
-      ["pulumi:providers:kubernetes", COMPONENT],
-      ["kubernetes:core/v1:Namespace", COMPONENT],
-      ["kubernetes:core/v1:ConfigMap", COMPONENT],
-      ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", COMPONENT],
-      ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", COMPONENT],
-      ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", COMPONENT],
-      [CHART_TYPE, COMPONENT],
-    ]);
+    assert.deepEqual(
+      children.map((r) => [r.type, r.parent]),
+      [
+        ["pulumi:providers:kubernetes", COMPONENT],
+        ["kubernetes:core/v1:Namespace", COMPONENT],
+        ["kubernetes:core/v1:ConfigMap", COMPONENT],
+        ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", COMPONENT],
+        ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", COMPONENT],
+        ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", COMPONENT],
+        [CHART_TYPE, COMPONENT],
+      ],
+    );
   });
 
   it("names every child <component name>-<role>", async () => {
-    const { resources } = await runPlan("test", { config: configWith({ lokiAuth: { type: "bearer", token: "t" } }), secretKeys: ["alloy-logs:lokiAuth"] });
-    assert.deepEqual(resources.slice(1).map((r) => r.name), [
-      // In the order the engine can create them: after parent, provider and dependencies, ties by type and name.
-      "alloy-logs-cluster",
-      "alloy-logs-namespace",
-      "alloy-logs-dashboard",
-      "alloy-logs-loki-auth",
-      "alloy-logs-alerts",
-      "alloy-logs-pod-reader",
-      "alloy-logs-pod-reader",
-      "alloy-logs-chart",
-    ]);
+    const { resources } = await runPlan("test", {
+      config: configWith({ lokiAuth: { type: "bearer", token: "t" } }),
+      secretKeys: ["alloy-logs:lokiAuth"],
+    });
+    assert.deepEqual(
+      resources.slice(1).map((r) => r.name),
+      [
+        // In the order the engine can create them: after parent, provider and dependencies, ties by type and name.
+        "alloy-logs-cluster",
+        "alloy-logs-namespace",
+        "alloy-logs-dashboard",
+        "alloy-logs-loki-auth",
+        "alloy-logs-alerts",
+        "alloy-logs-pod-reader",
+        "alloy-logs-pod-reader",
+        "alloy-logs-chart",
+      ],
+    );
   });
 
   it("uses an explicit provider for the configured kubeconfig context, never the ambient one", async () => {
@@ -117,12 +136,23 @@ describe("AlloyLogCollector under mocks", () => {
   it("reaches an EKS cluster by name: endpoint and CA from the EKS API, token from aws eks get-token with the role", async () => {
     const { resources } = await runPlan("test", { config: configWith({ eks: EKS }, ["kubeconfigContext"]) });
     const aws = only(resources, "pulumi:providers:aws").inputs;
-    assert.deepEqual({ region: aws.region, assumeRoles: aws.assumeRoles }, { region: EKS.region, assumeRoles: JSON.stringify([{ roleArn: EKS.roleArn }]) });
+    assert.deepEqual(
+      { region: aws.region, assumeRoles: aws.assumeRoles },
+      { region: EKS.region, assumeRoles: JSON.stringify([{ roleArn: EKS.roleArn }]) },
+    );
     const kubeconfig: unknown = JSON.parse(String(only(resources, "pulumi:providers:kubernetes").inputs.kubeconfig));
     assert.deepEqual(kubeconfig, {
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name: EKS.name, cluster: { server: `https://${EKS.name}.eks.${EKS.region}.amazonaws.com.offline-plan`, "certificate-authority-data": "offline-plan" } }],
+      clusters: [
+        {
+          name: EKS.name,
+          cluster: {
+            server: `https://${EKS.name}.eks.${EKS.region}.amazonaws.com.offline-plan`,
+            "certificate-authority-data": "offline-plan",
+          },
+        },
+      ],
       users: [
         {
           name: "aws",
@@ -173,19 +203,30 @@ describe("AlloyLogCollector under mocks", () => {
     const role = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole");
     const rules = role.inputs.rules as { resources: string[]; verbs: string[] }[];
     const readOnly = new Set(["get", "list", "watch"]);
-    assert.deepEqual(rules.flatMap((r) => r.resources).filter((r) => /secret|configmap|\*/i.test(r)), []);
-    assert.deepEqual(rules.flatMap((r) => r.verbs).filter((v) => !readOnly.has(v)), []);
+    assert.deepEqual(
+      rules.flatMap((r) => r.resources).filter((r) => /secret|configmap|\*/i.test(r)),
+      [],
+    );
+    assert.deepEqual(
+      rules.flatMap((r) => r.verbs).filter((v) => !readOnly.has(v)),
+      [],
+    );
   });
 
   it("binds the role to the chart's service account in the collector's namespace", async () => {
-    const binding = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
+    const binding = only(
+      (await runPlan("test", { config: configWith({}) })).resources,
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    );
     assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "alloy", namespace: "loki-v3" }]);
     assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "loki-v3-alloy-logs" });
   });
 
   it("rolls out a configurable share of collectors at a time and gives each time to flush", async () => {
     const values = chartValues(
-      await runPlan("test", { config: configWith({ rollout: { maxUnavailable: 2, minReadySeconds: 30, terminationGracePeriodSeconds: 90 } }) }),
+      await runPlan("test", {
+        config: configWith({ rollout: { maxUnavailable: 2, minReadySeconds: 30, terminationGracePeriodSeconds: 90 } }),
+      }),
     );
     assert.deepEqual(
       {
@@ -221,7 +262,9 @@ describe("AlloyLogCollector under mocks", () => {
     assert.deepEqual(checks, {
       openmetrics: {
         init_config: {},
-        instances: [{ openmetrics_endpoint: "http://%%host%%:12345/metrics", namespace: "logs_test", metrics: ["loki_write_.*", "alloy_build_info"] }],
+        instances: [
+          { openmetrics_endpoint: "http://%%host%%:12345/metrics", namespace: "logs_test", metrics: ["loki_write_.*", "alloy_build_info"] },
+        ],
       },
     });
   });
@@ -247,7 +290,12 @@ describe("AlloyLogCollector under mocks", () => {
   it("exports the namespace, DaemonSet name, tenant and Loki endpoint", async () => {
     const { outputs } = await runPlan("test", { config: configWith({}) });
     assert.deepEqual(
-      { namespace: outputs.namespace, daemonSetName: outputs.daemonSetName, tenantId: outputs.tenantId, lokiEndpoint: outputs.lokiEndpoint },
+      {
+        namespace: outputs.namespace,
+        daemonSetName: outputs.daemonSetName,
+        tenantId: outputs.tenantId,
+        lokiEndpoint: outputs.lokiEndpoint,
+      },
       {
         namespace: "loki-v3",
         daemonSetName: "alloy",
@@ -275,29 +323,52 @@ describe("AlloyLogCollector under mocks", () => {
     const rule = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     assert.deepEqual(rule.inputs.metadata, { name: "alloy-logs", namespace: "loki-v3", labels: { release: "kube-prometheus-stack" } });
     const groups = (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups;
-    assert.deepEqual(groups.map((g) => [g.name, g.rules.map((r) => r.alert)]), [
+    assert.deepEqual(
+      groups.map((g) => [g.name, g.rules.map((r) => r.alert)]),
       [
-        "alloy-logs.collectors",
-        ["AlloyNodeWithoutCollector", "AlloyCollectorPodNotReady", "AlloyCollectorCrashLooping", "AlloyCollectorRestarting", "AlloyCollectorMemoryNearLimit"],
+        [
+          "alloy-logs.collectors",
+          [
+            "AlloyNodeWithoutCollector",
+            "AlloyCollectorPodNotReady",
+            "AlloyCollectorCrashLooping",
+            "AlloyCollectorRestarting",
+            "AlloyCollectorMemoryNearLimit",
+          ],
+        ],
+        [
+          "alloy-logs.pipeline",
+          [
+            "AlloyLogEntriesDropped",
+            "AlloyLogEntriesDroppedRateLimited",
+            "AlloyLokiRequestsFailing",
+            "AlloyNoEntriesSent",
+            "AlloyComponentUnhealthy",
+            "AlloyMetricsNotScraped",
+          ],
+        ],
       ],
-      [
-        "alloy-logs.pipeline",
-        ["AlloyLogEntriesDropped", "AlloyLogEntriesDroppedRateLimited", "AlloyLokiRequestsFailing", "AlloyNoEntriesSent", "AlloyComponentUnhealthy", "AlloyMetricsNotScraped"],
-      ],
-    ]);
+    );
   });
 
   it("keeps only the kube-state-metrics alerts when nothing scrapes Alloy (ServiceMonitor off)", async () => {
     const plan = await runPlan("test", { config: configWith({ serviceMonitor: { enabled: false } }) });
     const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
-    assert.deepEqual((rule.inputs.spec as { groups: { name: string }[] }).groups.map((g) => g.name), [RULE_GROUP_NAMES.collectors]);
+    assert.deepEqual(
+      (rule.inputs.spec as { groups: { name: string }[] }).groups.map((g) => g.name),
+      [RULE_GROUP_NAMES.collectors],
+    );
   });
 
   it("passes the alert thresholds from the stack", async () => {
-    const plan = await runPlan("test", { config: configWith({ alerts: { noEntriesSentMinutes: 20, memoryLimitRatio: 0.8, failedRequestRatio: 0.25 } }) });
+    const plan = await runPlan("test", {
+      config: configWith({ alerts: { noEntriesSentMinutes: 20, memoryLimitRatio: 0.8, failedRequestRatio: 0.25 } }),
+    });
     const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     const exprs = Object.fromEntries(
-      (rule.inputs.spec as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => [r.alert, r.expr])),
+      (rule.inputs.spec as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) =>
+        g.rules.map((r) => [r.alert, r.expr]),
+      ),
     );
     assert.match(exprs.AlloyNoEntriesSent, /\[20m\]\)\) > 0\)\nunless/);
     assert.match(exprs.AlloyCollectorMemoryNearLimit, /\n\) > 0\.8\n/);
@@ -310,24 +381,27 @@ describe("AlloyLogCollector under mocks", () => {
     const data = cm.inputs.data as Record<string, string>;
     assert.deepEqual(Object.keys(data), ["alloy-log-pipeline.json"]);
     const dashboard = JSON.parse(data["alloy-log-pipeline.json"]) as { uid: string; title: string; panels: unknown[] };
-    assert.deepEqual({ uid: dashboard.uid, title: dashboard.title, panels: dashboard.panels.length }, { uid: "alloy-log-pipeline", title: "Alloy log pipeline (logs)", panels: 9 });
+    assert.deepEqual(
+      { uid: dashboard.uid, title: dashboard.title, panels: dashboard.panels.length },
+      { uid: "alloy-log-pipeline", title: "Alloy log pipeline (logs)", panels: 9 },
+    );
   });
 
   it("creates neither the PrometheusRule nor the dashboard when the stack switches them off", async () => {
     const plan = await runPlan("test", { config: configWith({ alerts: { enabled: false }, dashboard: { enabled: false } }) });
-    assert.deepEqual(plan.resources.filter((r) => r.type.endsWith(":PrometheusRule") || r.type.endsWith(":ConfigMap")), []);
+    assert.deepEqual(
+      plan.resources.filter((r) => r.type.endsWith(":PrometheusRule") || r.type.endsWith(":ConfigMap")),
+      [],
+    );
   });
 
   it("registers nothing but the stack itself when the config is invalid", async () => {
     const registered: string[] = [];
-    await assert.rejects(
-      runPlan("test", { config: configWith({ tenantId: "" }), onRegister: (type) => registered.push(type) }),
-      {
-        message:
-          'Invalid configuration for stack "test" (Pulumi.test.yaml), nothing was deployed:\n' +
-          `  - alloy-logs:tenantId: got ""; expected a Loki tenant ID: 1-150 characters from A-Z a-z 0-9 ! - _ . * ' ( ) (e.g. ops)`,
-      },
-    );
+    await assert.rejects(runPlan("test", { config: configWith({ tenantId: "" }), onRegister: (type) => registered.push(type) }), {
+      message:
+        'Invalid configuration for stack "test" (Pulumi.test.yaml), nothing was deployed:\n' +
+        `  - alloy-logs:tenantId: got ""; expected a Loki tenant ID: 1-150 characters from A-Z a-z 0-9 ! - _ . * ' ( ) (e.g. ops)`,
+    });
     assert.deepEqual(registered, ["pulumi:pulumi:Stack"]);
   });
 
@@ -357,7 +431,7 @@ describe("AlloyLogCollector under mocks", () => {
       const secret = only(plan.resources, "kubernetes:core/v1:Secret");
       assert.deepEqual(secret.inputs.metadata, { name: "alloy-loki-auth", namespace: "loki-v3" });
       assert.ok(secret.inputs.stringData instanceof SecretValue, "stringData is not secret");
-      assert.deepEqual((secret.inputs.stringData).value, { LOKI_USERNAME: "ops-writer", LOKI_PASSWORD: PASSWORD });
+      assert.deepEqual(secret.inputs.stringData.value, { LOKI_USERNAME: "ops-writer", LOKI_PASSWORD: PASSWORD });
     });
 
     it("passes them to Alloy as environment variables from the Secret", async () => {
@@ -370,7 +444,10 @@ describe("AlloyLogCollector under mocks", () => {
 
     it("never appear in the values, the Alloy config or resources.json", async () => {
       const plan = await runPlan("test", { config: configWith(basic), secretKeys });
-      for (const [what, text] of [["values.yaml", valuesYaml(plan)], ["resources.json", resourcesJson(plan)]]) {
+      for (const [what, text] of [
+        ["values.yaml", valuesYaml(plan)],
+        ["resources.json", resourcesJson(plan)],
+      ]) {
         assert.equal(text.includes(PASSWORD), false, `${what} contains the password`);
         assert.equal(text.includes("ops-writer"), false, `${what} contains the username`);
       }
@@ -441,7 +518,8 @@ describe("AlloyLogCollector args", () => {
   it("refuse a component with neither kubeconfigContext nor eks, instead of using the ambient kubeconfig context", async () => {
     await pulumi.runtime.setMocks(ECHO_MOCKS, PROJECT, "test", false);
     assert.throws(() => new AlloyLogCollector("alloy-logs", { ...required, kubeconfigContext: undefined }), {
-      message: "AlloyLogCollector: set exactly one of kubeconfigContext and eks, so the cluster is never the ambient kubeconfig's current one",
+      message:
+        "AlloyLogCollector: set exactly one of kubeconfigContext and eks, so the cluster is never the ambient kubeconfig's current one",
     });
   });
 
@@ -449,7 +527,10 @@ describe("AlloyLogCollector args", () => {
     const plan = await runPlan("test", { config: configWith({}), program: path.join(__dirname, "support", "two-collectors-program.ts") });
     const urns = matchState("test", PROJECT, plan.resources, []).matches.map((m) => m.urn);
     assert.equal(plan.resources.filter((r) => r.type === COMPONENT.split("::")[0]).length, 2);
-    assert.deepEqual(urns.filter((urn, i) => urns.indexOf(urn) !== i), []);
+    assert.deepEqual(
+      urns.filter((urn, i) => urns.indexOf(urn) !== i),
+      [],
+    );
   });
 });
 
@@ -465,8 +546,16 @@ describe("updating a stack deployed before child names derived from the componen
       // A read (Namespace.get) is read anew under its new URN, and its old entry, which owns nothing, is discarded.
       const reread = matches.filter((m) => m.old === undefined && m.read);
       const discarded = (urn: string) => reread.some((m) => m.urn.split("::")[2] === urn.split("::")[2]);
-      assert.deepEqual(matches.filter((m) => m.old === undefined && !m.read).map((m) => m.key), [], "created");
-      assert.deepEqual(deleted.filter((urn) => !discarded(urn)), [], "deleted");
+      assert.deepEqual(
+        matches.filter((m) => m.old === undefined && !m.read).map((m) => m.key),
+        [],
+        "created",
+      );
+      assert.deepEqual(
+        deleted.filter((urn) => !discarded(urn)),
+        [],
+        "deleted",
+      );
       assert.deepEqual(conflicts, []);
     });
   }
@@ -499,7 +588,11 @@ describe("renaming the component with its old name as an alias", () => {
       { name: "logs", aliases: [{ name: componentIn(before).name }] },
     );
     const { matches, deleted, conflicts } = matchState(stack, PROJECT, after.resources, oldUrns);
-    assert.deepEqual(matches.filter((m) => m.old === undefined).map((m) => m.key), [], "created");
+    assert.deepEqual(
+      matches.filter((m) => m.old === undefined).map((m) => m.key),
+      [],
+      "created",
+    );
     assert.deepEqual(deleted, [], "deleted");
     assert.deepEqual(conflicts, []);
   });

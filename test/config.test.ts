@@ -134,19 +134,24 @@ describe("stack config", () => {
     });
 
     it("refuses plain-text credentials without echoing them, saying how to set a secret", () => {
-      assert.throws(() => parseStackConfig("ops", configWith(basic)), (error: StackConfigError) => {
-        assert.deepEqual(error.problems, [
-          "alloy-logs:lokiAuth.password: got a plain-text value; expected a Pulumi secret, so it is encrypted in Pulumi.ops.yaml and in state: pulumi config set --secret --path 'alloy-logs:lokiAuth.password' <value>",
-        ]);
-        assert.equal(error.message.includes("s3cr3t-value"), false);
-        return true;
-      });
+      assert.throws(
+        () => parseStackConfig("ops", configWith(basic)),
+        (error: StackConfigError) => {
+          assert.deepEqual(error.problems, [
+            "alloy-logs:lokiAuth.password: got a plain-text value; expected a Pulumi secret, so it is encrypted in Pulumi.ops.yaml and in state: pulumi config set --secret --path 'alloy-logs:lokiAuth.password' <value>",
+          ]);
+          assert.equal(error.message.includes("s3cr3t-value"), false);
+          return true;
+        },
+      );
     });
 
     it("never echoes a credential in a validation error", () => {
       const problems = (() => {
         try {
-          parseStackConfig("test", configWith({ lokiAuth: { type: "bearer", token: ["12345678"] } }), { secretKeys: ["alloy-logs:lokiAuth"] });
+          parseStackConfig("test", configWith({ lokiAuth: { type: "bearer", token: ["12345678"] } }), {
+            secretKeys: ["alloy-logs:lokiAuth"],
+          });
           return [];
         } catch (error) {
           return (error as StackConfigError).problems;
@@ -196,7 +201,10 @@ describe("stack config", () => {
     });
 
     it("accepts real chart paths, including new keys of a free-form map", () => {
-      assert.deepEqual(problems(configWith({ chartOverrides: { controller: { podAnnotations: { team: "platform" }, hostNetwork: false } } })), []);
+      assert.deepEqual(
+        problems(configWith({ chartOverrides: { controller: { podAnnotations: { team: "platform" }, hostNetwork: false } } })),
+        [],
+      );
     });
   });
 });

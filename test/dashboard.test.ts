@@ -100,7 +100,10 @@ describe("dashboard (monitoring/dashboard.ts)", () => {
 
   it("shows drops by reason, failures by status code and memory against its limit", () => {
     const legends = (title: string) => PANELS.find((p) => p.title === title)?.targets.map((t) => t.legendFormat);
-    assert.deepEqual(legends("Entries dropped, per node and reason"), ["{{node}} loki.write {{reason}}", "{{node}} loki.process {{reason}}"]);
+    assert.deepEqual(legends("Entries dropped, per node and reason"), [
+      "{{node}} loki.write {{reason}}",
+      "{{node}} loki.process {{reason}}",
+    ]);
     assert.deepEqual(legends("Failed pushes to Loki, per node and status code"), ["{{node}} {{status_code}}"]);
     assert.deepEqual(legends("Push latency to Loki, per node"), ["{{node}} p50", "{{node}} p99"]);
     assert.deepEqual(legends("Memory against the limit, per node"), ["{{node}} working set", "{{node}} limit"]);
@@ -128,7 +131,7 @@ describe("dashboard (monitoring/dashboard.ts)", () => {
     );
   });
 
-  it("splits every time series panel per node: each query keeps node=~\"$node\" and each legend starts with the node", () => {
+  it('splits every time series panel per node: each query keeps node=~"$node" and each legend starts with the node', () => {
     for (const { panel, target } of TARGETS.filter(({ panel }) => panel.type === "timeseries")) {
       assert.match(target.expr, /node=~"\$node"/, `${panel.title} ${target.refId}`);
       assert.match(target.expr, /group_left \(node\)/, `${panel.title} ${target.refId}`);
@@ -158,14 +161,15 @@ describe("dashboard (monitoring/dashboard.ts)", () => {
     for (const { panel, target } of TARGETS) {
       const parsed = parsePromQL(substitute(target.expr, SUBSTITUTIONS["All nodes"]));
       assert.deepEqual(parsed.nameMatchers, [], panel.title);
-      for (const name of parsed.metricNames) assert.ok(allowed.has(name), `${panel.title} ${target.refId} selects ${name}, which is not in the catalog`);
+      for (const name of parsed.metricNames)
+        assert.ok(allowed.has(name), `${panel.title} ${target.refId} selects ${name}, which is not in the catalog`);
     }
   });
 
   it("rejects a job that is not a Kubernetes name", () => {
     assert.throws(
       () => buildDashboard({ ...INPUT, job: "alloy|.*" }),
-      new Error('job: got "alloy|.*"; expected a Kubernetes name (DNS-1123 label: a-z, 0-9 and \'-\', at most 63 characters)'),
+      new Error("job: got \"alloy|.*\"; expected a Kubernetes name (DNS-1123 label: a-z, 0-9 and '-', at most 63 characters)"),
     );
   });
 });
@@ -220,14 +224,27 @@ describe("dashboard queries under promtool (Debian's prometheus package)", funct
     ]),
     containerSeries(
       "kube_pod_info",
-      { namespace: "loki-v3", pod: "loki-v3-distributor-0", node: NODE_A, created_by_kind: "StatefulSet", created_by_name: "loki-v3-distributor" },
+      {
+        namespace: "loki-v3",
+        pod: "loki-v3-distributor-0",
+        node: NODE_A,
+        created_by_kind: "StatefulSet",
+        created_by_name: "loki-v3-distributor",
+      },
       constant(1),
     ),
-    ...[0, 1].map((i) => alloySeries("up", { job: "alloy", namespace: "loki-v3", pod: podName("alloy", i), container: "alloy" }, {}, constant(1))),
+    ...[0, 1].map((i) =>
+      alloySeries("up", { job: "alloy", namespace: "loki-v3", pod: podName("alloy", i), container: "alloy" }, {}, constant(1)),
+    ),
   ];
   const target = (i: number) => ({ job: "alloy", namespace: "loki-v3", pod: podName("alloy", i), container: "alloy" });
   const readLines = (i: number, file: string, perMinute: number) =>
-    alloySeries("loki_source_file_read_lines_total", target(i), { component_id: "loki.source.file.pod_logs", component_path: "/", path: file }, `0+${perMinute}x90`);
+    alloySeries(
+      "loki_source_file_read_lines_total",
+      target(i),
+      { component_id: "loki.source.file.pod_logs", component_path: "/", path: file },
+      `0+${perMinute}x90`,
+    );
   const lines = [
     readLines(0, "/var/log/pods/default_api-1_uid1/api/0.log", 60),
     readLines(0, "/var/log/pods/default_web-1_uid2/web/0.log", 60),
@@ -235,26 +252,34 @@ describe("dashboard queries under promtool (Debian's prometheus package)", funct
   ];
 
   it("sums the lines read per node: one series per node, each collector's files added up", () => {
-    exprTest("lines per node", [...cluster, ...lines], [
-      {
-        expr: expr("Log lines read, per node", "A", "All nodes"),
-        eval_time: "10m",
-        exp_samples: [
-          { labels: `{node="${NODE_A}"}`, value: 2 },
-          { labels: `{node="${NODE_B}"}`, value: 0.5 },
-        ],
-      },
-    ]);
+    exprTest(
+      "lines per node",
+      [...cluster, ...lines],
+      [
+        {
+          expr: expr("Log lines read, per node", "A", "All nodes"),
+          eval_time: "10m",
+          exp_samples: [
+            { labels: `{node="${NODE_A}"}`, value: 2 },
+            { labels: `{node="${NODE_B}"}`, value: 0.5 },
+          ],
+        },
+      ],
+    );
   });
 
   it("shows only the node selected in the node variable", () => {
-    exprTest("one node", [...cluster, ...lines], [
-      {
-        expr: expr("Log lines read, per node", "A", "node A"),
-        eval_time: "10m",
-        exp_samples: [{ labels: `{node="${NODE_A}"}`, value: 2 }],
-      },
-    ]);
+    exprTest(
+      "one node",
+      [...cluster, ...lines],
+      [
+        {
+          expr: expr("Log lines read, per node", "A", "node A"),
+          eval_time: "10m",
+          exp_samples: [{ labels: `{node="${NODE_A}"}`, value: 2 }],
+        },
+      ],
+    );
   });
 
   it("draws each node's memory working set and limit", () => {
@@ -283,23 +308,27 @@ describe("dashboard queries under promtool (Debian's prometheus package)", funct
         ),
       ];
     });
-    exprTest("memory per node", [...cluster, ...memory], [
-      {
-        expr: expr("Memory against the limit, per node", "A", "All nodes"),
-        eval_time: "10m",
-        exp_samples: [
-          { labels: `{node="${NODE_A}"}`, value: 300 * MI },
-          { labels: `{node="${NODE_B}"}`, value: 400 * MI },
-        ],
-      },
-      {
-        expr: expr("Memory against the limit, per node", "B", "All nodes"),
-        eval_time: "10m",
-        exp_samples: [
-          { labels: `{node="${NODE_A}"}`, value: 700 * MI },
-          { labels: `{node="${NODE_B}"}`, value: 700 * MI },
-        ],
-      },
-    ]);
+    exprTest(
+      "memory per node",
+      [...cluster, ...memory],
+      [
+        {
+          expr: expr("Memory against the limit, per node", "A", "All nodes"),
+          eval_time: "10m",
+          exp_samples: [
+            { labels: `{node="${NODE_A}"}`, value: 300 * MI },
+            { labels: `{node="${NODE_B}"}`, value: 400 * MI },
+          ],
+        },
+        {
+          expr: expr("Memory against the limit, per node", "B", "All nodes"),
+          eval_time: "10m",
+          exp_samples: [
+            { labels: `{node="${NODE_A}"}`, value: 700 * MI },
+            { labels: `{node="${NODE_B}"}`, value: 700 * MI },
+          ],
+        },
+      ],
+    );
   });
 });

@@ -18,7 +18,12 @@ function anchorsIn(markdown: string): Set<string> {
   return new Set([...withoutCode.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1].trim())));
 }
 
-const MARKDOWN_FILES = ["README.md", ...readdirSync(DOCS_DIR).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f))];
+const MARKDOWN_FILES = [
+  "README.md",
+  ...readdirSync(DOCS_DIR)
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => path.join("docs", f)),
+];
 
 describe("docs", () => {
   for (const { name, file, generate } of GENERATED_SECTIONS) {

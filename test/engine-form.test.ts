@@ -54,7 +54,10 @@ describe("Pulumi.<stack>.yaml as the engine delivers it (PULUMI_CONFIG, PULUMI_C
   const deliver = (body: string) => parseStackFileText("Pulumi.t.yaml", `config:\n${body}`);
 
   it("delivers an empty value as the empty string, never the text null", () => {
-    assert.deepEqual(deliver("  alloy-logs:tenantId:\n  alloy-logs:namespace: ~\n").config, { "alloy-logs:tenantId": "", "alloy-logs:namespace": "" });
+    assert.deepEqual(deliver("  alloy-logs:tenantId:\n  alloy-logs:namespace: ~\n").config, {
+      "alloy-logs:tenantId": "",
+      "alloy-logs:namespace": "",
+    });
   });
 
   it("keeps null inside an object", () => {
@@ -62,26 +65,35 @@ describe("Pulumi.<stack>.yaml as the engine delivers it (PULUMI_CONFIG, PULUMI_C
   });
 
   it("delivers a scalar as its text and an integer or boolean as its JSON text", () => {
-    assert.deepEqual(deliver("  alloy-logs:tenantId: ops\n  alloy-logs:a: 0777\n  alloy-logs:b: 1.50\n  alloy-logs:c: True\n  alloy-logs:d: 1e400\n").config, {
-      "alloy-logs:tenantId": "ops",
-      "alloy-logs:a": "511",
-      "alloy-logs:b": "1.5",
-      "alloy-logs:c": "true",
-      "alloy-logs:d": "1e400",
-    });
+    assert.deepEqual(
+      deliver("  alloy-logs:tenantId: ops\n  alloy-logs:a: 0777\n  alloy-logs:b: 1.50\n  alloy-logs:c: True\n  alloy-logs:d: 1e400\n")
+        .config,
+      {
+        "alloy-logs:tenantId": "ops",
+        "alloy-logs:a": "511",
+        "alloy-logs:b": "1.5",
+        "alloy-logs:c": "true",
+        "alloy-logs:d": "1e400",
+      },
+    );
   });
 
   it("delivers integers set with pulumi config set --path as numbers inside the object, fractions as text", () => {
     // `pulumi config set --path alloy-logs:lokiWrite.maxRetries 20` and `... pipeline.rateLimit.linesPerSecond 0.5`
     // write these lines: the CLI coerces only integers and booleans (config/object.go coerce).
     assert.equal(
-      deliver("  alloy-logs:lokiWrite:\n    maxRetries: 20\n  alloy-logs:pipeline:\n    rateLimit:\n      linesPerSecond: \"0.5\"\n      enabled: true\n").config["alloy-logs:pipeline"],
+      deliver(
+        '  alloy-logs:lokiWrite:\n    maxRetries: 20\n  alloy-logs:pipeline:\n    rateLimit:\n      linesPerSecond: "0.5"\n      enabled: true\n',
+      ).config["alloy-logs:pipeline"],
       '{"rateLimit":{"enabled":true,"linesPerSecond":"0.5"}}',
     );
   });
 
   it("sorts object keys and escapes < > & as Go's encoding/json does", () => {
-    assert.equal(deliver("  alloy-logs:x: {b: '<a&b>', a: 1.0, c: [yes, 08]}\n").config["alloy-logs:x"], '{"a":1,"b":"\\u003ca\\u0026b\\u003e","c":["yes",8]}');
+    assert.equal(
+      deliver("  alloy-logs:x: {b: '<a&b>', a: 1.0, c: [yes, 08]}\n").config["alloy-logs:x"],
+      '{"a":1,"b":"\\u003ca\\u0026b\\u003e","c":["yes",8]}',
+    );
   });
 
   it("gives keys without a namespace the project's, and keeps other namespaces", () => {
@@ -96,11 +108,17 @@ describe("Pulumi.<stack>.yaml as the engine delivers it (PULUMI_CONFIG, PULUMI_C
   });
 
   it("reads a whole-key secret (pulumi config set --secret alloy-logs:lokiAuth '<json>') as a secret it cannot decrypt", () => {
-    assert.deepEqual(deliver("  alloy-logs:lokiAuth:\n    secure: v1:AAAA\n"), { config: { "alloy-logs:lokiAuth": "[secret]" }, secretKeys: ["alloy-logs:lokiAuth"] });
+    assert.deepEqual(deliver("  alloy-logs:lokiAuth:\n    secure: v1:AAAA\n"), {
+      config: { "alloy-logs:lokiAuth": "[secret]" },
+      secretKeys: ["alloy-logs:lokiAuth"],
+    });
   });
 
   it("does not take a map with a secure key and another key for a secret", () => {
-    assert.deepEqual(deliver("  alloy-logs:x: {secure: v1:AAAA, other: 1}\n"), { config: { "alloy-logs:x": '{"other":1,"secure":"v1:AAAA"}' }, secretKeys: [] });
+    assert.deepEqual(deliver("  alloy-logs:x: {secure: v1:AAAA, other: 1}\n"), {
+      config: { "alloy-logs:x": '{"other":1,"secure":"v1:AAAA"}' },
+      secretKeys: [],
+    });
   });
 
   it("reads an empty file and an empty config as no keys", () => {
@@ -111,16 +129,24 @@ describe("Pulumi.<stack>.yaml as the engine delivers it (PULUMI_CONFIG, PULUMI_C
 
 describe("values the engine delivers, accepted", () => {
   it("takes a number where a quantity is expected (cpu: 1) as its text", () => {
-    const config = parseStackConfig("t", configWith({ resources: { requests: { cpu: 1, memory: "300Mi" }, limits: { cpu: 2, memory: "1Gi" } } }));
+    const config = parseStackConfig(
+      "t",
+      configWith({ resources: { requests: { cpu: 1, memory: "300Mi" }, limits: { cpu: 2, memory: "1Gi" } } }),
+    );
     assert.deepEqual(config.resources, { requests: { cpu: "1", memory: "300Mi" }, limits: { cpu: "2", memory: "1Gi" } });
   });
 
   it("takes a number where a label value is expected (grafana_dashboard: 1) as its text", () => {
-    assert.deepEqual(parseStackConfig("t", configWith({ dashboard: { labels: { grafana_dashboard: 1 } } })).dashboard.labels, { grafana_dashboard: "1" });
+    assert.deepEqual(parseStackConfig("t", configWith({ dashboard: { labels: { grafana_dashboard: 1 } } })).dashboard.labels, {
+      grafana_dashboard: "1",
+    });
   });
 
   it("takes a fraction stored as text by config set --path where a number is expected", () => {
-    assert.equal(parseStackConfig("t", configWith({ pipeline: { rateLimit: { linesPerSecond: "0.5" } } })).pipeline.rateLimit.linesPerSecond, 0.5);
+    assert.equal(
+      parseStackConfig("t", configWith({ pipeline: { rateLimit: { linesPerSecond: "0.5" } } })).pipeline.rateLimit.linesPerSecond,
+      0.5,
+    );
   });
 
   it("takes an integer tenant as Go reads it: 0123 is octal, delivered as 83 (quote it to keep 0123)", () => {
@@ -135,7 +161,11 @@ describe("values the engine delivers, accepted", () => {
 
   it("takes a whole-key secret it cannot decrypt, planning without credentials and saying so without a value", () => {
     const warnings: string[] = [];
-    const config = parseStackConfig("t", { ...configWith({}), "alloy-logs:lokiAuth": "[secret]" }, { secretKeys: ["alloy-logs:lokiAuth"], warn: (m) => warnings.push(m) });
+    const config = parseStackConfig(
+      "t",
+      { ...configWith({}), "alloy-logs:lokiAuth": "[secret]" },
+      { secretKeys: ["alloy-logs:lokiAuth"], warn: (m) => warnings.push(m) },
+    );
     assert.deepEqual(config.lokiAuth, { type: "none" });
     assert.deepEqual(warnings, [
       "alloy-logs:lokiAuth is a secret encrypted as a whole, which only the Pulumi engine can decrypt: this plan is made without Loki credentials. " +
@@ -183,7 +213,16 @@ describe("alecthomas/units ParseBase2Bytes (loki.write batch_size)", () => {
 });
 
 describe("Go's regexp syntax (re2js)", () => {
-  for (const pattern of [String.raw`(?P<verb>GET)`, String.raw`(?<verb>GET)`, "(?i)abc", String.raw`\bping\b`, "[[:alpha:]]+", String.raw`\pL`, "x{1,1000}", String.raw`\z`]) {
+  for (const pattern of [
+    String.raw`(?P<verb>GET)`,
+    String.raw`(?<verb>GET)`,
+    "(?i)abc",
+    String.raw`\bping\b`,
+    "[[:alpha:]]+",
+    String.raw`\pL`,
+    "x{1,1000}",
+    String.raw`\z`,
+  ]) {
     it(`accepts ${pattern}`, () => assert.equal(re2Error(pattern), undefined));
   }
   const rejected: [string, string][] = [
@@ -210,7 +249,12 @@ describe("http(s) URLs as Go's net/url and loki.write read them", () => {
   });
 
   it("reads an IPv6 host", () => {
-    assert.deepEqual(parseHttpUrl("https://[fd00::1]:3100/loki/api/v1/push"), { scheme: "https", host: "[fd00::1]", port: "3100", path: "/loki/api/v1/push" });
+    assert.deepEqual(parseHttpUrl("https://[fd00::1]:3100/loki/api/v1/push"), {
+      scheme: "https",
+      host: "[fd00::1]",
+      port: "3100",
+      path: "/loki/api/v1/push",
+    });
   });
 
   it("refuses http:host, which a browser repairs and Go reads as having no host", () => {

@@ -29,7 +29,11 @@ interface Answer {
 /** Builds the oracle once per source version into .cache/, or undefined without Go and the packages. */
 function oracle(): string | undefined {
   const hasGo = spawnSync("go", ["version"], { encoding: "utf8" }).status === 0;
-  if (!hasGo || !existsSync(path.join(GOPATH, "src", "gopkg.in", "yaml.v3")) || !existsSync(path.join(GOPATH, "src", "github.com", "alecthomas", "units"))) {
+  if (
+    !hasGo ||
+    !existsSync(path.join(GOPATH, "src", "gopkg.in", "yaml.v3")) ||
+    !existsSync(path.join(GOPATH, "src", "github.com", "alecthomas", "units"))
+  ) {
     return undefined;
   }
   const hash = createHash("sha256").update(readFileSync(SOURCE)).digest("hex").slice(0, 12);
@@ -47,7 +51,10 @@ function oracle(): string | undefined {
 
 function ask(binary: string, requests: { kind: string; input: string }[]): Answer[] {
   const output = execFileSync(binary, { input: requests.map((r) => JSON.stringify(r)).join("\n") + "\n", encoding: "utf8" });
-  return output.trim().split("\n").map((line) => JSON.parse(line) as Answer);
+  return output
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Answer);
 }
 
 /** What the TypeScript conversion delivers for `alloy-logs:v: <text>`, or its error. */
@@ -61,10 +68,55 @@ function delivered(text: string): Answer {
 }
 
 const YAML_VALUES = [
-  "ops", "", "~", "null", "'null'", "123", "0123", "0777", "08", "0x1F", "0o17", "0b101", "1_000", "+5", "-0", "1.50", ".5", "1e3", "1e21",
-  "1e400", "1e-7", "99999999999999999999", "18446744073709551615", "-9223372036854775809", "true", "True", "yes", "on", "off", "2024-01-01",
-  "'2024-01-01'", "2024-1-2", "2024-02-30", "2001-12-14t21:59:43.10-05:00", "2001-12-14T21:59:43Z", "2001-12-14 21:59:43.123000", "{d: 2024-01-01}", "250m", "1Gi", '"x\\ty"', "'it''s'", "{a: 1, b: [yes, 08, 1.0], c: '<&>', d: ~, e: 1e400}", "[1, '2', 3.5, null]",
-  "{z: 1, a: {y: 2, b: 3}}", "{secure: v1:AAAA, other: 1}", "{k: .inf}", ".nan", "{1: one, true: yes}", "{u: \"\\u2028\"}",
+  "ops",
+  "",
+  "~",
+  "null",
+  "'null'",
+  "123",
+  "0123",
+  "0777",
+  "08",
+  "0x1F",
+  "0o17",
+  "0b101",
+  "1_000",
+  "+5",
+  "-0",
+  "1.50",
+  ".5",
+  "1e3",
+  "1e21",
+  "1e400",
+  "1e-7",
+  "99999999999999999999",
+  "18446744073709551615",
+  "-9223372036854775809",
+  "true",
+  "True",
+  "yes",
+  "on",
+  "off",
+  "2024-01-01",
+  "'2024-01-01'",
+  "2024-1-2",
+  "2024-02-30",
+  "2001-12-14t21:59:43.10-05:00",
+  "2001-12-14T21:59:43Z",
+  "2001-12-14 21:59:43.123000",
+  "{d: 2024-01-01}",
+  "250m",
+  "1Gi",
+  '"x\\ty"',
+  "'it''s'",
+  "{a: 1, b: [yes, 08, 1.0], c: '<&>', d: ~, e: 1e400}",
+  "[1, '2', 3.5, null]",
+  "{z: 1, a: {y: 2, b: 3}}",
+  "{secure: v1:AAAA, other: 1}",
+  "{k: .inf}",
+  ".nan",
+  "{1: one, true: yes}",
+  '{u: "\\u2028"}',
 ];
 const DURATIONS = ["1h30m", ".5s", "5.s", "-1s", "+2m", "0", "0s", "1µs", "1μs", "300ms", "1d", "10", "", ".s", "1 s", "1h-1m", "3000000h"];
 const SIZES = ["1MiB", "1MB", "1.5KiB", "1MiB512KiB", "0", "0B", "16KiB", "1kB", "1024", "1MiB512KB", "-1KiB", "1.KiB", "KiB"];
@@ -72,14 +124,38 @@ const SIZES = ["1MiB", "1MB", "1.5KiB", "1MiB512KiB", "0", "0B", "16KiB", "1kB",
 // and so words a lookbehind "(?<=" as an invalid named capture. Those forms are checked against Go 1.24's
 // behaviour in test/engine-form.test.ts instead.
 const REGEXPS = [
-  String.raw`(?P<verb>GET)`, "(?i)abc", String.raw`\bping\b`, "[[:alpha:]]+", String.raw`\pL`, "x{1,1000}", "x{1,1001}", "x{1,2000}", String.raw`\z`,
-  String.raw`\Z`, String.raw`\u0041`, String.raw`\x41`, "(?=x)", "(?!x)", String.raw`(a)\1`, "^(x", "a**", "a{2}{3}", String.raw`\C`, "(?U)a+",
+  String.raw`(?P<verb>GET)`,
+  "(?i)abc",
+  String.raw`\bping\b`,
+  "[[:alpha:]]+",
+  String.raw`\pL`,
+  "x{1,1000}",
+  "x{1,1001}",
+  "x{1,2000}",
+  String.raw`\z`,
+  String.raw`\Z`,
+  String.raw`\u0041`,
+  String.raw`\x41`,
+  "(?=x)",
+  "(?!x)",
+  String.raw`(a)\1`,
+  "^(x",
+  "a**",
+  "a{2}{3}",
+  String.raw`\C`,
+  "(?U)a+",
   String.raw`kube-probe/|\b(GET|HEAD) /(healthz?|readyz?|livez?|ping)\b`,
 ];
 const URLS = [
-  "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push", "https://loki.example.com/loki/api/v1/push",
-  "http://10.0.0.1:3100/loki/api/v1/push", "https://[fd00::1]:3100/loki/api/v1/push", "http:loki:3100/loki/api/v1/push",
-  "http:/loki:3100/loki/api/v1/push", "http:///loki/api/v1/push", "https://u:p@loki/loki/api/v1/push", "http://loki:3100/loki/api/v1/push?x=1",
+  "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push",
+  "https://loki.example.com/loki/api/v1/push",
+  "http://10.0.0.1:3100/loki/api/v1/push",
+  "https://[fd00::1]:3100/loki/api/v1/push",
+  "http:loki:3100/loki/api/v1/push",
+  "http:/loki:3100/loki/api/v1/push",
+  "http:///loki/api/v1/push",
+  "https://u:p@loki/loki/api/v1/push",
+  "http://loki:3100/loki/api/v1/push?x=1",
 ];
 
 describe("the TypeScript rules agree with the Go code they stand in for", function () {
@@ -88,23 +164,32 @@ describe("the TypeScript rules agree with the Go code they stand in for", functi
     this.timeout(120_000);
     binary = oracle();
     if (!binary && process.env.CI === "true") {
-      throw new Error("Go with yaml.v3 and alecthomas/units is missing: in CI, .ci/run must install golang-go, golang-gopkg-yaml.v3-dev and golang-github-alecthomas-units-dev before npm test.");
+      throw new Error(
+        "Go with yaml.v3 and alecthomas/units is missing: in CI, .ci/run must install golang-go, golang-gopkg-yaml.v3-dev and golang-github-alecthomas-units-dev before npm test.",
+      );
     }
     if (!binary) this.skip();
   });
 
   it("delivers each stack-file value as yaml.v3 and encoding/json make it (or fails where the CLI fails)", () => {
-    const answers = ask(binary!, YAML_VALUES.map((input) => ({ kind: "yaml", input })));
+    const answers = ask(
+      binary!,
+      YAML_VALUES.map((input) => ({ kind: "yaml", input })),
+    );
     YAML_VALUES.forEach((text, i) => {
       const ours = delivered(text);
-      if (answers[i].error !== undefined) assert.ok(ours.error !== undefined, `${text}: Go fails (${answers[i].error}), we deliver ${String(ours.value)}`);
+      if (answers[i].error !== undefined)
+        assert.ok(ours.error !== undefined, `${text}: Go fails (${answers[i].error}), we deliver ${String(ours.value)}`);
       else assert.deepEqual(ours, { value: answers[i].value }, text);
     });
   });
 
   it("delivers every edited stack file of test/stack-edits.test.ts as the CLI does (or fails where the CLI fails)", () => {
     const files = EDITS.map(([, edits]) => ("file" in edits ? (edits.file as string) : editedOpsFile(edits)));
-    const answers = ask(binary!, files.map((input) => ({ kind: "stackfile", input })));
+    const answers = ask(
+      binary!,
+      files.map((input) => ({ kind: "stackfile", input })),
+    );
     files.forEach((text, i) => {
       let ours: Answer;
       try {
@@ -120,7 +205,10 @@ describe("the TypeScript rules agree with the Go code they stand in for", functi
   });
 
   it("reads durations as time.ParseDuration does, with its error text", () => {
-    const answers = ask(binary!, DURATIONS.map((input) => ({ kind: "duration", input })));
+    const answers = ask(
+      binary!,
+      DURATIONS.map((input) => ({ kind: "duration", input })),
+    );
     DURATIONS.forEach((text, i) => {
       const ours = parseGoDuration(text);
       if ("ns" in ours) assert.deepEqual({ value: ours.ns }, answers[i], text);
@@ -129,7 +217,10 @@ describe("the TypeScript rules agree with the Go code they stand in for", functi
   });
 
   it("reads byte sizes as units.ParseBase2Bytes does", () => {
-    const answers = ask(binary!, SIZES.map((input) => ({ kind: "bytes", input })));
+    const answers = ask(
+      binary!,
+      SIZES.map((input) => ({ kind: "bytes", input })),
+    );
     SIZES.forEach((text, i) => {
       const ours = parseBase2Bytes(text);
       if ("bytes" in ours) assert.deepEqual({ value: ours.bytes }, answers[i], text);
@@ -138,7 +229,10 @@ describe("the TypeScript rules agree with the Go code they stand in for", functi
   });
 
   it("compiles regular expressions as Go's regexp does, with its error text", () => {
-    const answers = ask(binary!, REGEXPS.map((input) => ({ kind: "regexp", input })));
+    const answers = ask(
+      binary!,
+      REGEXPS.map((input) => ({ kind: "regexp", input })),
+    );
     REGEXPS.forEach((pattern, i) => {
       const ours = re2Error(pattern);
       assert.deepEqual(ours === undefined ? { value: "ok" } : { error: `error parsing regexp: ${ours}` }, answers[i], pattern);
@@ -146,10 +240,21 @@ describe("the TypeScript rules agree with the Go code they stand in for", functi
   });
 
   it("accepts only URLs whose host, port and path Go's net/url reads as written, without credentials or query", () => {
-    const answers = ask(binary!, URLS.map((input) => ({ kind: "url", input })));
+    const answers = ask(
+      binary!,
+      URLS.map((input) => ({ kind: "url", input })),
+    );
     URLS.forEach((text, i) => {
       const ours = parseHttpUrl(text);
-      const go = answers[i].value as { scheme: string; host: string; port: string; path: string; opaque: string; user: boolean; query: boolean };
+      const go = answers[i].value as {
+        scheme: string;
+        host: string;
+        port: string;
+        path: string;
+        opaque: string;
+        user: boolean;
+        query: boolean;
+      };
       const goUsable = go.host !== "" && go.opaque === "" && !go.user && !go.query;
       assert.equal("error" in ours, !goUsable, `${text}: Go reads ${JSON.stringify(go)}`);
       if (!("error" in ours)) {

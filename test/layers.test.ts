@@ -11,12 +11,12 @@ import { ROOT } from "./support/stacks";
  * Scripts and tests import modules, never each other.
  */
 const ALLOWED: Record<string, readonly string[]> = {
-  "lib": [],
-  "config": ["lib"],
-  "alloy": ["lib", "config"],
-  "chart": ["lib", "config", "alloy", "monitoring"],
-  "monitoring": ["lib", "config"],
-  "components": ["lib", "config", "alloy", "chart", "monitoring"],
+  lib: [],
+  config: ["lib"],
+  alloy: ["lib", "config"],
+  chart: ["lib", "config", "alloy", "monitoring"],
+  monitoring: ["lib", "config"],
+  components: ["lib", "config", "alloy", "chart", "monitoring"],
   // index.ts also exports the post-deploy commands (verify/commands.ts) as the `checks` stack output.
   "index.ts": ["lib", "config", "components", "verify"],
 };
@@ -37,9 +37,11 @@ function relativeImports(file: string): string[] {
     const specifier =
       (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)
         ? node.moduleSpecifier.text
-        : ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]) &&
+        : ts.isCallExpression(node) &&
+            node.arguments.length === 1 &&
+            ts.isStringLiteral(node.arguments[0]) &&
             (node.expression.getText() === "require" || node.expression.kind === ts.SyntaxKind.ImportKeyword)
-          ? (node.arguments[0]).text
+          ? node.arguments[0].text
           : ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)
             ? node.argument.literal.text
             : undefined;

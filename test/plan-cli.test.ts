@@ -10,7 +10,10 @@ import { GOLDEN_DIR, ROOT } from "./support/stacks";
 import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 
 function plan(...args: string[]) {
-  return spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+  return spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/plan.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
 }
 
 describe("npm run plan", () => {
@@ -23,17 +26,37 @@ describe("npm run plan", () => {
   it("prints the resources and writes values.yaml, config.alloy and resources.json equal to what is deployed", () => {
     const result = plan("--stack", "ops", "--out", out);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /^Plan for stack "ops" from Pulumi\.ops\.yaml: run as `pulumi preview` runs it, against an offline stand-in for the engine; nothing was deployed\./);
-    const chartLine = new RegExp(String.raw`\+ kubernetes:helm\.sh/v4:Chart +alloy-logs-chart +alloy ${ALLOY_CHART_VERSION.replace(/\./g, "\\.")} from https://grafana\.github\.io/helm-charts into namespace loki-v3`);
+    assert.match(
+      result.stdout,
+      /^Plan for stack "ops" from Pulumi\.ops\.yaml: run as `pulumi preview` runs it, against an offline stand-in for the engine; nothing was deployed\./,
+    );
+    const chartLine = new RegExp(
+      String.raw`\+ kubernetes:helm\.sh/v4:Chart +alloy-logs-chart +alloy ${ALLOY_CHART_VERSION.replace(/\./g, "\\.")} from https://grafana\.github\.io/helm-charts into namespace loki-v3`,
+    );
     assert.match(result.stdout, chartLine);
-    assert.match(result.stdout, /\+ pulumi:providers:kubernetes +alloy-logs-cluster +kubeconfig from the EKS API; token: aws eks get-token --cluster-name buzzvil-eks-ops --region ap-northeast-1/);
-    assert.match(result.stdout, /= kubernetes:core\/v1:Namespace +alloy-logs-namespace +read only: must already exist; never modified or deleted/);
+    assert.match(
+      result.stdout,
+      /\+ pulumi:providers:kubernetes +alloy-logs-cluster +kubeconfig from the EKS API; token: aws eks get-token --cluster-name buzzvil-eks-ops --region ap-northeast-1/,
+    );
+    assert.match(
+      result.stdout,
+      /= kubernetes:core\/v1:Namespace +alloy-logs-namespace +read only: must already exist; never modified or deleted/,
+    );
     assert.match(result.stdout, /controller\.tolerations +\[\{"operator":"Exists"\}\]/);
     assert.equal(readFileSync(path.join(out, "config.alloy"), "utf8"), readFileSync(path.join(GOLDEN_DIR, "ops", "config.alloy"), "utf8"));
     assert.equal(readFileSync(path.join(out, "values.yaml"), "utf8"), readFileSync(path.join(GOLDEN_DIR, "ops", "values.yaml"), "utf8"));
-    assert.equal(readFileSync(path.join(out, "resources.json"), "utf8"), readFileSync(path.join(GOLDEN_DIR, "ops", "resources.json"), "utf8"));
-    assert.match(result.stdout, /\+ kubernetes:monitoring\.coreos\.com\/v1:PrometheusRule +alloy-logs-alerts +\d+ alerts; labels release=kube-prometheus-stack/);
-    assert.match(result.stdout, /\+ kubernetes:core\/v1:ConfigMap +alloy-logs-dashboard +dashboard alloy-log-pipeline\.json; labels grafana_dashboard=1/);
+    assert.equal(
+      readFileSync(path.join(out, "resources.json"), "utf8"),
+      readFileSync(path.join(GOLDEN_DIR, "ops", "resources.json"), "utf8"),
+    );
+    assert.match(
+      result.stdout,
+      /\+ kubernetes:monitoring\.coreos\.com\/v1:PrometheusRule +alloy-logs-alerts +\d+ alerts; labels release=kube-prometheus-stack/,
+    );
+    assert.match(
+      result.stdout,
+      /\+ kubernetes:core\/v1:ConfigMap +alloy-logs-dashboard +dashboard alloy-log-pipeline\.json; labels grafana_dashboard=1/,
+    );
     assert.match(result.stdout, /serviceMonitor\.additionalLabels\.release +"kube-prometheus-stack"/);
   });
 

@@ -43,8 +43,14 @@ describe("policy pack on the chart rendered by the real helm", function () {
     it(`passes every object of stack ${stack} and the release as a whole (pure checks)`, function () {
       const objects = rendered.get(stack)!;
       const expected = loadExpectations(stack);
-      assert.ok(objects.some((o) => o.kind === "DaemonSet"), "rendered no DaemonSet");
-      assert.deepEqual(objects.flatMap((o) => checkObject(o, expected)), []);
+      assert.ok(
+        objects.some((o) => o.kind === "DaemonSet"),
+        "rendered no DaemonSet",
+      );
+      assert.deepEqual(
+        objects.flatMap((o) => checkObject(o, expected)),
+        [],
+      );
       assert.deepEqual(checkRelease(objects, expected), []);
     });
 

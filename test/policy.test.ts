@@ -24,7 +24,10 @@ const OPS: Expectations = {
 };
 
 const DATADOG_CHECK = JSON.stringify({
-  openmetrics: { init_config: {}, instances: [{ openmetrics_endpoint: "http://%%host%%:12345/metrics", namespace: "loki_v3", metrics: [".*"] }] },
+  openmetrics: {
+    init_config: {},
+    instances: [{ openmetrics_endpoint: "http://%%host%%:12345/metrics", namespace: "loki_v3", metrics: [".*"] }],
+  },
 });
 
 /** A DaemonSet as the chart renders it for ops, reduced to what the checks read. */
@@ -66,7 +69,11 @@ function goodServiceMonitor() {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "ServiceMonitor",
-    metadata: { name: "alloy", namespace: "loki-v3", labels: { "app.kubernetes.io/name": "alloy", release: "kube-prometheus-stack" } as Record<string, string> },
+    metadata: {
+      name: "alloy",
+      namespace: "loki-v3",
+      labels: { "app.kubernetes.io/name": "alloy", release: "kube-prometheus-stack" } as Record<string, string>,
+    },
     spec: { endpoints: [{ port: "http-metrics" }], selector: { matchLabels: { "app.kubernetes.io/name": "alloy" } } },
   };
 }
@@ -96,7 +103,10 @@ describe("policy pack checks (policy/checks.ts)", () => {
 
     it("fails tolerations that match only some taints (a key or an effect)", () => {
       const ds = goodDaemonSet();
-      ds.spec.template.spec.tolerations = [{ operator: "Exists", effect: "NoSchedule" }, { key: "dedicated", operator: "Exists" }];
+      ds.spec.template.spec.tolerations = [
+        { operator: "Exists", effect: "NoSchedule" },
+        { key: "dedicated", operator: "Exists" },
+      ];
       assert.deepEqual(
         checkObject(ds, OPS).map((v) => v.policy),
         ["collector-tolerates-every-taint"],
@@ -189,7 +199,14 @@ describe("policy pack checks (policy/checks.ts)", () => {
       const odd = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "alloy", namespace: "loki-v3" }, spec: "?" };
       assert.deepEqual(
         checkObject(odd, OPS).map((v) => v.policy),
-        ["collector-tolerates-every-taint", "collector-priority-class", "collector-resources", "collector-reads-var-log-read-only", "collector-keeps-positions-on-host", "collector-monitoring-annotations"],
+        [
+          "collector-tolerates-every-taint",
+          "collector-priority-class",
+          "collector-resources",
+          "collector-reads-var-log-read-only",
+          "collector-keeps-positions-on-host",
+          "collector-monitoring-annotations",
+        ],
       );
     });
   });
@@ -226,7 +243,8 @@ describe("policy pack checks (policy/checks.ts)", () => {
     it("fails a collector rendered as a Deployment", () => {
       const deployment = { ...goodDaemonSet(), kind: "Deployment" };
       assert.deepEqual(checkRelease([deployment, goodServiceMonitor()], OPS).slice(1), [
-        "the stack renders a Deployment loki-v3/alloy; expected the collector only as a DaemonSet, one pod per node; fix: " + CHART_FIX("controller.type"),
+        "the stack renders a Deployment loki-v3/alloy; expected the collector only as a DaemonSet, one pod per node; fix: " +
+          CHART_FIX("controller.type"),
       ]);
     });
 
@@ -239,7 +257,10 @@ describe("policy pack checks (policy/checks.ts)", () => {
 
   describe("reading the engine's resources", () => {
     it("takes the stack from a URN", () => {
-      assert.equal(stackOfUrn("urn:pulumi:prod::alloy-logs::kubernetes:helm.sh/v4:Chart$kubernetes:apps/v1:DaemonSet::alloy:loki-v3/alloy"), "prod");
+      assert.equal(
+        stackOfUrn("urn:pulumi:prod::alloy-logs::kubernetes:helm.sh/v4:Chart$kubernetes:apps/v1:DaemonSet::alloy:loki-v3/alloy"),
+        "prod",
+      );
     });
 
     it("reads a DaemonSet and a ServiceMonitor of the kubernetes provider, and opens no other resource", () => {
@@ -260,7 +281,9 @@ describe("what the policy pack expects of each stack (policy/expectations.ts)", 
 
   it("names the stack file when a stack has none", () => {
     // Not a plausible next cluster (staging, qa): adding one must not break this test.
-    assert.throws(() => loadExpectations("no-such-stack"), { message: 'No stack file Pulumi.no-such-stack.yaml: is "no-such-stack" a stack of this project?' });
+    assert.throws(() => loadExpectations("no-such-stack"), {
+      message: 'No stack file Pulumi.no-such-stack.yaml: is "no-such-stack" a stack of this project?',
+    });
   });
 });
 
@@ -268,7 +291,8 @@ describe("policy/tsconfig.json", () => {
   // run-policy-pack compiles the pack with ts-node from this file's compilerOptions alone
   // (@pulumi/pulumi tsutils.loadTypeScriptCompilerOptions reads no "extends").
   it("compiles the pack's imports with the project's target, module resolution and lib", () => {
-    const read = (file: string) => (JSON.parse(readFileSync(path.join(ROOT, file), "utf8")) as { compilerOptions: Record<string, unknown> }).compilerOptions;
+    const read = (file: string) =>
+      (JSON.parse(readFileSync(path.join(ROOT, file), "utf8")) as { compilerOptions: Record<string, unknown> }).compilerOptions;
     const [pack, project] = [read("policy/tsconfig.json"), read("tsconfig.json")];
     for (const option of ["target", "module", "moduleResolution", "lib", "strict", "esModuleInterop"]) {
       assert.deepEqual(pack[option], project[option], option);
@@ -328,7 +352,12 @@ describe("the policy pack run as the Pulumi CLI runs it (run-policy-pack, Analyz
 
   it("checks the whole stack at the end: a stack without the collector DaemonSet fails", async function () {
     this.timeout(30_000);
-    const other = { type: "kubernetes:core/v1:ConfigMap", name: "x", urn: urnOf("ops", "kubernetes:core/v1:ConfigMap", "x"), properties: {} };
+    const other = {
+      type: "kubernetes:core/v1:ConfigMap",
+      name: "x",
+      urn: urnOf("ops", "kubernetes:core/v1:ConfigMap", "x"),
+      properties: {},
+    };
     const found = await pack.analyzeStack([other, chartChild("ops", goodServiceMonitor())]);
     assert.deepEqual(
       found.map((d) => [d.policy, d.enforcementLevel, d.message.split("\n")[1].split(";")[0]]),
@@ -341,7 +370,9 @@ describe("the policy pack run as the Pulumi CLI runs it (run-policy-pack, Analyz
     assert.deepEqual(
       (await pack.analyze(chartChild("no-such-stack", goodDaemonSet()))).map((d) => d.message.split("\n")[1]),
       // The pack runs in policy/, as the CLI starts it: the loader names the file relative to it.
-      Array(6).fill('the policy pack cannot read what the stack expects: No stack file ../Pulumi.no-such-stack.yaml: is "no-such-stack" a stack of this project?'),
+      Array(6).fill(
+        'the policy pack cannot read what the stack expects: No stack file ../Pulumi.no-such-stack.yaml: is "no-such-stack" a stack of this project?',
+      ),
     );
   });
 });

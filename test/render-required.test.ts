@@ -15,6 +15,9 @@ describe("render tests required (REQUIRE_RENDER=1)", function () {
   it("has HELM_BIN and ALLOY_CHART_DIR set to a helm binary and the pinned chart", function () {
     // Set but wrong (no such helm, another chart or version) throws with the reason.
     const setup = chartEnvFromProcess();
-    assert.ok(!("missing" in setup), `REQUIRE_RENDER=1 but ${"missing" in setup ? setup.missing.join(" and ") : ""} not set: the render tests would be skipped`);
+    assert.ok(
+      !("missing" in setup),
+      `REQUIRE_RENDER=1 but ${"missing" in setup ? setup.missing.join(" and ") : ""} not set: the render tests would be skipped`,
+    );
   });
 });

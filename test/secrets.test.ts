@@ -66,11 +66,31 @@ describe("secrets", () => {
   }
 
   const invalid: [string, string, string][] = [
-    ["a password given as a list", auth({ password: [SECRET], type: "basic", username: "ops" }), 'alloy-logs:lokiAuth.password: got "[secret]"; expected password as a string'],
-    ["a misspelt field holding the secret", auth({ passwort: SECRET, type: "basic", username: "ops" }), "alloy-logs:lokiAuth.password: missing; expected password as a string"],
-    ["an unknown type with a token", auth({ token: SECRET, type: "oauth" }), 'alloy-logs:lokiAuth.type: got "[secret]"; expected {type: none}, {type: basic, username, password} or {type: bearer, token}'],
-    ["the secret pasted as the whole value", SECRET, 'alloy-logs:lokiAuth: got "[secret]"; expected {type: none}, {type: basic, username, password} or {type: bearer, token}'],
-    ["an empty username beside the password", auth({ password: SECRET, type: "basic", username: "" }), 'alloy-logs:lokiAuth.username: got "[secret]"; expected a non-empty username'],
+    [
+      "a password given as a list",
+      auth({ password: [SECRET], type: "basic", username: "ops" }),
+      'alloy-logs:lokiAuth.password: got "[secret]"; expected password as a string',
+    ],
+    [
+      "a misspelt field holding the secret",
+      auth({ passwort: SECRET, type: "basic", username: "ops" }),
+      "alloy-logs:lokiAuth.password: missing; expected password as a string",
+    ],
+    [
+      "an unknown type with a token",
+      auth({ token: SECRET, type: "oauth" }),
+      'alloy-logs:lokiAuth.type: got "[secret]"; expected {type: none}, {type: basic, username, password} or {type: bearer, token}',
+    ],
+    [
+      "the secret pasted as the whole value",
+      SECRET,
+      'alloy-logs:lokiAuth: got "[secret]"; expected {type: none}, {type: basic, username, password} or {type: bearer, token}',
+    ],
+    [
+      "an empty username beside the password",
+      auth({ password: SECRET, type: "basic", username: "" }),
+      'alloy-logs:lokiAuth.username: got "[secret]"; expected a non-empty username',
+    ],
   ];
   for (const [what, delivered, first] of invalid) {
     it(`reports ${what} without its value`, async () => {
@@ -84,9 +104,21 @@ describe("secrets", () => {
     ["tenantId", "--secret alloy-logs:tenantId", SECRET],
     ["tenantId", "--secret alloy-logs:tenantId, with a value that is no tenant", `${SECRET}\n"{{`],
     ["lokiEndpoint", "--secret alloy-logs:lokiEndpoint", `https://${SECRET}@loki/loki/api/v1/push`],
-    ["chartOverrides", "--secret --path alloy-logs:chartOverrides.controller.podAnnotations.token", auth({ controller: { podAnnotations: { token: SECRET } } })],
-    ["chartOverrides", "--secret --path alloy-logs:chartOverrides.tolerations, at a path the chart does not read", auth({ tolerations: SECRET, nodeSelektor: {} })],
-    ["serviceMonitor", "--secret --path alloy-logs:serviceMonitor.labels.release, beside an unknown key", auth({ labels: { release: SECRET }, colour: "x" })],
+    [
+      "chartOverrides",
+      "--secret --path alloy-logs:chartOverrides.controller.podAnnotations.token",
+      auth({ controller: { podAnnotations: { token: SECRET } } }),
+    ],
+    [
+      "chartOverrides",
+      "--secret --path alloy-logs:chartOverrides.tolerations, at a path the chart does not read",
+      auth({ tolerations: SECRET, nodeSelektor: {} }),
+    ],
+    [
+      "serviceMonitor",
+      "--secret --path alloy-logs:serviceMonitor.labels.release, beside an unknown key",
+      auth({ labels: { release: SECRET }, colour: "x" }),
+    ],
   ];
   for (const [key, way, delivered] of elsewhere) {
     it(`refuses a secret set with ${way}, once and without its value: it would be written in plain text`, async () => {

@@ -610,7 +610,10 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
   const ciRun = readFileSync(path.join(ROOT, ".ci", "run"), "utf8");
   const script = (name: string) => readFileSync(path.join(ROOT, "scripts", name), "utf8");
   const pinned = (what: string) =>
-    execFileSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/pinned-chart.ts", what], { cwd: ROOT, encoding: "utf8" }).trim();
+    execFileSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/pinned-chart.ts", what], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }).trim();
 
   it("runs .ci/run with REQUIRE_RENDER=1, the switch that makes a skipped test a failure", () => {
     const step = stepsOf(jobs.test).find((s) => isRun(s, /^bash \.ci\/run$/));
@@ -618,11 +621,17 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
     assert.deepEqual(envOf(step), { REQUIRE_RENDER: "1" });
     // .ci/run fails when the chart cannot be had and runs mocha with --forbid-pending under it.
     assert.match(ciRun, /if \[\[ "\$\{REQUIRE_RENDER:-\}" == 1 \]\]; then[\s\S]*?exit 1/);
-    assert.match(ciRun, /\[\[ "\$\{REQUIRE_RENDER:-\}" == 1 \]\] && mocha_args\+=\(--forbid-pending\)\n\nnpm test -- "\$\{mocha_args\[@\]\}"/);
+    assert.match(
+      ciRun,
+      /\[\[ "\$\{REQUIRE_RENDER:-\}" == 1 \]\] && mocha_args\+=\(--forbid-pending\)\n\nnpm test -- "\$\{mocha_args\[@\]\}"/,
+    );
   });
 
   it("has .ci/run install helm with scripts/fetch-helm.sh and pull the chart with scripts/fetch-chart.sh before npm test", () => {
-    assert.match(ciRun, /bash scripts\/fetch-helm\.sh[\s\S]*bash scripts\/fetch-chart\.sh[\s\S]*export HELM_BIN ALLOY_CHART_DIR[\s\S]*npm test/);
+    assert.match(
+      ciRun,
+      /bash scripts\/fetch-helm\.sh[\s\S]*bash scripts\/fetch-chart\.sh[\s\S]*export HELM_BIN ALLOY_CHART_DIR[\s\S]*npm test/,
+    );
   });
 
   it("pulls the chart version config/chart/alloy-values.generated.ts pins, from the repository the program deploys from", () => {
@@ -641,7 +650,17 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
     delete env.HELM_BIN;
     delete env.ALLOY_CHART_DIR;
     const mocha = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
-    const args = [mocha, "--no-config", "--require", "./scripts/register-ts.js", "--extension", "ts", "--forbid-pending", "test/render-required.test.ts", "test/policy-render.test.ts"];
+    const args = [
+      mocha,
+      "--no-config",
+      "--require",
+      "./scripts/register-ts.js",
+      "--extension",
+      "ts",
+      "--forbid-pending",
+      "test/render-required.test.ts",
+      "test/policy-render.test.ts",
+    ];
     const run = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: "utf8" });
     assert.notEqual(run.status, 0, run.stdout);
     assert.match(run.stdout, /REQUIRE_RENDER=1 but HELM_BIN and ALLOY_CHART_DIR not set: the render tests would be skipped/);
@@ -736,7 +755,11 @@ describe("scripts/alloy-check.sh (with a stand-in docker that records its calls)
       ]),
     ]);
     for (const stack of stackNames()) {
-      assert.equal(readFileSync(path.join(ROOT, "out", stack, "config.alloy"), "utf8"), readFileSync(path.join(ROOT, "test", "golden", stack, "config.alloy"), "utf8"), stack);
+      assert.equal(
+        readFileSync(path.join(ROOT, "out", stack, "config.alloy"), "utf8"),
+        readFileSync(path.join(ROOT, "test", "golden", stack, "config.alloy"), "utf8"),
+        stack,
+      );
     }
   });
 

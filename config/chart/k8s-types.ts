@@ -39,9 +39,7 @@ export type NetworkPolicyEgressRule = Unwrap<k8s.networking.v1.NetworkPolicyEgre
  * `controller.type` selects (templates/controllers/*.yaml).
  */
 export type UpdateStrategy =
-  | Unwrap<k8s.apps.v1.DaemonSetUpdateStrategy>
-  | Unwrap<k8s.apps.v1.DeploymentStrategy>
-  | Unwrap<k8s.apps.v1.StatefulSetUpdateStrategy>;
+  Unwrap<k8s.apps.v1.DaemonSetUpdateStrategy> | Unwrap<k8s.apps.v1.DeploymentStrategy> | Unwrap<k8s.apps.v1.StatefulSetUpdateStrategy>;
 
 /**
  * One entry of the chart's `alloy.extraPorts`: the chart's own shape, turned

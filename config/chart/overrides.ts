@@ -43,7 +43,10 @@ const EXPECTED: Record<ChartValueKind, { test: (v: unknown) => boolean; text: st
   number: { test: (v) => typeof v === "number", text: "a number" },
   "number?": { test: (v) => v === null || typeof v === "number", text: "a number or null" },
   boolean: { test: (v) => typeof v === "boolean", text: "true or false" },
-  "intOrString?": { test: (v) => v === null || typeof v === "number" || typeof v === "string", text: "a number, a percentage string or null" },
+  "intOrString?": {
+    test: (v) => v === null || typeof v === "number" || typeof v === "string",
+    text: "a number, a percentage string or null",
+  },
 };
 
 const ALL_PATHS = Object.keys(ALLOY_CHART_PATHS);
@@ -83,7 +86,8 @@ export function suggestChartPath(path: readonly string[]): string | undefined {
   if (path.length === 1 && Object.hasOwn(RENAMED, key)) return RENAMED[key];
   const siblings = kindOf(parent) === "object" || parent === "" ? childrenOf(parent) : [];
   const sibling =
-    nearest(key, siblings) ?? siblings.find((s) => s.toLowerCase().includes(key.toLowerCase()) || key.toLowerCase().includes(s.toLowerCase()));
+    nearest(key, siblings) ??
+    siblings.find((s) => s.toLowerCase().includes(key.toLowerCase()) || key.toLowerCase().includes(s.toLowerCase()));
   if (sibling) return parent === "" ? sibling : `${parent}.${sibling}`;
   const full = path.join(".");
   const sameKey = ALL_PATHS.filter((p) => p.split(".").pop()!.toLowerCase() === key.toLowerCase());
@@ -187,7 +191,10 @@ export function checkChartOverrides(overrides: Plain, owned: readonly OwnedPath[
       for (const [i, item] of value.entries()) {
         const owner = argumentOwner(item, path, owned);
         if (owner && !full()) {
-          problems.push({ path: [...path, String(i)], message: `expected no ${JSON.stringify(`--${owner.argument}`)} in chart value "${dotted}": ${owner.reason}` });
+          problems.push({
+            path: [...path, String(i)],
+            message: `expected no ${JSON.stringify(`--${owner.argument}`)} in chart value "${dotted}": ${owner.reason}`,
+          });
         }
       }
     }

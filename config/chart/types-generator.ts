@@ -119,17 +119,7 @@ const TEMPLATE_ONLY: Record<string, { ts: string; kind: RuntimeKind; doc: string
  */
 const EXCLUDED = new Set(["agent"]);
 
-type RuntimeKind =
-  | "object"
-  | "map"
-  | "list"
-  | "list?"
-  | "string"
-  | "string?"
-  | "number"
-  | "number?"
-  | "boolean"
-  | "intOrString?";
+type RuntimeKind = "object" | "map" | "list" | "list?" | "string" | "string?" | "number" | "number?" | "boolean" | "intOrString?";
 
 interface Field {
   key: string;
@@ -147,7 +137,12 @@ function docOf(pair: Pair, map: YAMLMap, index: number): string[] {
   const comment = key.commentBefore ?? (index === 0 ? map.commentBefore : undefined) ?? "";
   const raw = comment.split("\n");
   return raw
-    .map((l) => l.replace(/^#?\s?/, "").replace(/^-- ?/, "").replace(/^\(\w+\) /, ""))
+    .map((l) =>
+      l
+        .replace(/^#?\s?/, "")
+        .replace(/^-- ?/, "")
+        .replace(/^\(\w+\) /, ""),
+    )
     .filter((l) => l.trim() !== "" && !/^#/.test(l.trim()));
 }
 
@@ -170,7 +165,8 @@ export function chartMeta(chartYaml: string, file: string): ChartMeta {
     throw new GeneratorError(`${file}: not valid YAML: ${(error as Error).message}`);
   }
   const { name, version, appVersion } = (typeof chart === "object" && chart !== null ? chart : {}) as Record<string, unknown>;
-  if (name !== "alloy") throw new GeneratorError(`${file}: expected the grafana/alloy chart (name: alloy), got name ${JSON.stringify(name)}`);
+  if (name !== "alloy")
+    throw new GeneratorError(`${file}: expected the grafana/alloy chart (name: alloy), got name ${JSON.stringify(name)}`);
   if (typeof version !== "string" || !SEMVER.test(version)) {
     throw new GeneratorError(`${file}: expected a chart version such as 1.4.0, got version ${JSON.stringify(version)}`);
   }
@@ -293,7 +289,8 @@ export interface Generated {
  */
 export function generateChartTypes(valuesYaml: string, meta: ChartMeta): Generated {
   const doc = parseDocument(valuesYaml);
-  if (doc.errors.length > 0) throw new GeneratorError(`values.yaml of grafana/alloy ${meta.version}: not valid YAML: ${doc.errors[0].message}`);
+  if (doc.errors.length > 0)
+    throw new GeneratorError(`values.yaml of grafana/alloy ${meta.version}: not valid YAML: ${doc.errors[0].message}`);
   if (!isMap(doc.contents)) throw new GeneratorError(`values.yaml of grafana/alloy ${meta.version}: expected a YAML map at the top`);
   const state: WalkState = { untyped: [], hinted: new Set() };
   const fields = walk(doc.contents, "", state);
@@ -323,7 +320,10 @@ export type AlloyChartValues = ${renderType(fields, "")};
  * run time (stack config). \`object\` has the listed children only; \`map\`
  * is free-form (copied with toYaml); a \`?\` suffix allows null.
  */
-export type ChartValueKind = ${[...new Set(paths.map(([, k]) => k))].sort().map((k) => JSON.stringify(k)).join(" | ")};
+export type ChartValueKind = ${[...new Set(paths.map(([, k]) => k))]
+    .sort()
+    .map((k) => JSON.stringify(k))
+    .join(" | ")};
 
 export const ALLOY_CHART_PATHS: Readonly<Record<string, ChartValueKind>> = {
 ${paths.map(([p, k]) => `  ${JSON.stringify(p)}: ${JSON.stringify(k)},`).join("\n")}

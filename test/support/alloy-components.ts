@@ -107,8 +107,18 @@ export interface ConfigBlockSpec {
 const req = (type: AttrType, extra: Partial<AttrSpec> = {}): AttrSpec => ({ type, required: true, ...extra });
 const opt = (type: AttrType, extra: Partial<AttrSpec> = {}): AttrSpec => ({ type, required: false, ...extra });
 const body = (attrs: Record<string, AttrSpec>, blocks: Record<string, NestedBlockSpec> = {}): BlockSpec => ({ attrs, blocks });
-const onceBlock = (b: BlockSpec, extra: Partial<NestedBlockSpec> = {}): NestedBlockSpec => ({ body: b, repeatable: false, required: false, ...extra });
-const repeatedBlock = (b: BlockSpec, extra: Partial<NestedBlockSpec> = {}): NestedBlockSpec => ({ body: b, repeatable: true, required: false, ...extra });
+const onceBlock = (b: BlockSpec, extra: Partial<NestedBlockSpec> = {}): NestedBlockSpec => ({
+  body: b,
+  repeatable: false,
+  required: false,
+  ...extra,
+});
+const repeatedBlock = (b: BlockSpec, extra: Partial<NestedBlockSpec> = {}): NestedBlockSpec => ({
+  body: b,
+  repeatable: true,
+  required: false,
+  ...extra,
+});
 
 // ---------------------------------------------------------------------------
 // Shared HTTP client configuration
@@ -263,10 +273,24 @@ const stages: Record<string, NestedBlockSpec> = {
     }),
   ),
   logfmt: repeatedBlock(body({ mapping: req("map(string)"), source: opt("string") })), // logfmt.go
-  luhn: repeatedBlock(body({ replacement: opt("string", { default: '"**REDACTED**"' }), source: opt("string"), min_length: opt("number", { default: "13" }) })), // luhn.go
+  luhn: repeatedBlock(
+    body({
+      replacement: opt("string", { default: '"**REDACTED**"' }),
+      source: opt("string"),
+      min_length: opt("number", { default: "13" }),
+    }),
+  ), // luhn.go
   match: repeatedBlock(
     // match.go; `stage,enum` nests the full stage list again.
-    { attrs: { selector: req("string"), action: opt("string", { default: '"keep"', oneOf: ["keep", "drop"] }), pipeline_name: opt("string"), drop_counter_reason: opt("string") }, blocks: stageBlocks },
+    {
+      attrs: {
+        selector: req("string"),
+        action: opt("string", { default: '"keep"', oneOf: ["keep", "drop"] }),
+        pipeline_name: opt("string"),
+        drop_counter_reason: opt("string"),
+      },
+      blocks: stageBlocks,
+    },
   ),
   metrics: repeatedBlock(
     // metric.go: MetricsConfig{ Metrics []MetricConfig `metric,enum` }
@@ -274,14 +298,21 @@ const stages: Record<string, NestedBlockSpec> = {
       {},
       {
         "metric.counter": repeatedBlock(
-          body({ ...metricShared, action: req("string", { oneOf: ["inc", "add"] }), match_all: opt("bool"), count_entry_bytes: opt("bool") }),
+          body({
+            ...metricShared,
+            action: req("string", { oneOf: ["inc", "add"] }),
+            match_all: opt("bool"),
+            count_entry_bytes: opt("bool"),
+          }),
         ),
         "metric.gauge": repeatedBlock(body({ ...metricShared, action: req("string", { oneOf: ["set", "inc", "dec", "add", "sub"] }) })),
         "metric.histogram": repeatedBlock(body({ ...metricShared, buckets: req("list(number)") })),
       },
     ),
   ),
-  multiline: repeatedBlock(body({ firstline: req("string"), max_lines: opt("number", { default: "128" }), max_wait_time: opt("duration", { default: "3s" }) })), // multiline.go
+  multiline: repeatedBlock(
+    body({ firstline: req("string"), max_lines: opt("number", { default: "128" }), max_wait_time: opt("duration", { default: "3s" }) }),
+  ), // multiline.go
   output: repeatedBlock(body({ source: req("string") })), // output.go
   pack: repeatedBlock(body({ labels: req("list(string)"), ingest_timestamp: opt("bool", { default: "true" }) })), // pack.go
   pattern: repeatedBlock(body({ pattern: req("string"), source: opt("string"), labels_from_groups: opt("bool") })), // pattern.go
@@ -303,9 +334,12 @@ const stages: Record<string, NestedBlockSpec> = {
     }),
   ),
   // windowsevent.go; stage.go lists it in stagesUnstable as StabilityExperimental.
-  windowsevent: repeatedBlock(body({ source: opt("string", { default: '"message"' }), drop_invalid_labels: opt("bool"), overwrite_existing: opt("bool") }), {
-    stability: "experimental",
-  }),
+  windowsevent: repeatedBlock(
+    body({ source: opt("string", { default: '"message"' }), drop_invalid_labels: opt("bool"), overwrite_existing: opt("bool") }),
+    {
+      stability: "experimental",
+    },
+  ),
 };
 for (const [name, spec] of Object.entries(stages)) stageBlocks[`stage.${name}`] = spec;
 
@@ -397,7 +431,10 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
 
   "loki.relabel": {
     source: "internal/component/loki/relabel/relabel.go",
-    body: body({ forward_to: req("list(LogsReceiver)"), max_cache_size: opt("number", { default: "10000" }) }, { rule: repeatedBlock(relabelRule) }),
+    body: body(
+      { forward_to: req("list(LogsReceiver)"), max_cache_size: opt("number", { default: "10000" }) },
+      { rule: repeatedBlock(relabelRule) },
+    ),
     exports: { receiver: "LogsReceiver", rules: "RelabelRules" },
   },
 
@@ -427,7 +464,9 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
             {
               ...httpClientConfig.blocks,
               // QueueConfig.SetToDefault: capacity 10MiB, drain_timeout 15s (the docs say "1m").
-              queue_config: onceBlock(body({ capacity: opt("bytes", { default: "10MiB" }), drain_timeout: opt("duration", { default: "15s" }) })),
+              queue_config: onceBlock(
+                body({ capacity: opt("bytes", { default: "10MiB" }), drain_timeout: opt("duration", { default: "15s" }) }),
+              ),
             },
           ),
         ),
@@ -678,7 +717,11 @@ class Checker {
       const id = `${stmt.name}.${stmt.label}`;
       const first = this.defined.get(id);
       if (first) {
-        this.report(stmt.line, `${stmt.name} "${stmt.label}"`, `duplicate definition of ${stmt.name} "${stmt.label}" (first defined at line ${first.line})`);
+        this.report(
+          stmt.line,
+          `${stmt.name} "${stmt.label}"`,
+          `duplicate definition of ${stmt.name} "${stmt.label}" (first defined at line ${first.line})`,
+        );
         continue;
       }
       this.defined.set(id, { name: stmt.name, label: stmt.label, spec, line: stmt.line });
@@ -723,7 +766,11 @@ class Checker {
           this.report(stmt.line, childPath, `block "${stmt.name}" is deprecated; use "${nested.deprecatedFor}" instead`);
         }
         if (nested.stability) {
-          this.report(stmt.line, childPath, `block "${stmt.name}" is ${nested.stability} in Alloy ${ALLOY_VERSION} and needs --stability.level=${nested.stability}`);
+          this.report(
+            stmt.line,
+            childPath,
+            `block "${stmt.name}" is ${nested.stability} in Alloy ${ALLOY_VERSION} and needs --stability.level=${nested.stability}`,
+          );
         }
         this.checkBody(stmt, nested.body, childPath);
       }
@@ -740,7 +787,9 @@ class Checker {
   private unknownMember(kind: "attribute" | "block", name: string, spec: BlockSpec): string {
     const other: Record<string, unknown> = kind === "attribute" ? spec.blocks : spec.attrs;
     if (own(other, name)) {
-      return kind === "attribute" ? `"${name}" is a block, not an attribute; write ${name} { ... }` : `"${name}" is an attribute, not a block; write ${name} = ...`;
+      return kind === "attribute"
+        ? `"${name}" is a block, not an attribute; write ${name} { ... }`
+        : `"${name}" is an attribute, not a block; write ${name} = ...`;
     }
     const candidates = kind === "attribute" ? Object.keys(spec.attrs) : Object.keys(spec.blocks);
     return `unknown ${kind} "${name}"${didYouMean(name, candidates)}`;
@@ -769,7 +818,8 @@ class Checker {
     // null decodes to the zero value of any Go type (syntax/internal/value/decode.go).
     if (v.kind === "null" || type === "any") return;
 
-    const literal = ["string", "number", "bool", "array", "object"].includes(v.kind) || (v.kind === "unary" && unparen(v.operand).kind === "number");
+    const literal =
+      ["string", "number", "bool", "array", "object"].includes(v.kind) || (v.kind === "unary" && unparen(v.operand).kind === "number");
     if (!literal) {
       this.checkExpressionType(v, type, line, path, where);
       return;
@@ -784,7 +834,11 @@ class Checker {
       case "secret":
         if (v.kind !== "string") return wrong(type);
         if (oneOf && !oneOf.includes(v.value)) {
-          this.report(line, path, `expected one of ${oneOf.map((o) => JSON.stringify(o)).join(", ")}${where}, got ${JSON.stringify(v.value)}${didYouMean(v.value, oneOf)}`);
+          this.report(
+            line,
+            path,
+            `expected one of ${oneOf.map((o) => JSON.stringify(o)).join(", ")}${where}, got ${JSON.stringify(v.value)}${didYouMean(v.value, oneOf)}`,
+          );
         }
         return;
       case "number":
@@ -797,7 +851,8 @@ class Checker {
         if (v.kind !== "string" || !GO_DURATION.test(v.value)) wrong('duration (Go time.ParseDuration, e.g. "1s", "500ms", "5m")');
         return;
       case "prometheus_duration":
-        if (v.kind !== "string" || v.value === "" || !PROM_DURATION.test(v.value)) wrong('duration (Prometheus model.ParseDuration, e.g. "30s", "1d")');
+        if (v.kind !== "string" || v.value === "" || !PROM_DURATION.test(v.value))
+          wrong('duration (Prometheus model.ParseDuration, e.g. "30s", "1d")');
         return;
       case "bytes":
         if (v.kind !== "string" || !BASE2_BYTES.test(v.value)) wrong('byte size (units.ParseBase2Bytes, e.g. "1MiB", "512KB")');
@@ -897,7 +952,11 @@ class Checker {
       this.report(line, path, `stdlib function "${name}" is deprecated in Alloy ${ALLOY_VERSION}; use "${entry.deprecatedFor}" instead`);
     }
     if (entry.experimental) {
-      this.report(line, path, `stdlib function "${name}" is experimental in Alloy ${ALLOY_VERSION} and needs --stability.level=experimental`);
+      this.report(
+        line,
+        path,
+        `stdlib function "${name}" is experimental in Alloy ${ALLOY_VERSION} and needs --stability.level=experimental`,
+      );
     }
   }
 
@@ -914,7 +973,10 @@ class Checker {
       const id = `${c.name} "${c.label}"`;
       if (!c.spec) return { kind: "export", component: c, type: undefined };
       if (chain.length === n + 1) {
-        return { kind: "error", message: `reference to component ${id} itself; reference one of its exports (${Object.keys(c.spec.exports).join(", ") || "it has none"})` };
+        return {
+          kind: "error",
+          message: `reference to component ${id} itself; reference one of its exports (${Object.keys(c.spec.exports).join(", ") || "it has none"})`,
+        };
       }
       const exp = chain[n + 1];
       const expType = own(c.spec.exports, exp);

@@ -97,9 +97,7 @@ export function formatValue(v: Value): string {
     case "object":
       // Keys are always quoted: that form is valid for every key, whereas the
       // bare form only works for identifiers.
-      return v.fields.length === 0
-        ? "{}"
-        : `{ ${v.fields.map((f) => `${goQuote(f.key)} = ${formatValue(f.value)}`).join(", ")} }`;
+      return v.fields.length === 0 ? "{}" : `{ ${v.fields.map((f) => `${goQuote(f.key)} = ${formatValue(f.value)}`).join(", ")} }`;
     case "ident":
       return v.name;
     case "access":
@@ -362,7 +360,7 @@ class Scanner {
           case ">":
             if (this.ch === 0x3d) {
               this.next();
-              tok = (c === "=" ? "==" : `${c}=`);
+              tok = c === "=" ? "==" : `${c}=`;
             } else {
               tok = c;
             }
@@ -417,12 +415,7 @@ class Scanner {
   }
 
   private skipWhitespace(): void {
-    while (
-      this.ch === 0x20 ||
-      this.ch === 0x09 ||
-      this.ch === 0x0d ||
-      (this.ch === 0x0a && !this.insertTerm)
-    ) {
+    while (this.ch === 0x20 || this.ch === 0x09 || this.ch === 0x0d || (this.ch === 0x0a && !this.insertTerm)) {
       this.next();
     }
   }
@@ -528,12 +521,7 @@ class Scanner {
     for (; n > 0; n--) {
       const d = digitVal(this.ch);
       if (d >= base) {
-        this.fail(
-          off,
-          this.ch === EOF_CH
-            ? "escape sequence not terminated"
-            : `illegal character ${goRuneU(this.ch)} in escape sequence`,
-        );
+        this.fail(off, this.ch === EOF_CH ? "escape sequence not terminated" : `illegal character ${goRuneU(this.ch)} in escape sequence`);
       }
       x = x * base + d;
       this.next();
@@ -617,7 +605,7 @@ function unquote(lit: string): string {
   const bytes: number[] = [];
   const pushRune = (cp: number) => bytes.push(...Buffer.from(String.fromCodePoint(cp), "utf8"));
   const simple: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, "\\": 92, '"': 34 };
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const cp = body.codePointAt(i)!;
     if (cp !== 0x5c) {
       pushRune(cp);
@@ -1017,7 +1005,8 @@ function goQuote(s: string): string {
     if (named[cp] !== undefined) out += named[cp];
     else if (isPrint(cp)) out += c;
     else if (cp < 0x80) out += `\\x${cp.toString(16).padStart(2, "0")}`;
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += "\\ufffd"; // lone surrogate: Go would see U+FFFD
+    else if (cp >= 0xd800 && cp <= 0xdfff)
+      out += "\\ufffd"; // lone surrogate: Go would see U+FFFD
     else if (cp <= 0xffff) out += `\\u${cp.toString(16).padStart(4, "0")}`;
     else out += `\\U${cp.toString(16).padStart(8, "0")}`;
   }

@@ -109,7 +109,18 @@ export function renderChart(env: ChartEnv, valuesFile: string, namespace: string
   try {
     output = execFileSync(
       env.helm,
-      ["template", RELEASE_NAME, env.chartDir, "--include-crds", "--namespace", namespace, "--kube-version", KUBE_VERSION, "-f", valuesFile],
+      [
+        "template",
+        RELEASE_NAME,
+        env.chartDir,
+        "--include-crds",
+        "--namespace",
+        namespace,
+        "--kube-version",
+        KUBE_VERSION,
+        "-f",
+        valuesFile,
+      ],
       { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] },
     );
   } catch (error) {
@@ -159,6 +170,7 @@ export function single<T extends KubeObject>(objects: readonly KubeObject[], kin
 export function alloyContainer(ds: DaemonSet): Container {
   const containers = ds.spec.template.spec.containers;
   const alloy = containers.find((c) => c.name === "alloy");
-  if (!alloy) throw new Error(`no container named alloy in DaemonSet ${ds.metadata.name}; containers: ${containers.map((c) => c.name).join(", ")}`);
+  if (!alloy)
+    throw new Error(`no container named alloy in DaemonSet ${ds.metadata.name}; containers: ${containers.map((c) => c.name).join(", ")}`);
   return alloy;
 }

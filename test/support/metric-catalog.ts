@@ -56,7 +56,12 @@ export const METRIC_CATALOG: readonly CatalogMetric[] = [
     exporter: "alloy",
     source: "internal/runtime/internal/controller/metrics.go (newControllerCollector); label health_type",
   },
-  { name: "alloy_build_info", type: "gauge", exporter: "alloy", source: "main.go: build.NewCollector(\"alloy\") (prometheus/common version collector)" },
+  {
+    name: "alloy_build_info",
+    type: "gauge",
+    exporter: "alloy",
+    source: 'main.go: build.NewCollector("alloy") (prometheus/common version collector)',
+  },
   {
     name: "alloy_resources_process_resident_memory_bytes",
     type: "gauge",

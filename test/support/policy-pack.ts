@@ -19,7 +19,9 @@ import { ROOT } from "./stacks";
 /* eslint-disable @typescript-eslint/no-require-imports */
 const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
 const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb") as AnalyzerPb;
-const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as { AnalyzerClient: new (address: string, credentials: unknown) => AnalyzerClient };
+const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as {
+  AnalyzerClient: new (address: string, credentials: unknown) => AnalyzerClient;
+};
 const structPb = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(value: unknown): unknown } };
 
 /** The few generated message classes used here (analyzer.proto). */
@@ -70,7 +72,10 @@ export function urnOf(stack: string, type: string, name: string): string {
 }
 
 /** A resource of the kubernetes provider for a rendered object, typed and named as helm.v4.Chart's children are. */
-export function chartChild(stack: string, object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): EngineResource {
+export function chartChild(
+  stack: string,
+  object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } },
+): EngineResource {
   const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : ["core", object.apiVersion];
   const type = `kubernetes:${group}/${version}:${object.kind}`;
   const name = `alloy:${object.metadata.namespace ?? ""}/${object.metadata.name}`;
@@ -92,7 +97,9 @@ function describing(message: Message, resource: EngineResource): Message {
 }
 
 function diagnostics(response: AnalyzeResponsePb): Diagnostic[] {
-  return response.getDiagnosticsList().map((d) => ({ policy: d.getPolicyname(), message: d.getMessage(), enforcementLevel: d.getEnforcementlevel() }));
+  return response
+    .getDiagnosticsList()
+    .map((d) => ({ policy: d.getPolicyname(), message: d.getMessage(), enforcementLevel: d.getEnforcementlevel() }));
 }
 
 export class RunningPolicyPack {
@@ -110,7 +117,10 @@ export class RunningPolicyPack {
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the policy pack printed no port within ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`the policy pack printed no port within ${timeoutMs} ms; stderr:\n${stderr}`)),
+        timeoutMs,
+      );
       child.stdout.on("data", (chunk: Buffer) => {
         stdout += chunk.toString();
         const line = /^(\d+)\n/.exec(stdout);
@@ -139,7 +149,11 @@ export class RunningPolicyPack {
   /** The engine's AnalyzeStack call, with every resource of the stack. */
   analyzeStack(resources: readonly EngineResource[]): Promise<Diagnostic[]> {
     const request = new analyzerPb.AnalyzeStackRequest();
-    set(request, "ResourcesList", resources.map((r) => describing(new analyzerPb.AnalyzerResource(), r)));
+    set(
+      request,
+      "ResourcesList",
+      resources.map((r) => describing(new analyzerPb.AnalyzerResource(), r)),
+    );
     return new Promise((resolve, reject) =>
       this.client.analyzeStack(request, (error, response) => (error ? reject(error) : resolve(diagnostics(response)))),
     );

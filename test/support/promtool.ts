@@ -23,8 +23,7 @@ export function findPromtool(): string | undefined {
   return undefined;
 }
 
-export const PROMTOOL_MISSING =
-  "promtool is not on PATH. It comes with Debian's `prometheus` package: `apt-get install -y prometheus`.";
+export const PROMTOOL_MISSING = "promtool is not on PATH. It comes with Debian's `prometheus` package: `apt-get install -y prometheus`.";
 
 /**
  * promtool for a suite's `before` hook. Without it: in CI (CI=true) the suite fails,

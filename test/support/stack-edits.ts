@@ -39,12 +39,14 @@ const CLUSTER = "expected a cluster name: 1-100 letters, digits, '-' or '_', sta
 const DNS_LABEL = "expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. loki-v3)";
 const CONTEXT = "expected the name of a context in your kubeconfig, without spaces or quotes";
 const LABEL_VALUE = "expected a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.'";
-const QUANTITY = (example: string) => `expected a positive Kubernetes quantity such as ${example} (Ki/Mi/Gi are powers of 1024; MB is not a unit)`;
+const QUANTITY = (example: string) =>
+  `expected a positive Kubernetes quantity such as ${example} (Ki/Mi/Gi are powers of 1024; MB is not a unit)`;
 const DURATION = (example: string, why: string) => `expected a Go duration such as ${example} (units ns, us, ms, s, m, h; no d): ${why}`;
 const SIZE = (why: string) => `expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB): ${why}`;
 const PROBE_RE2 = "expected the probe line regular expression in Go RE2 syntax:";
 const FIRST_LINE_RE2 = "expected the first line's regular expression in Go RE2 syntax:";
-const INDEX_LABELS = "expected one of the labels the pipeline gives every entry: app, component, container, instance, job, namespace, node_name, pod, stream";
+const INDEX_LABELS =
+  "expected one of the labels the pipeline gives every entry: app, component, container, instance, job, namespace, node_name, pod, stream";
 const PUSH_PATH = "expected the Loki push path: the URL must end in /loki/api/v1/push";
 const LONG = "a".repeat(10_000);
 const AUTH_UNION = "expected {type: none}, {type: basic, username, password} or {type: bearer, token}";
@@ -247,4 +249,3 @@ export const EDITS: Edit[] = [
   ["a key given twice", { file: "config:\n  alloy-logs:tenantId: ops\n  alloy-logs:tenantId: dev\n" }, { fileError: "Pulumi.ops.yaml:3:3: not valid YAML: Map keys must be unique" }],
   ["a value of .inf (the CLI cannot store it)", { pipeline: "{rateLimit: {linesPerSecond: .inf}}" }, { fileError: "Pulumi.ops.yaml:26:24: alloy-logs:pipeline: holds .inf or .nan, which the Pulumi CLI cannot store (json: unsupported value); write a number or quote it" }],
 ];
-

@@ -79,7 +79,13 @@ export function matchState(
         if (parent !== undefined && matchedAlias.has(parent)) parent = matchedAlias.get(parent);
       }
       if (alias.noParent || alias.parent?.startsWith(`${STACK_TYPE}::`)) parent = undefined;
-      return urnOf(alias.stack ?? stack, alias.project ?? project, parent && qualifiedTypeOf(parent), alias.type ?? r.type, alias.name ?? r.name);
+      return urnOf(
+        alias.stack ?? stack,
+        alias.project ?? project,
+        parent && qualifiedTypeOf(parent),
+        alias.type ?? r.type,
+        alias.name ?? r.name,
+      );
     };
     const inherited = (childUrn: string, parentOld: string): string => {
       const childName = nameOf(childUrn);
