@@ -246,11 +246,11 @@ describe("CI workflows (.github/workflows)", () => {
         stepsOf(test).map((s) => actionOf(s) ?? s.run),
         ["actions/checkout", "bash .ci/run"],
       );
-      // .ci/run installs promtool from Debian's prometheus package, then npm ci, typecheck, npm test.
-      assert.match(
-        readFileSync(path.join(ROOT, ".ci", "run"), "utf8"),
-        /apt-get install [^\n]*prometheus[\s\S]*npm ci[\s\S]*npm run typecheck[\s\S]*npm test/,
-      );
+      // .ci/run installs promtool from Debian's prometheus package, then npm ci, then npm test,
+      // which is lint, format check, typecheck and mocha, in that order.
+      assert.match(readFileSync(path.join(ROOT, ".ci", "run"), "utf8"), /apt-get install [^\n]*prometheus[\s\S]*npm ci[\s\S]*npm test/);
+      const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+      assert.equal(scripts.test, "npm run lint && npm run format:check && npm run typecheck && mocha");
     });
 
     it("preview every stack of the matrix after the test suite, each posting its diff on the pull request", () => {
