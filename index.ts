@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AlloyLogCollector } from "./components/alloy-log-collector";
-import { parseStackConfig, StackConfigError } from "./config/load";
+import { withReadableErrors } from "./components/program-errors";
+import { parseStackConfig } from "./config/load";
 import { otherStacks } from "./config/stack-file";
 import { postDeployChecks } from "./verify/commands";
 
@@ -21,24 +22,19 @@ function secretConfigKeys(): string[] {
 
 function loadConfig() {
   const stack = pulumi.getStack();
-  const all = pulumi.runtime.allConfig();
-  try {
-    return parseStackConfig(stack, all, {
-      secretKeys: secretConfigKeys(),
-      otherStacks: otherStacks(__dirname, stack),
-      warn: (message) => void pulumi.log.warn(message),
-    });
-  } catch (error) {
-    // RunError prints the message alone, without a stack trace.
-    if (error instanceof StackConfigError) throw new pulumi.RunError(error.message);
-    throw error;
-  }
+  return parseStackConfig(stack, pulumi.runtime.allConfig(), {
+    secretKeys: secretConfigKeys(),
+    otherStacks: otherStacks(__dirname, stack),
+    warn: (message) => void pulumi.log.warn(message),
+  });
 }
 
-const config = loadConfig();
-// The validated config is the component's args, field for field (the compiler checks
-// each one); the component holds the Loki credentials as secrets.
-const collector = new AlloyLogCollector("alloy-logs", config);
+const { config, collector } = withReadableErrors(() => {
+  const config = loadConfig();
+  // The validated config is the component's args, field for field (the compiler checks
+  // each one); the component holds the Loki credentials as secrets.
+  return { config, collector: new AlloyLogCollector("alloy-logs", config) };
+});
 
 export const namespace = collector.namespace;
 export const daemonSetName = collector.daemonSetName;

@@ -65,8 +65,24 @@ const syntaxError = settle(
     const broken = source.replace("const config = loadConfig();", "const config = loadConfig(;");
     assert.notEqual(broken, source, "index.ts no longer has the line this test breaks");
     const dir = projectCopy("syntax-error", { "index.ts": broken });
-    const line = broken.split("\n").indexOf("const config = loadConfig(;") + 1;
-    return { dir, line, run: await runOnCliPath("ops", { ...OPS(), rootDir: dir }) };
+    const lines = broken.split("\n");
+    const at = lines.findIndex((l) => l.includes("const config = loadConfig(;"));
+    return {
+      dir,
+      line: at + 1,
+      column: lines[at].indexOf("(;") + 2,
+      sourceLine: lines[at],
+      run: await runOnCliPath("ops", { ...OPS(), rootDir: dir }),
+    };
+  })(),
+);
+const programBug = settle(
+  (async () => {
+    const source = readFileSync(path.join(ROOT, "index.ts"), "utf8");
+    const statement = 'return { config, collector: new AlloyLogCollector("alloy-logs", config) };';
+    assert.ok(source.includes(statement), "index.ts no longer has the statement this test breaks");
+    const dir = projectCopy("program-bug", { "index.ts": source.replace(statement, 'throw new TypeError("a bug in the program");') });
+    return { dir, run: await runOnCliPath("ops", { ...OPS(), rootDir: dir }) };
   })(),
 );
 const missingLoader = settle(
@@ -134,11 +150,28 @@ describe("pulumi preview's path: node, Pulumi.yaml's loader and the SDK's cmd/ru
   });
 
   it("fails a syntax error in the program with the loader's file, line, column and source line, without a stack trace", async () => {
-    const { dir, line, run } = await unwrap(syntaxError);
+    const { dir, line, column, sourceLine, run } = await unwrap(syntaxError);
     assert.deepEqual(errorsOf(run), [
       `Running program '${path.join(dir, "index.ts")}' failed with an unhandled exception:\n` +
-        `SyntaxError: index.ts:${line}:27: Unexpected ";"\n    const config = loadConfig(;`,
+        `SyntaxError: index.ts:${line}:${column}: Unexpected ";"\n    ${sourceLine}`,
     ]);
+    assert.equal(run.exitCode, 32);
+  });
+
+  it("fails a bug in the program at once with its TypeScript stack, as a RunError (never through cmd/run's util.inspect, which hangs on Node 20)", async () => {
+    const { dir, run } = await unwrap(programBug);
+    const [error, ...others] = errorsOf(run);
+    assert.deepEqual(others, []);
+    const [first, second, third] = (error ?? "").split("\n");
+    assert.equal(first, "alloy-logs failed with an unexpected error, a bug in the program rather than in the stack file:");
+    assert.equal(second, "TypeError: a bug in the program");
+    // The frame in index.ts, at its TypeScript line (source-map-support reads the loader's inline map).
+    const line =
+      readFileSync(path.join(dir, "index.ts"), "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("a bug in the program")) + 1;
+    const frame = `${path.join(dir, "index.ts")}:${line}:`;
+    assert.ok(third?.startsWith("    at ") && third.includes(frame), `expected a frame at ${frame}, got: ${third}`);
     assert.equal(run.exitCode, 32);
   });
 
