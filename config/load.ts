@@ -296,18 +296,76 @@ function crossChecks(stack: string, config: StackConfig, options: ParseOptions, 
           " (the cluster label must tell the clusters' logs apart)",
       );
     }
-    if (plain("eks") && config.eks && identity.eks?.name === config.eks.name && identity.eks.region === config.eks.region) {
+    const mine = plain("eks") && plain("kubeconfigContext") ? clusterOf(config.eks, config.kubeconfigContext) : undefined;
+    const theirs = clusterOf(identity.eks, identity.kubeconfigContext);
+    const how = mine && theirs && sameCluster(mine, theirs);
+    if (mine && theirs && how !== undefined) {
+      const what = mine.key === "eks.name" ? "an EKS cluster no other stack deploys to" : "a cluster no other stack deploys to";
       problems.push(
-        clash("eks.name", config.eks.name, `an EKS cluster no other stack deploys to`) +
-          ` in ${config.eks.region} (two stacks would own one release: the second fails with AlreadyExists or takes it over)`,
-      );
-    }
-    if (plain("kubeconfigContext") && config.kubeconfigContext !== undefined && identity.kubeconfigContext === config.kubeconfigContext) {
-      problems.push(
-        clash("kubeconfigContext", config.kubeconfigContext, "a cluster no other stack deploys to") +
-          " (two stacks would own one release: the second fails with AlreadyExists or takes it over)",
+        `${stackKey(mine.key.split("."))}: got ${show(mine.value)}; expected ${what}, but it is the cluster Pulumi.${other}.yaml deploys to ` +
+          `(${theirs.shown}${how ? `; ${how}` : ""}). Two stacks would own one release: the second fails with AlreadyExists or takes it over. ` +
+          `Point this stack at its own cluster`,
       );
     }
   }
   return problems;
+}
+
+/** How a stack reaches its cluster, as far as its file says: by EKS name and region, or by kubeconfig context. */
+interface ClusterRef {
+  /** The stack key that names the cluster. */
+  key: "eks.name" | "kubeconfigContext";
+  value: string;
+  /** The EKS cluster, from `eks` or from a context that is an EKS ARN (the account only from an ARN). */
+  eks?: { name: string; region?: string; account?: string };
+  context?: string;
+  /** The route as a message shows it. */
+  shown: string;
+}
+
+/** The context name `aws eks update-kubeconfig` gives a cluster without --alias. */
+const EKS_CONTEXT_ARN = /^arn:aws[a-z-]*:eks:([a-z0-9-]+):(\d{12}):cluster\/([^/]+)$/;
+
+function clusterOf(eks: { name?: string; region?: string } | undefined, context: string | undefined): ClusterRef | undefined {
+  if (context !== undefined) {
+    const arn = EKS_CONTEXT_ARN.exec(context);
+    return {
+      key: "kubeconfigContext",
+      value: context,
+      context,
+      ...(arn && { eks: { name: arn[3], region: arn[1], account: arn[2] } }),
+      shown: `${PROJECT}:kubeconfigContext ${show(context)}`,
+    };
+  }
+  if (eks?.name === undefined) return undefined;
+  return {
+    key: "eks.name",
+    value: eks.name,
+    eks: { name: eks.name, region: eks.region },
+    shown: `${PROJECT}:eks ${eks.name} in ${eks.region}`,
+  };
+}
+
+/**
+ * Whether two stacks reach one cluster: the same context; the same EKS name and region (by `eks` or by the
+ * context ARN of `aws eks update-kubeconfig`; two ARNs also by account); or a context that is the alias
+ * `aws eks update-kubeconfig --alias <name>` gives an EKS cluster (the command verify prints uses the name).
+ * Returns undefined for two clusters, else why they are one ("" when the stacks name it alike).
+ */
+function sameCluster(a: ClusterRef, b: ClusterRef): string | undefined {
+  if (a.context !== undefined && a.context === b.context) return "";
+  if (a.eks && b.eks && a.eks.name === b.eks.name && a.eks.region === b.eks.region) {
+    if (a.eks.account !== undefined && b.eks.account !== undefined && a.eks.account !== b.eks.account) return undefined;
+    const arn = [a, b].find((ref) => ref.context !== undefined && ref.eks);
+    return arn ? `aws eks update-kubeconfig names its context ${arn.context}` : "";
+  }
+  for (const [alias, named] of [
+    [a, b],
+    [b, a],
+  ]) {
+    if (alias.context !== undefined && !alias.eks && named.eks && alias.context === named.eks.name) {
+      return `aws eks update-kubeconfig --alias ${named.eks.name} names its context ${alias.context}`;
+    }
+  }
+  return undefined;
 }

@@ -49,6 +49,8 @@ const INDEX_LABELS =
   "expected one of the labels the pipeline gives every entry: app, component, container, instance, job, namespace, node_name, pod, stream";
 const PUSH_PATH = "expected the Loki push path: the URL must end in /loki/api/v1/push";
 const LONG = "a".repeat(10_000);
+const SAME_CLUSTER =
+  "Two stacks would own one release: the second fails with AlreadyExists or takes it over. Point this stack at its own cluster";
 const AUTH_UNION = "expected {type: none}, {type: basic, username, password} or {type: bearer, token}";
 const NOT_SECRET = (key: string) =>
   `alloy-logs:${key}: got a secret; expected plain text: this value is written into the Alloy ConfigMap, the chart values and the plan, ` +
@@ -76,7 +78,9 @@ export const EDITS: Edit[] = [
   ["a kubeconfigContext with a space", { eks: null, kubeconfigContext: q("ops admin") }, [`alloy-logs:kubeconfigContext: got "ops admin"; ${CONTEXT}`]],
   ["a kubeconfigContext with a quote", { eks: null, kubeconfigContext: q("ops'") }, [`alloy-logs:kubeconfigContext: got "ops'"; ${CONTEXT}`]],
   ["an empty kubeconfigContext", { eks: null, kubeconfigContext: "" }, [`alloy-logs:kubeconfigContext: got ""; ${CONTEXT}`]],
-  ["the EKS cluster of another stack", { eks: "{name: buzzvil-eks-dev, region: ap-northeast-1}" }, ['alloy-logs:eks.name: got "buzzvil-eks-dev"; expected an EKS cluster no other stack deploys to, but Pulumi.dev.yaml uses it too in ap-northeast-1 (two stacks would own one release: the second fails with AlreadyExists or takes it over)']],
+  ["the EKS cluster of another stack", { eks: "{name: buzzvil-eks-dev, region: ap-northeast-1}" }, [`alloy-logs:eks.name: got "buzzvil-eks-dev"; expected an EKS cluster no other stack deploys to, but it is the cluster Pulumi.dev.yaml deploys to (alloy-logs:eks buzzvil-eks-dev in ap-northeast-1). ${SAME_CLUSTER}`]],
+  ["another stack's EKS cluster by the context aws eks update-kubeconfig --alias makes", { eks: null, kubeconfigContext: "buzzvil-eks-dev" }, [`alloy-logs:kubeconfigContext: got "buzzvil-eks-dev"; expected a cluster no other stack deploys to, but it is the cluster Pulumi.dev.yaml deploys to (alloy-logs:eks buzzvil-eks-dev in ap-northeast-1; aws eks update-kubeconfig --alias buzzvil-eks-dev names its context buzzvil-eks-dev). ${SAME_CLUSTER}`]],
+  ["another stack's EKS cluster by the context ARN aws eks update-kubeconfig makes", { eks: null, kubeconfigContext: "arn:aws:eks:ap-northeast-1:123456789012:cluster/buzzvil-eks-dev" }, [`alloy-logs:kubeconfigContext: got "arn:aws:eks:ap-northeast-1:123456789012:cluster/buzzvil-eks-dev"; expected a cluster no other stack deploys to, but it is the cluster Pulumi.dev.yaml deploys to (alloy-logs:eks buzzvil-eks-dev in ap-northeast-1; aws eks update-kubeconfig names its context arn:aws:eks:ap-northeast-1:123456789012:cluster/buzzvil-eks-dev). ${SAME_CLUSTER}`]],
   ["an EKS region that is not one", { eks: "{name: buzzvil-eks-ops, region: tokyo}" }, ['alloy-logs:eks.region: got "tokyo"; expected an AWS region such as ap-northeast-1']],
   ["an EKS cluster without a region", { eks: "{name: buzzvil-eks-ops}" }, ["alloy-logs:eks.region: missing; expected an AWS region (AWS region of the cluster.)"]],
   ["an EKS role that is not an ARN", { eks: "{name: buzzvil-eks-ops, region: ap-northeast-1, roleArn: deployer}" }, ['alloy-logs:eks.roleArn: got "deployer"; expected an IAM role ARN such as arn:aws:iam::123456789012:role/pulumi-deploy']],
