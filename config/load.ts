@@ -42,10 +42,25 @@ function valueAt(root: unknown, path: Path): unknown {
   return value;
 }
 
-/** A value as the user wrote it, shortened; a number JSON cannot hold (1e400 read by JavaScript) keeps its text. */
+/** Characters a message cannot show as they are: C0 and C1 controls, DEL, and the line and paragraph separators. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * A value as the user wrote it, shortened, and always a YAML scalar equal to it, so never ambiguous:
+ * a string in double quotes as it is; one with a quote or a backslash in single quotes, where YAML escapes
+ * nothing (`'\Z'`, `'ops"'`; a ' is doubled); one with a newline or another control character as a JSON
+ * string, the double-quoted YAML that escapes it. Other values as JSON; a number JSON cannot hold (1e400
+ * read by JavaScript) keeps its text.
+ */
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+  let text: string;
+  if (typeof value === "string" && !UNPRINTABLE.test(value)) {
+    text = /["\\]/.test(value) ? `'${value.replace(/'/g, "''")}'` : `"${value}"`;
+  } else {
+    text = typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+  }
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
@@ -285,7 +300,7 @@ function crossChecks(stack: string, config: StackConfig, options: ParseOptions, 
       continue;
     }
     const clash = (key: string, value: string, what: string) =>
-      `${stackKey(key.split("."))}: got ${JSON.stringify(value)}; expected ${what}, but Pulumi.${other}.yaml uses it too`;
+      `${stackKey(key.split("."))}: got ${show(value)}; expected ${what}, but Pulumi.${other}.yaml uses it too`;
     const plain = (key: string) => !secretTops.has(key);
     if (plain("tenantId") && identity.tenantId === config.tenantId) {
       problems.push(clash("tenantId", config.tenantId, "a tenant no other stack uses") + " (each cluster's logs belong in its own tenant)");
