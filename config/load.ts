@@ -42,10 +42,25 @@ function valueAt(root: unknown, path: Path): unknown {
   return value;
 }
 
-/** A value as the user wrote it, shortened; a number JSON cannot hold (1e400 read by JavaScript) keeps its text. */
+/** Characters a message cannot show as they are: C0 and C1 controls, DEL, and the line and paragraph separators. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * A value as the user wrote it, shortened, and always a YAML scalar equal to it, so never ambiguous:
+ * a string in double quotes as it is; one with a quote or a backslash in single quotes, where YAML escapes
+ * nothing (`'\Z'`, `'ops"'`; a ' is doubled); one with a newline or another control character as a JSON
+ * string, the double-quoted YAML that escapes it. Other values as JSON; a number JSON cannot hold (1e400
+ * read by JavaScript) keeps its text.
+ */
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+  let text: string;
+  if (typeof value === "string" && !UNPRINTABLE.test(value)) {
+    text = /["\\]/.test(value) ? `'${value.replace(/'/g, "''")}'` : `"${value}"`;
+  } else {
+    text = typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+  }
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
@@ -285,7 +300,7 @@ function crossChecks(stack: string, config: StackConfig, options: ParseOptions, 
       continue;
     }
     const clash = (key: string, value: string, what: string) =>
-      `${stackKey(key.split("."))}: got ${JSON.stringify(value)}; expected ${what}, but Pulumi.${other}.yaml uses it too`;
+      `${stackKey(key.split("."))}: got ${show(value)}; expected ${what}, but Pulumi.${other}.yaml uses it too`;
     const plain = (key: string) => !secretTops.has(key);
     if (plain("tenantId") && identity.tenantId === config.tenantId) {
       problems.push(clash("tenantId", config.tenantId, "a tenant no other stack uses") + " (each cluster's logs belong in its own tenant)");
@@ -296,18 +311,76 @@ function crossChecks(stack: string, config: StackConfig, options: ParseOptions, 
           " (the cluster label must tell the clusters' logs apart)",
       );
     }
-    if (plain("eks") && config.eks && identity.eks?.name === config.eks.name && identity.eks.region === config.eks.region) {
+    const mine = plain("eks") && plain("kubeconfigContext") ? clusterOf(config.eks, config.kubeconfigContext) : undefined;
+    const theirs = clusterOf(identity.eks, identity.kubeconfigContext);
+    const how = mine && theirs && sameCluster(mine, theirs);
+    if (mine && theirs && how !== undefined) {
+      const what = mine.key === "eks.name" ? "an EKS cluster no other stack deploys to" : "a cluster no other stack deploys to";
       problems.push(
-        clash("eks.name", config.eks.name, `an EKS cluster no other stack deploys to`) +
-          ` in ${config.eks.region} (two stacks would own one release: the second fails with AlreadyExists or takes it over)`,
-      );
-    }
-    if (plain("kubeconfigContext") && config.kubeconfigContext !== undefined && identity.kubeconfigContext === config.kubeconfigContext) {
-      problems.push(
-        clash("kubeconfigContext", config.kubeconfigContext, "a cluster no other stack deploys to") +
-          " (two stacks would own one release: the second fails with AlreadyExists or takes it over)",
+        `${stackKey(mine.key.split("."))}: got ${show(mine.value)}; expected ${what}, but it is the cluster Pulumi.${other}.yaml deploys to ` +
+          `(${theirs.shown}${how ? `; ${how}` : ""}). Two stacks would own one release: the second fails with AlreadyExists or takes it over. ` +
+          `Point this stack at its own cluster`,
       );
     }
   }
   return problems;
+}
+
+/** How a stack reaches its cluster, as far as its file says: by EKS name and region, or by kubeconfig context. */
+interface ClusterRef {
+  /** The stack key that names the cluster. */
+  key: "eks.name" | "kubeconfigContext";
+  value: string;
+  /** The EKS cluster, from `eks` or from a context that is an EKS ARN (the account only from an ARN). */
+  eks?: { name: string; region?: string; account?: string };
+  context?: string;
+  /** The route as a message shows it. */
+  shown: string;
+}
+
+/** The context name `aws eks update-kubeconfig` gives a cluster without --alias. */
+const EKS_CONTEXT_ARN = /^arn:aws[a-z-]*:eks:([a-z0-9-]+):(\d{12}):cluster\/([^/]+)$/;
+
+function clusterOf(eks: { name?: string; region?: string } | undefined, context: string | undefined): ClusterRef | undefined {
+  if (context !== undefined) {
+    const arn = EKS_CONTEXT_ARN.exec(context);
+    return {
+      key: "kubeconfigContext",
+      value: context,
+      context,
+      ...(arn && { eks: { name: arn[3], region: arn[1], account: arn[2] } }),
+      shown: `${PROJECT}:kubeconfigContext ${show(context)}`,
+    };
+  }
+  if (eks?.name === undefined) return undefined;
+  return {
+    key: "eks.name",
+    value: eks.name,
+    eks: { name: eks.name, region: eks.region },
+    shown: `${PROJECT}:eks ${eks.name} in ${eks.region}`,
+  };
+}
+
+/**
+ * Whether two stacks reach one cluster: the same context; the same EKS name and region (by `eks` or by the
+ * context ARN of `aws eks update-kubeconfig`; two ARNs also by account); or a context that is the alias
+ * `aws eks update-kubeconfig --alias <name>` gives an EKS cluster (the command verify prints uses the name).
+ * Returns undefined for two clusters, else why they are one ("" when the stacks name it alike).
+ */
+function sameCluster(a: ClusterRef, b: ClusterRef): string | undefined {
+  if (a.context !== undefined && a.context === b.context) return "";
+  if (a.eks && b.eks && a.eks.name === b.eks.name && a.eks.region === b.eks.region) {
+    if (a.eks.account !== undefined && b.eks.account !== undefined && a.eks.account !== b.eks.account) return undefined;
+    const arn = [a, b].find((ref) => ref.context !== undefined && ref.eks);
+    return arn ? `aws eks update-kubeconfig names its context ${arn.context}` : "";
+  }
+  for (const [alias, named] of [
+    [a, b],
+    [b, a],
+  ]) {
+    if (alias.context !== undefined && !alias.eks && named.eks && alias.context === named.eks.name) {
+      return `aws eks update-kubeconfig --alias ${named.eks.name} names its context ${alias.context}`;
+    }
+  }
+  return undefined;
 }

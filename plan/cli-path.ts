@@ -218,6 +218,17 @@ export class ProgramRunError extends Error {
   }
 }
 
+/**
+ * The diagnostics other than errors as `pulumi preview` prints them (pkg/diag/sink.go Stringify):
+ * a warning prefixed `warning: `, an info message as it is; debug messages only show with --debug.
+ * Errors are the failure itself (ProgramRunError).
+ */
+export function shownDiagnostics(logs: readonly EngineLog[]): string[] {
+  return logs
+    .filter((l) => l.severity === "warning" || l.severity === "info")
+    .map((l) => `${l.severity === "warning" ? "warning: " : ""}${l.message.trimEnd()}`);
+}
+
 /** The plan of a stack, from a run on the CLI's path. Rejects with ProgramRunError when the program fails. */
 export async function planOnCliPath(stack: string, options: CliRunOptions): Promise<PlanResult & { run: CliRun }> {
   const run = await runOnCliPath(stack, options);

@@ -6,27 +6,47 @@
  * against an offline stand-in for the engine (plan/engine.ts), and prints the
  * resources it would create. With --out, writes
  * <dir>/values.yaml, <dir>/config.alloy and <dir>/resources.json for review,
- * the way `helm template` output was reviewed before.
+ * the way `helm template` output was reviewed before. The program's warnings
+ * go to stderr as `pulumi preview` prints them (`warning: ...`).
+ *
+ * Exit codes: 0 planned; 1 the stack file or the program failed; 2 usage.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseFlags, UsageError } from "../lib/cli-args";
 import { readStackFile, stackFilePath, StackFileError } from "../config/stack-file";
 
 const ROOT = path.join(__dirname, "..");
+const USAGE = "usage: npm run plan -- --stack <name> [--out <dir>]";
+
+function usage(problem?: string): never {
+  if (problem) console.error(problem);
+  console.error(USAGE);
+  process.exit(2);
+}
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" } } });
-  if (!values.stack) {
-    console.error("usage: npm run plan -- --stack <name> [--out <dir>]");
-    process.exit(2);
+  let values: { stack?: string; out?: string } = {};
+  try {
+    values = parseFlags(process.argv.slice(2), { stack: { type: "string" }, out: { type: "string" } });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    usage(error.message);
   }
+  if (!values.stack) usage();
   const { config, secretKeys } = readStackFile(ROOT, values.stack);
   // Loaded only once the arguments are known good.
   // (require, not import(): the .ts loader hooks require only.)
-  const { planOnCliPath } = require("../plan/cli-path") as typeof import("../plan/cli-path");
+  const { planOnCliPath, ProgramRunError, shownDiagnostics } = require("../plan/cli-path") as typeof import("../plan/cli-path");
   const { alloyConfig, resourcesJson, summary, valuesYaml } = require("../plan/output") as typeof import("../plan/output");
-  const plan = await planOnCliPath(values.stack, { config, secretKeys });
+  let plan;
+  try {
+    plan = await planOnCliPath(values.stack, { config, secretKeys });
+  } catch (error) {
+    if (error instanceof ProgramRunError) for (const line of shownDiagnostics(error.run.logs)) console.error(line);
+    throw error;
+  }
+  for (const line of shownDiagnostics(plan.run.logs)) console.error(line);
   console.log(summary(plan, path.relative(process.cwd(), stackFilePath(ROOT, values.stack))));
   if (values.out) {
     mkdirSync(values.out, { recursive: true });

@@ -8,6 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { parseFlags, UsageError } from "../lib/cli-args";
 import { alloyConfig, resourcesJson, valuesYaml } from "../plan/output";
 import { runPlan } from "../plan/run";
 import { readStackFile, stackNamesIn } from "../config/stack-file";
@@ -16,6 +17,15 @@ const ROOT = path.join(__dirname, "..");
 const GOLDEN_DIR = path.join(ROOT, "test", "golden");
 
 async function main(): Promise<void> {
+  try {
+    parseFlags(process.argv.slice(2), {});
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    // Nothing is rewritten on a command line it does not understand.
+    console.error(error.message);
+    console.error("usage: npm run golden:update");
+    process.exit(2);
+  }
   for (const stack of stackNamesIn(ROOT)) {
     const plan = await runPlan(stack, readStackFile(ROOT, stack));
     const dir = path.join(GOLDEN_DIR, stack);

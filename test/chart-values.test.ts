@@ -170,7 +170,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["fullnameOverride"],
           message:
-            'expected no override of chart value "fullnameOverride": the program\'s ClusterRoleBinding, alerts, dashboard and verify find the DaemonSet, its pods, Service and ServiceAccount by the names the chart derives from the release; renaming them is not offered',
+            'expected no override of chart value "fullnameOverride": renaming is not offered, because the program\'s ClusterRoleBinding, alerts, dashboard and verify find the DaemonSet, its pods, Service and ServiceAccount by the names the chart derives from the release',
         },
       ],
     ],
@@ -181,7 +181,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["nameOverride"],
           message:
-            'expected no override of chart value "nameOverride": the program\'s ClusterRoleBinding, alerts, dashboard and verify find the DaemonSet, its pods, Service and ServiceAccount by the names the chart derives from the release; renaming them is not offered',
+            'expected no override of chart value "nameOverride": renaming is not offered, because the program\'s ClusterRoleBinding, alerts, dashboard and verify find the DaemonSet, its pods, Service and ServiceAccount by the names the chart derives from the release',
         },
       ],
     ],
@@ -201,7 +201,7 @@ describe("chart overrides the program refuses", () => {
       ["name", "annotations"].map((key) => ({
         path: ["serviceAccount", key],
         message:
-          "expected no override of chart value \"serviceAccount\": the program's ClusterRoleBinding grants the chart's ServiceAccount, named after the release, its read access to pods; Alloy needs no cloud identity to write to Loki, so no ServiceAccount setting is offered",
+          "expected no override of chart value \"serviceAccount\": it is not offered, because the program's ClusterRoleBinding grants the chart's ServiceAccount, named after the release, its read access to pods, and Alloy needs no cloud identity to write to Loki",
       })),
     ],
     [
@@ -211,7 +211,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "nodeSelector"],
           message:
-            "expected no override of chart value \"controller.nodeSelector\": it would take the collector off nodes (their pods' logs lost, the seed incident by another road); not offered: the collector runs on every node. To leave some pods' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names",
+            "expected no override of chart value \"controller.nodeSelector\": it is not offered, because it would take the collector off nodes and lose their pods' logs, the seed incident by another road (to leave some pods' logs out, set alloy-logs:pipeline.excludeNamespaces or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names)",
         },
       ],
     ],
@@ -222,7 +222,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "affinity"],
           message:
-            "expected no override of chart value \"controller.affinity\": it would take the collector off nodes (their pods' logs lost, the seed incident by another road); not offered: the collector runs on every node. To leave some pods' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names",
+            "expected no override of chart value \"controller.affinity\": it is not offered, because it would take the collector off nodes and lose their pods' logs, the seed incident by another road (to leave some pods' logs out, set alloy-logs:pipeline.excludeNamespaces or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names)",
         },
       ],
     ],
@@ -233,7 +233,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "tolerations"],
           message:
-            'expected no override of chart value "controller.tolerations": the collector tolerates every taint so that it runs on every node; not offered: the collector runs on every node. To leave some pods\' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names',
+            'expected no override of chart value "controller.tolerations": it is not offered, because the collector tolerates every taint so that it runs on every node (to leave some pods\' logs out, set alloy-logs:pipeline.excludeNamespaces or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names)',
         },
       ],
     ],
@@ -244,7 +244,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "topologySpreadConstraints"],
           message:
-            'expected no override of chart value "controller.topologySpreadConstraints": it can leave nodes without a schedulable collector; not offered: the collector runs on every node. To leave some pods\' logs out, use alloy-logs:pipeline.excludeNamespaces, or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names',
+            'expected no override of chart value "controller.topologySpreadConstraints": it is not offered, because it can leave nodes without a schedulable collector (to leave some pods\' logs out, set alloy-logs:pipeline.excludeNamespaces or annotate those pods with the key alloy-logs:pipeline.excludeAnnotation names)',
         },
       ],
     ],
@@ -255,7 +255,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["controller", "podLabels", "app.kubernetes.io/instance"],
           message:
-            'expected no override of chart value "controller.podLabels.app.kubernetes.io/instance": the chart\'s Service, the alerts and verify select the collector pods by this label',
+            'expected no override of chart value "controller.podLabels.app.kubernetes.io/instance": it is not offered, because the chart\'s Service, the alerts and verify select the collector pods by this label',
         },
       ],
     ],
@@ -276,7 +276,7 @@ describe("chart overrides the program refuses", () => {
       ["1", "3"].map((i) => ({
         path: ["alloy", "extraArgs", i],
         message:
-          'expected no "--storage.path" in chart value "alloy.extraArgs": read positions live in the hostPath storage directory; set alloy-logs:storageHostPath instead',
+          'expected no "--storage.path" in chart value "alloy.extraArgs": set alloy-logs:storageHostPath instead, the hostPath directory where the read positions live',
       })),
     ],
     [
@@ -286,7 +286,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["alloy", "extraArgs", "0"],
           message:
-            'expected no "--server.http.listen-addr" in chart value "alloy.extraArgs": the ServiceMonitor, the Datadog check and the prometheus.io annotations scrape http on port 12345 of every pod',
+            'expected no "--server.http.listen-addr" in chart value "alloy.extraArgs": it is not offered, because the ServiceMonitor, the Datadog check and the prometheus.io annotations scrape http on port 12345 of every pod',
         },
       ],
     ],
@@ -297,7 +297,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["alloy", "listenAddr"],
           message:
-            'expected no override of chart value "alloy.listenAddr": the ServiceMonitor, the Datadog check and the prometheus.io annotations scrape http on port 12345 of every pod',
+            'expected no override of chart value "alloy.listenAddr": it is not offered, because the ServiceMonitor, the Datadog check and the prometheus.io annotations scrape http on port 12345 of every pod',
         },
       ],
     ],
@@ -308,7 +308,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["image", "tag"],
           message:
-            'expected no override of chart value "image.tag": the collector runs the pinned chart\'s Alloy version, the one the generated configuration is checked against; upgrade the chart instead (docs/runbook.md, Upgrading the chart version)',
+            'expected no override of chart value "image.tag": upgrade the chart instead (docs/runbook.md, Upgrading the chart version), because the collector runs the pinned chart\'s Alloy version, the one the generated configuration is checked against',
         },
       ],
     ],
@@ -319,7 +319,7 @@ describe("chart overrides the program refuses", () => {
         {
           path: ["extraObjects"],
           message:
-            'expected no override of chart value "extraObjects": it would add Kubernetes objects, RBAC among them, that no check of the program sees; add them as resources of the program instead',
+            'expected no override of chart value "extraObjects": add them as resources of the program instead, because here they would be Kubernetes objects, RBAC among them, that no check of the program sees',
         },
       ],
     ],
@@ -329,7 +329,8 @@ describe("chart overrides the program refuses", () => {
       [
         {
           path: ["rbac", "create"],
-          message: 'expected no override of chart value "rbac": the program grants only what the pipeline uses (docs/design.md, Security)',
+          message:
+            'expected no override of chart value "rbac": it is not offered, because the program grants only what the pipeline uses (docs/design.md, Security)',
         },
       ],
     ],

@@ -42,6 +42,8 @@ function problemsBeside(config: Record<string, string>, others: Record<string, O
   }
 }
 
+const SAME_CLUSTER =
+  "Two stacks would own one release: the second fails with AlreadyExists or takes it over. Point this stack at its own cluster";
 const TENANT = "expected a Loki tenant ID: 1-150 characters from A-Z a-z 0-9 ! - _ . * ' ( ) (e.g. ops)";
 
 describe("stack config", () => {
@@ -115,8 +117,46 @@ describe("stack config", () => {
 
     it("refuses the kubeconfig context of another stack, naming its file", () => {
       assert.deepEqual(problemsBeside(configWith({ kubeconfigContext: "shared" }), { prod: { kubeconfigContext: "shared" } }), [
-        'alloy-logs:kubeconfigContext: got "shared"; expected a cluster no other stack deploys to, but Pulumi.prod.yaml uses it too (two stacks would own one release: the second fails with AlreadyExists or takes it over)',
+        'alloy-logs:kubeconfigContext: got "shared"; expected a cluster no other stack deploys to, but it is the cluster Pulumi.prod.yaml deploys to (alloy-logs:kubeconfigContext "shared"). ' +
+          SAME_CLUSTER,
       ]);
+    });
+
+    it("refuses an EKS cluster another stack reaches by the context ARN aws eks update-kubeconfig makes", () => {
+      const config = configWith({ eks: { name: "c", region: "ap-northeast-1" } }, ["kubeconfigContext"]);
+      assert.deepEqual(problemsBeside(config, { dev: { kubeconfigContext: "arn:aws:eks:ap-northeast-1:123456789012:cluster/c" } }), [
+        'alloy-logs:eks.name: got "c"; expected an EKS cluster no other stack deploys to, but it is the cluster Pulumi.dev.yaml deploys to ' +
+          '(alloy-logs:kubeconfigContext "arn:aws:eks:ap-northeast-1:123456789012:cluster/c"; aws eks update-kubeconfig names its context arn:aws:eks:ap-northeast-1:123456789012:cluster/c). ' +
+          SAME_CLUSTER,
+      ]);
+    });
+
+    it("refuses an EKS cluster another stack reaches by the context aws eks update-kubeconfig --alias makes", () => {
+      const config = configWith({ eks: { name: "c", region: "ap-northeast-1" } }, ["kubeconfigContext"]);
+      assert.deepEqual(problemsBeside(config, { dev: { kubeconfigContext: "c" } }), [
+        'alloy-logs:eks.name: got "c"; expected an EKS cluster no other stack deploys to, but it is the cluster Pulumi.dev.yaml deploys to ' +
+          '(alloy-logs:kubeconfigContext "c"; aws eks update-kubeconfig --alias c names its context c). ' +
+          SAME_CLUSTER,
+      ]);
+    });
+
+    it("refuses a context ARN of the cluster another stack's alias context names", () => {
+      const config = configWith({ kubeconfigContext: "arn:aws:eks:ap-northeast-1:123456789012:cluster/c" });
+      assert.deepEqual(problemsBeside(config, { dev: { kubeconfigContext: "c" } }), [
+        'alloy-logs:kubeconfigContext: got "arn:aws:eks:ap-northeast-1:123456789012:cluster/c"; expected a cluster no other stack deploys to, but it is the cluster Pulumi.dev.yaml deploys to ' +
+          '(alloy-logs:kubeconfigContext "c"; aws eks update-kubeconfig --alias c names its context c). ' +
+          SAME_CLUSTER,
+      ]);
+    });
+
+    it("allows context ARNs of clusters of one name and region in two AWS accounts", () => {
+      const config = configWith({ kubeconfigContext: "arn:aws:eks:ap-northeast-1:123456789012:cluster/c" });
+      assert.deepEqual(problemsBeside(config, { dev: { kubeconfigContext: "arn:aws:eks:ap-northeast-1:210987654321:cluster/c" } }), []);
+    });
+
+    it("allows a context ARN of the same cluster name in another region", () => {
+      const config = configWith({ kubeconfigContext: "arn:aws:eks:us-east-1:123456789012:cluster/c" });
+      assert.deepEqual(problemsBeside(config, { dev: { eks: { name: "c", region: "ap-northeast-1" } } }), []);
     });
 
     it("allows the same EKS cluster name in another region", () => {
