@@ -52,7 +52,7 @@ body=$(mktemp)
 {
   echo "Run: $run"
   echo
-  echo "Stack \`$stack\` differs from main, or fails its post-deploy check. What to do: README, Runbook, \"Drift\"."
+  echo "Stack \`$stack\` differs from main, or fails its post-deploy check. What to do: docs/runbook.md, \"Drift (the cluster no longer matches main)\"."
   echo
   echo "## \`pulumi preview --refresh --expect-no-changes\`: $preview"
   echo

@@ -1,8 +1,8 @@
 /**
  * npm run verify -- --stack <name> [--loki-url <url>] [--prometheus-url <url>] [--skip <check>[,<check>]]...
  *
- * Checks a live cluster after a deploy: the seed's post-deploy checklist by machine (README, "Post-deploy
- * checks"; one line per check in the runbook, "When verify fails"). kubectl always runs with the stack's context
+ * Checks a live cluster after a deploy: the seed's post-deploy checklist by machine (docs/deploying.md,
+ * "Post-deploy checks (from the seed)"; one line per check in docs/runbook.md, "When `verify` fails"). kubectl always runs with the stack's context
  * (kubeconfigContext, or for an eks stack the context named after the cluster).
  *
  * Inputs (flags win over the environment; an empty variable counts as unset, as GitHub gives an unset one):

@@ -5,11 +5,12 @@
  * real chart are in test/policy-render.test.ts.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { checkObject, checkRelease, kubeObjectOf, stackOfUrn, type Expectations, type KubeObject } from "../policy/checks";
 import { loadExpectations } from "../policy/expectations";
-import { chartChild, RunningPolicyPack, urnOf } from "./support/policy-pack";
+import { chartChild, languageHostCommand, POLICY_DIR, RunningPolicyPack, urnOf } from "./support/policy-pack";
 import { ROOT } from "./support/stacks";
 
 /** What Pulumi.ops.yaml asks for, written out (not computed by the pack). */
@@ -287,15 +288,38 @@ describe("what the policy pack expects of each stack (policy/expectations.ts)", 
   });
 });
 
-describe("policy/tsconfig.json", () => {
-  // run-policy-pack compiles the pack with ts-node from this file's compilerOptions alone
-  // (@pulumi/pulumi tsutils.loadTypeScriptCompilerOptions reads no "extends").
-  it("compiles the pack's imports with the project's target, module resolution and lib", () => {
-    const read = (file: string) =>
-      (JSON.parse(readFileSync(path.join(ROOT, file), "utf8")) as { compilerOptions: Record<string, unknown> }).compilerOptions;
-    const [pack, project] = [read("policy/tsconfig.json"), read("tsconfig.json")];
-    for (const option of ["target", "module", "moduleResolution", "lib", "strict", "esModuleInterop"]) {
-      assert.deepEqual(pack[option], project[option], option);
+describe("how the Pulumi CLI starts the policy pack (policy/PulumiPolicy.yaml, policy/main.js)", () => {
+  it("is node <run-policy-pack> <engine> <pack dir> in the pack's directory, as the language host builds it", () => {
+    const runner = path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack", "index.js");
+    assert.deepEqual(languageHostCommand(POLICY_DIR, "127.0.0.1:1"), {
+      args: [runner, "127.0.0.1:1", POLICY_DIR],
+      cwd: POLICY_DIR,
+      env: { PULUMI_NODEJS_TYPESCRIPT: "true" },
+    });
+  });
+
+  it("loads the pack with the project's loader, not ts-node's type-check: a pack with a type error still serves", async function () {
+    this.timeout(60_000);
+    // A copy of the pack's loading files beside the project's loader and node_modules, with an index.ts
+    // that is valid JavaScript once its types are stripped but fails ts-node's type-check (TS2322).
+    const root = mkdtempSync(path.join(tmpdir(), "policy-probe-"));
+    const pack = path.join(root, "policy");
+    try {
+      mkdirSync(pack);
+      mkdirSync(path.join(root, "scripts"));
+      for (const file of ["PulumiPolicy.yaml", "package.json", "main.js"]) copyFileSync(path.join(POLICY_DIR, file), path.join(pack, file));
+      copyFileSync(path.join(ROOT, "scripts", "register-ts.js"), path.join(root, "scripts", "register-ts.js"));
+      symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+      writeFileSync(
+        path.join(pack, "index.ts"),
+        'import { PolicyPack } from "@pulumi/policy";\nconst notANumber: number = "type error";\n' +
+          'new PolicyPack("probe", { policies: [{ name: notANumber.toString(), description: "d", enforcementLevel: "advisory", validateResource: () => undefined }] });\n',
+      );
+      const probe = await RunningPolicyPack.start(50_000, pack);
+      probe.stop();
+      assert.doesNotMatch(probe.stderr(), /TS2322/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -447,7 +447,7 @@ case "$1 $2" in "issue list") printf '%s' "$OPEN_ISSUE" ;; esac
         "--- body:",
         "Run: https://github.com/acme/alloy-logs/actions/runs/42",
         "",
-        'Stack `ops` differs from main, or fails its post-deploy check. What to do: README, Runbook, "Drift".',
+        'Stack `ops` differs from main, or fails its post-deploy check. What to do: docs/runbook.md, "Drift (the cluster no longer matches main)".',
         "",
         "## `pulumi preview --refresh --expect-no-changes`: failure",
         "",

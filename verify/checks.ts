@@ -1,6 +1,6 @@
 /**
  * The post-deploy checks of `npm run verify`, as pure functions of the API
- * responses: the seed's checklist (docs/deploying.md, "Post-deploy checks";
+ * responses: the seed's checklist (docs/deploying.md, "Post-deploy checks (from the seed)";
  * 000: collectors on every node, logs arriving and queryable for the tenant,
  * Prometheus and Datadog metrics collected, usage within requests and limits)
  * done by machine. Each returns one CheckResult; nothing here talks to a

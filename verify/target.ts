@@ -11,7 +11,7 @@ export interface VerifyTarget {
   clusterName: string;
   /** The kubeconfig context every kubectl command names: the stack's kubeconfigContext, or for an eks stack its cluster name. */
   kubeconfigContext: string;
-  /** For an eks stack: the command that creates that context (README, "Post-deploy checks"). */
+  /** For an eks stack: the command that creates that context (docs/deploying.md, "Post-deploy checks (from the seed)"). */
   contextSetup?: string;
   namespace: string;
   tenantId: string;

@@ -2,18 +2,23 @@
  * Runs the policy pack (policy/) the way the Pulumi CLI does, and talks to it as
  * the engine does: no stand-in for the pack's loading or for @pulumi/policy.
  *
- * The CLI's Node.js language host starts a policy pack with
- *   node node_modules/@pulumi/pulumi/cmd/run-policy-pack <engine address> <pack dir>
- * in the pack's directory (pulumi-language-nodejs RunPlugin, kind analyzer),
- * which registers ts-node, type-checks and loads policy/index.ts; @pulumi/policy
- * then serves the Analyzer gRPC service and prints its port. The engine calls
+ * The CLI's Node.js language host (pulumi/pulumi v3.248.0,
+ * sdk/nodejs/cmd/pulumi-language-nodejs/main.go, RunPlugin for kind analyzer) starts a pack with
+ *   node <run-policy-pack> <PulumiPolicy.yaml nodeargs> <engine address> <pack dir>
+ * in the pack's directory, with PULUMI_NODEJS_TYPESCRIPT=true unless `typescript: false`.
+ * languageHostCommand builds exactly that from the pack's PulumiPolicy.yaml. run-policy-pack
+ * registers ts-node (type-checking) and requires the pack directory: package.json's main,
+ * policy/main.js, which puts the project's loader in ts-node's place and loads policy/index.ts.
+ * @pulumi/policy then serves the Analyzer gRPC service and prints its port. The engine calls
  * Analyze for each resource before its step and AnalyzeStack at the end.
  * Here the engine's side is these gRPC calls, with the SDK's own generated
  * client (@pulumi/pulumi/proto). The engine address is never dialled by a pack
  * that reports no error, so a closed port stands in for it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { ROOT } from "./stacks";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -102,6 +107,32 @@ function diagnostics(response: AnalyzeResponsePb): Diagnostic[] {
     .map((d) => ({ policy: d.getPolicyname(), message: d.getMessage(), enforcementLevel: d.getEnforcementlevel() }));
 }
 
+/** A command as the language host runs it: program, arguments, working directory, the variables it adds. */
+export interface Command {
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/**
+ * What the language host runs for a Node policy pack (RunPlugin, kind analyzer): the runtime
+ * options of PulumiPolicy.yaml decide `nodeargs` (split on spaces; the host uses shlex) and
+ * PULUMI_NODEJS_TYPESCRIPT (typescript defaults to true).
+ */
+export function languageHostCommand(packDir: string, engineAddress: string): Command {
+  const { runtime } = parse(readFileSync(path.join(packDir, "PulumiPolicy.yaml"), "utf8")) as {
+    runtime: string | { name: string; options?: { typescript?: boolean; nodeargs?: string } };
+  };
+  const options = typeof runtime === "string" ? {} : (runtime.options ?? {});
+  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+  const nodeargs = options.nodeargs?.split(" ").filter(Boolean) ?? [];
+  return {
+    args: [runner, ...nodeargs, engineAddress, packDir],
+    cwd: packDir,
+    env: options.typescript === false ? {} : { PULUMI_NODEJS_TYPESCRIPT: "true" },
+  };
+}
+
 export class RunningPolicyPack {
   private constructor(
     private readonly child: ChildProcess,
@@ -109,10 +140,10 @@ export class RunningPolicyPack {
     readonly stderr: () => string,
   ) {}
 
-  /** Starts the pack as the language host does and waits for its port. */
-  static async start(timeoutMs: number): Promise<RunningPolicyPack> {
-    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICY_DIR] });
-    const child = spawn(process.execPath, [runner, "127.0.0.1:1", POLICY_DIR], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
+  /** Starts the pack (policy/, or another pack directory) as the language host does and waits for its port. */
+  static async start(timeoutMs: number, packDir = POLICY_DIR): Promise<RunningPolicyPack> {
+    const { args, cwd, env } = languageHostCommand(packDir, "127.0.0.1:1");
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

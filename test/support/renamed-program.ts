@@ -1,5 +1,5 @@
 /**
- * The program with its component renamed the way the README says to rename it:
+ * The program with its component renamed the way docs/design.md ("Resource names, and renaming") says to rename it:
  * a new name, and the old one (index.ts's) as an alias. Run by runPlan in place
  * of index.ts; the test checks both names against the two plans.
  */
