@@ -31,6 +31,7 @@ import {
   type TestGroup,
   type UnitTestFile,
 } from "./support/promtool";
+import { EXPECTED_ALERT_GROUPS } from "./support/alert-groups";
 
 /** What the component deploys: DaemonSet, container and Service are all named after the release, `alloy`. */
 const INPUT: AlertInput = {
@@ -77,29 +78,7 @@ describe("alert rules (monitoring/alerts.ts)", () => {
   it("has the alerts the issue asks for, in two groups", () => {
     assert.deepEqual(
       SPEC.groups.map((g) => [g.name, g.rules.map((r) => r.alert)]),
-      [
-        [
-          "alloy-logs.collectors",
-          [
-            "AlloyNodeWithoutCollector",
-            "AlloyCollectorPodNotReady",
-            "AlloyCollectorCrashLooping",
-            "AlloyCollectorRestarting",
-            "AlloyCollectorMemoryNearLimit",
-          ],
-        ],
-        [
-          "alloy-logs.pipeline",
-          [
-            "AlloyLogEntriesDropped",
-            "AlloyLogEntriesDroppedRateLimited",
-            "AlloyLokiRequestsFailing",
-            "AlloyNoEntriesSent",
-            "AlloyComponentUnhealthy",
-            "AlloyMetricsNotScraped",
-          ],
-        ],
-      ],
+      EXPECTED_ALERT_GROUPS,
     );
   });
 

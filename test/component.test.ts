@@ -19,6 +19,7 @@ import { PINNED_DEFAULTS } from "./support/defaults";
 import { configWith, goldenFile, MINIMAL_CONFIG, ROOT, stackNames } from "./support/stacks";
 import { matchState, urnOf } from "./support/urns";
 import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
+import { EXPECTED_ALERT_GROUPS } from "./support/alert-groups";
 
 const COMPONENT = "alloy-logs:collector:AlloyLogCollector::alloy-logs";
 const PROVIDER = "pulumi:providers:kubernetes::alloy-logs-cluster";
@@ -325,29 +326,7 @@ describe("AlloyLogCollector under mocks", () => {
     const groups = (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups;
     assert.deepEqual(
       groups.map((g) => [g.name, g.rules.map((r) => r.alert)]),
-      [
-        [
-          "alloy-logs.collectors",
-          [
-            "AlloyNodeWithoutCollector",
-            "AlloyCollectorPodNotReady",
-            "AlloyCollectorCrashLooping",
-            "AlloyCollectorRestarting",
-            "AlloyCollectorMemoryNearLimit",
-          ],
-        ],
-        [
-          "alloy-logs.pipeline",
-          [
-            "AlloyLogEntriesDropped",
-            "AlloyLogEntriesDroppedRateLimited",
-            "AlloyLokiRequestsFailing",
-            "AlloyNoEntriesSent",
-            "AlloyComponentUnhealthy",
-            "AlloyMetricsNotScraped",
-          ],
-        ],
-      ],
+      EXPECTED_ALERT_GROUPS,
     );
   });
 

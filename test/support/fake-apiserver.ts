@@ -57,6 +57,15 @@ export async function startFakeApiServer(fixtures: string, options: FakeApiOptio
     const body = fixture(file);
     return body && { kind, apiVersion, metadata: { resourceVersion: "185373600" }, items: body.items };
   };
+  // What the API server answers for a path it serves nothing at (no such resource type or route).
+  const NO_SUCH_PATH = {
+    kind: "Status",
+    apiVersion: "v1",
+    status: "Failure",
+    message: "the server could not find the requested resource",
+    reason: "NotFound",
+    code: 404,
+  };
   const notFound = (group: string, resource: string, name: string) => ({
     kind: "Status",
     apiVersion: "v1",
@@ -131,15 +140,7 @@ export async function startFakeApiServer(fixtures: string, options: FakeApiOptio
     for (const [pattern, answer] of routes) {
       if (!pattern.test(p)) continue;
       const body = answer() as { kind?: string; code?: number } | undefined;
-      if (body === undefined)
-        return json(response, 404, {
-          kind: "Status",
-          apiVersion: "v1",
-          status: "Failure",
-          message: "the server could not find the requested resource",
-          reason: "NotFound",
-          code: 404,
-        });
+      if (body === undefined) return json(response, 404, NO_SUCH_PATH);
       return json(response, body.kind === "Status" ? (body.code ?? 500) : 200, body);
     }
     const pod = /^\/api\/v1\/namespaces\/loki-v3\/pods\/([^/]+)(\/log)?$/.exec(p);
@@ -150,14 +151,7 @@ export async function startFakeApiServer(fixtures: string, options: FakeApiOptio
       response.writeHead(200, { "content-type": "text/plain" }).end(readFileSync(path.join(fixtures, "logs", `${pod[1]}.txt`)));
       return;
     }
-    json(response, 404, {
-      kind: "Status",
-      apiVersion: "v1",
-      status: "Failure",
-      message: "the server could not find the requested resource",
-      reason: "NotFound",
-      code: 404,
-    });
+    json(response, 404, NO_SUCH_PATH);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

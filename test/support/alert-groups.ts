@@ -1,0 +1,28 @@
+/**
+ * The alerts the program deploys, by rule group, written out: the builder's tests
+ * (test/alerts.test.ts) and the component's (test/component.test.ts) both expect
+ * exactly these, so a renamed, added or dropped alert is one reviewed edit here.
+ */
+export const EXPECTED_ALERT_GROUPS: readonly (readonly [string, readonly string[]])[] = [
+  [
+    "alloy-logs.collectors",
+    [
+      "AlloyNodeWithoutCollector",
+      "AlloyCollectorPodNotReady",
+      "AlloyCollectorCrashLooping",
+      "AlloyCollectorRestarting",
+      "AlloyCollectorMemoryNearLimit",
+    ],
+  ],
+  [
+    "alloy-logs.pipeline",
+    [
+      "AlloyLogEntriesDropped",
+      "AlloyLogEntriesDroppedRateLimited",
+      "AlloyLokiRequestsFailing",
+      "AlloyNoEntriesSent",
+      "AlloyComponentUnhealthy",
+      "AlloyMetricsNotScraped",
+    ],
+  ],
+];
