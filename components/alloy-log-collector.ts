@@ -7,9 +7,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { buildAlloyConfig, CREDENTIAL_ENV, type LokiWriteOptions, type PipelineOptions } from "../alloy/pipeline";
+import { buildAlloyConfig, CREDENTIAL_ENV, type LokiWriteOptions, type PipelineOptions } from "../alloy-config/pipeline";
 import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 import type { ResourceRequirements } from "../config/chart/k8s-types";
+import { chartSource } from "../chart/source";
 import { buildChartValues } from "../chart/values";
 import { ALLOY_CONTAINER, RELEASE_NAME } from "../config/chart/owned";
 import { LOKI_AUTH_SECRET_NAME } from "../config/chart/owned";
@@ -18,8 +19,8 @@ import { DEFAULTS } from "../config/defaults";
 import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
 import { buildDashboard, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
 
-/** Grafana's Helm repository, where grafana/alloy is published. */
-export const ALLOY_CHART_REPO = "https://grafana.github.io/helm-charts";
+/** Grafana's Helm repository, where grafana/alloy is published: the default chartRepository. */
+export const ALLOY_CHART_REPO = DEFAULTS.chartRepository;
 
 /**
  * Everything the pipeline reads from the Kubernetes API: discovery.kubernetes
@@ -115,6 +116,8 @@ export interface AlloyLogCollectorArgs extends ClusterAccess {
   dashboard?: DashboardOptions;
   /** Extra chart values, already validated against the chart (config/chart/overrides.ts). @default DEFAULTS.chartOverrides */
   chartOverrides?: Record<string, unknown>;
+  /** HTTP(S) chart repository or oci:// registry path the chart is pulled from. @default DEFAULTS.chartRepository */
+  chartRepository?: string;
 }
 
 /** The args with every default applied: the one place defaults are set. */
@@ -135,6 +138,7 @@ export function withDefaults(args: AlloyLogCollectorArgs): Required<Omit<AlloyLo
     alerts: args.alerts ?? DEFAULTS.alerts,
     dashboard: args.dashboard ?? DEFAULTS.dashboard,
     chartOverrides: args.chartOverrides ?? DEFAULTS.chartOverrides,
+    chartRepository: args.chartRepository ?? DEFAULTS.chartRepository,
   };
 }
 
@@ -267,9 +271,8 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       {
         name: RELEASE_NAME,
         resourcePrefix: RELEASE_NAME,
-        chart: "alloy",
+        ...chartSource(args.chartRepository),
         version: ALLOY_CHART_VERSION,
-        repositoryOpts: { repo: ALLOY_CHART_REPO },
         // The name from config rather than the Namespace's output, so a preview
         // shows the namespace of every chart object instead of "unknown".
         namespace: args.namespace,

@@ -47,7 +47,7 @@ export const DEFAULTS = deepFreeze({
     multiline: [],
     /**
      * Labels Loki indexes, which every log stream is keyed by: every label the
-     * pipeline gives an entry (alloy/pipeline.ts: the Promtail-style relabeling,
+     * pipeline gives an entry (alloy-config/pipeline.ts: the Promtail-style relabeling,
      * and stage.cri's stream). Only these can be kept by stage.label_keep.
      */
     indexLabels: ["app", "component", "container", "instance", "job", "namespace", "node_name", "pod", "stream"],
@@ -74,4 +74,6 @@ export const DEFAULTS = deepFreeze({
     labels: { grafana_dashboard: "1" },
   },
   chartOverrides: {},
+  /** Grafana's Helm repository, where grafana/alloy is published. */
+  chartRepository: "https://grafana.github.io/helm-charts",
 });

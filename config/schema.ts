@@ -438,6 +438,34 @@ const rollout = strictMap({
     .meta({ description: "Time a stopping collector has to send its last batch and save its positions." }),
 });
 
+/**
+ * Where the chart is pulled from: an HTTP(S) chart repository (one that serves
+ * index.yaml, as `helm repo add` takes) or an OCI registry path, as a restricted
+ * network mirrors charts. Read by the Kubernetes provider's Helm library
+ * (helm.sh/helm/v3 repo and registry clients), with Go's net/url.
+ */
+const chartRepository = z.string({ error: "expected a URL string" }).superRefine((text, ctx) => {
+  const example = "such as https://grafana.github.io/helm-charts or oci://registry.example.com/charts";
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text)?.[1];
+  if (scheme !== "http" && scheme !== "https" && scheme !== "oci") {
+    ctx.addIssue({ code: "custom", message: `expected a chart repository URL starting with https://, http:// or oci://, ${example}` });
+    return;
+  }
+  // oci:// is a registry reference with the shape of a URL: its parts follow the same rules.
+  const url = parseHttpUrl(scheme === "oci" ? `https://${text.slice("oci://".length)}` : text);
+  if ("error" in url) {
+    const reason = url.error
+      .replace("ends up in plain text in the ConfigMap", "ends up in plain text in the state and the plan")
+      .replace(", such as http://loki:3100/loki/api/v1/push", "");
+    ctx.addIssue({ code: "custom", message: `expected a chart repository URL ${example}: ${reason}` });
+  } else if (scheme === "oci" && url.path.replace(/\/+$/, "") === "") {
+    ctx.addIssue({
+      code: "custom",
+      message: "expected an oci:// URL with the repository path the chart is under, such as oci://registry.example.com/charts",
+    });
+  }
+});
+
 /** How to reach an EKS cluster by name. */
 const eks = strictMap({
   name: z
@@ -496,6 +524,9 @@ export const stackConfigSchema = z
     rollout: rollout.prefault({}),
     alerts: alerts.prefault({}),
     dashboard: dashboard.prefault({}),
+    chartRepository: chartRepository.default(DEFAULTS.chartRepository).meta({
+      description: `Where grafana/alloy ${ALLOY_CHART_VERSION} is pulled from: an HTTP(S) chart repository serving index.yaml, or an oci:// registry path holding the chart alloy (a mirror on a restricted network).`,
+    }),
     chartOverrides: z
       .record(z.string(), z.unknown(), { error: "expected a map of grafana/alloy chart values" })
       .default({ ...DEFAULTS.chartOverrides })

@@ -17,7 +17,7 @@ const ROOT = path.join(__dirname, "..");
 const CACHE_DIR = path.join(ROOT, ".cache", "ts");
 const OPTIONS = { loader: "ts", format: "cjs", target: "node20", sourcemap: "inline", sourcesContent: false };
 /** Folders of the program (index.ts and what it loads): compiled in one esbuild call on the first miss. */
-const PROGRAM_DIRS = ["alloy", "chart", "components", "config", "lib", "monitoring", "verify"];
+const PROGRAM_DIRS = ["alloy-config", "chart", "components", "config", "lib", "monitoring", "verify"];
 let esbuild;
 let batched = false;
 

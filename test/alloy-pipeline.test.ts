@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { annotationMetaLabel, buildAlloyConfig, type PipelineInput } from "../alloy/pipeline";
+import { annotationMetaLabel, buildAlloyConfig, type PipelineInput } from "../alloy-config/pipeline";
 import { parseStackConfig } from "../config/load";
 import { checkAlloyConfig } from "./support/alloy-components";
 import { formatValue, literalValue, parseAlloy, type Block, type Statement } from "./support/alloy-syntax";

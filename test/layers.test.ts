@@ -6,17 +6,17 @@ import { ROOT } from "./support/stacks";
 
 /**
  * The layering rule (docs/development.md, "Layout"): stack file -> config/ ->
- * builders (alloy/, chart/, monitoring/) -> components/ -> index.ts. Each
+ * builders (alloy-config/, chart/, monitoring/) -> components/ -> index.ts. Each
  * folder may import only the folders listed for it; lib/ is shared helpers.
  * Scripts and tests import modules, never each other.
  */
 const ALLOWED: Record<string, readonly string[]> = {
   lib: [],
   config: ["lib"],
-  alloy: ["lib", "config"],
-  chart: ["lib", "config", "alloy", "monitoring"],
+  "alloy-config": ["lib", "config"],
+  chart: ["lib", "config", "alloy-config", "monitoring"],
   monitoring: ["lib", "config"],
-  components: ["lib", "config", "alloy", "chart", "monitoring"],
+  components: ["lib", "config", "alloy-config", "chart", "monitoring"],
   // index.ts also exports the post-deploy commands (verify/commands.ts) as the `checks` stack output.
   "index.ts": ["lib", "config", "components", "verify"],
 };

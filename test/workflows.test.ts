@@ -237,20 +237,25 @@ describe("CI workflows (.github/workflows)", () => {
       assert.deepEqual(workflow.on, { pull_request: { branches: ["main"] } });
     });
 
-    it("run the test suite as CI does: bash .ci/run on Debian bookworm with Node 20", () => {
+    it("run the test suite as CI does: bash .ci/run on Debian bookworm with Node 20 and Go 1.26", () => {
       assert.equal(jobs.test.uses, `./.github/workflows/${TEST}`);
       const test = jobsOf(workflowFile(TEST).workflow).test;
       assert.deepEqual(workflowFile(TEST).workflow.on, { workflow_call: {} });
       assert.equal(test.container, "node:20-bookworm");
       assert.deepEqual(
         stepsOf(test).map((s) => actionOf(s) ?? s.run),
-        ["actions/checkout", "bash .ci/run"],
+        ["actions/checkout", "actions/setup-go", "bash .ci/run"],
       );
+      const setupGo = stepsOf(test).find((s) => actionOf(s) === "actions/setup-go");
+      assert.deepEqual((setupGo as { with?: unknown }).with, { "go-version": "1.26", cache: false });
       // .ci/run installs promtool from Debian's prometheus package, then npm ci, then npm test,
       // which is lint, format check, typecheck and mocha, in that order.
       assert.match(readFileSync(path.join(ROOT, ".ci", "run"), "utf8"), /apt-get install [^\n]*prometheus[\s\S]*npm ci[\s\S]*npm test/);
       const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-      assert.equal(scripts.test, "npm run lint && npm run format:check && npm run typecheck && mocha");
+      // npm test is both tiers: the fast one, then the real-tool one (scripts/test-real.sh).
+      assert.equal(scripts.test, "npm run test:fast && npm run test:real");
+      assert.equal(scripts["test:fast"], "npm run lint && npm run format:check && npm run typecheck && mocha");
+      assert.equal(scripts["test:real"], "bash scripts/test-real.sh");
     });
 
     it("preview every stack of the matrix after the test suite, each posting its diff on the pull request", () => {
@@ -621,10 +626,13 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
     assert.deepEqual(envOf(step), { REQUIRE_RENDER: "1" });
     // .ci/run fails when the chart cannot be had and runs mocha with --forbid-pending under it.
     assert.match(ciRun, /if \[\[ "\$\{REQUIRE_RENDER:-\}" == 1 \]\]; then[\s\S]*?exit 1/);
-    assert.match(
-      ciRun,
-      /\[\[ "\$\{REQUIRE_RENDER:-\}" == 1 \]\] && mocha_args\+=\(--forbid-pending\)\n\nnpm test -- "\$\{mocha_args\[@\]\}"/,
-    );
+    // And the fast tier's mocha forbids pending tests under it (.mocharc.js).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- mocha loads its config file with require too
+    const mocharc = require(path.join(ROOT, ".mocharc.js")) as { "forbid-pending": boolean };
+    assert.equal(mocharc["forbid-pending"], process.env.REQUIRE_RENDER === "1");
+    assert.match(readFileSync(path.join(ROOT, ".mocharc.js"), "utf8"), /"forbid-pending": process\.env\.REQUIRE_RENDER === "1"/);
+    // The real-tool tier fails rather than skips in .ci/run.
+    assert.match(ciRun, /export REQUIRE_REAL="\$\{REQUIRE_REAL:-1\}"\n[^\n]*\nnpm test\n/);
   });
 
   it("has .ci/run install helm with scripts/fetch-helm.sh and pull the chart with scripts/fetch-chart.sh before npm test", () => {

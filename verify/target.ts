@@ -1,5 +1,5 @@
 /** What `npm run verify` checks, taken from a stack's validated configuration. */
-import { CREDENTIAL_ENV } from "../alloy/pipeline";
+import { CREDENTIAL_ENV } from "../alloy-config/pipeline";
 import { ALLOY_CONTAINER, COLLECTOR_POD_SELECTOR, DATADOG_CHECKS_ANNOTATION, RELEASE_NAME } from "../config/chart/owned";
 import { datadogChecks } from "../monitoring/datadog-check";
 import { LOKI_AUTH_SECRET_NAME } from "../config/chart/owned";

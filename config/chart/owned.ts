@@ -71,7 +71,7 @@ export const PROGRAM_OWNED_PATHS: readonly OwnedPath[] = [
   { path: ["image", "digest"], reason: IMAGE_REASON },
   {
     path: ["alloy", "configMap"],
-    reason: "it is not offered, because the Alloy configuration is generated from the stack config (alloy/pipeline.ts)",
+    reason: "it is not offered, because the Alloy configuration is generated from the stack config (alloy-config/pipeline.ts)",
   },
   {
     path: ["alloy", "mounts", "varlog"],

@@ -49,4 +49,5 @@ export const PINNED_DEFAULTS = {
   },
   dashboard: { enabled: true, labels: { grafana_dashboard: "1" } },
   chartOverrides: {},
+  chartRepository: "https://grafana.github.io/helm-charts",
 };

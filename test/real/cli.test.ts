@@ -1,0 +1,216 @@
+/**
+ * The real-tool tier: the real Pulumi CLI, its engine and Node.js language host, the
+ * Kubernetes provider (which renders the chart with its own Helm library) and the
+ * CrossGuard analyzer running policy/, against a real kube-apiserver on 127.0.0.1 and
+ * the pinned chart served from a local chart repository. Nothing here is a stand-in
+ * but the language host, a port of upstream's (tools/language-nodejs, README).
+ *
+ * Each stack file is previewed as a derived test stack: the repository's
+ * Pulumi.<stack>.yaml with only the cluster access and the chart repository changed.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { ALLOY_CHART_VERSION } from "../../config/chart/alloy-values.generated";
+import { readStackFile } from "../../config/stack-file";
+import { planOnCliPath, ROOT } from "../../plan/cli-path";
+import { alloyConfig, chartValues } from "../../plan/output";
+import type { PlanResult } from "../../plan/resources";
+import { requireSharedChart, startChartMirror, type ChartMirror } from "../support/chart-mirror";
+import { startControlPlane, type ControlPlane } from "../support/control-plane";
+import {
+  CLI_TOOLS,
+  parsePreviewJson,
+  PulumiWorkspace,
+  REAL_TOOLS_BIN,
+  requireTools,
+  type PreviewJson,
+  type PreviewStep,
+  type RunResult,
+} from "../support/real-cli";
+
+const HELM = process.env.HELM_BIN ?? path.join(ROOT, ".cache", "helm", "helm");
+const KUBECTL = process.env.KUBECTL_BIN ?? path.join(ROOT, ".cache", "kubectl", "kubectl");
+const CRDS = path.join(REAL_TOOLS_BIN, "..", "crds");
+const STACKS = ["dev", "prod", "ops"] as const;
+const POLICY_PACK = path.join(ROOT, "policy");
+
+/** The two warnings every preview here prints, and why they are expected. */
+const EXPECTED_WARNINGS = [
+  // The provider is an ambient plugin (tools/versions.env: the proxy serves no 4.34.2).
+  /^using pulumi-resource-kubernetes from \$PATH at /,
+  /^resource plugin kubernetes is expected to have version >=4\.34\.2, but has 4\.24\.0-dev\.f47bc2d6f199/,
+];
+
+function missingHostTools(): string[] {
+  const missing: string[] = [];
+  for (const [name, file] of [
+    ["helm (scripts/fetch-helm.sh)", HELM],
+    ["kubectl (scripts/fetch-kubectl.sh)", KUBECTL],
+    ["the prometheus-operator CRDs", path.join(CRDS, "monitoring.coreos.com_servicemonitors.yaml")],
+  ]) {
+    if (!existsSync(file)) missing.push(name);
+  }
+  if (spawnSync("etcd", ["--version"]).status !== 0) missing.push("etcd (apt-get install etcd-server)");
+  if (spawnSync("openssl", ["version"]).status !== 0) missing.push("openssl");
+  return missing;
+}
+
+function kubectl(cluster: ControlPlane, args: string[]): string {
+  const result = spawnSync(KUBECTL, ["--kubeconfig", cluster.kubeconfig, "--context", cluster.context, ...args], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`kubectl ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** The plan `npm run plan` makes of the workspace's derived stack file. */
+async function offlinePlan(ws: PulumiWorkspace, stack: string): Promise<PlanResult> {
+  const { config, secretKeys } = readStackFile(ws.project, stack);
+  return planOnCliPath(stack, { config, secretKeys });
+}
+
+function shortUrn(step: PreviewStep): string {
+  return step.urn.split("::").slice(2).join("::");
+}
+
+/** The step that registers the resource of this type and name. */
+function stepOf(preview: PreviewJson, type: string, name: string): PreviewStep {
+  const found = (preview.steps ?? []).filter((s) => s.newState?.type === type && s.urn.endsWith(`::${name}`));
+  assert.equal(found.length, 1, `one step for ${type} ${name}; the steps are:\n${(preview.steps ?? []).map(shortUrn).join("\n")}`);
+  return found[0];
+}
+
+/** The chart's rendered object of this kind and name, as the provider registered it. */
+function rendered(preview: PreviewJson, type: string, namespacedName: string): Record<string, unknown> {
+  return stepOf(preview, type, `alloy:${namespacedName}`).newState!.inputs!;
+}
+
+function warningsAndErrors(preview: PreviewJson): { warnings: string[]; errors: string[] } {
+  const text = (severity: string) =>
+    (preview.diagnostics ?? []).filter((d) => d.severity === severity).map((d) => d.message.replace(/^(warning|error): /, "").trim());
+  return { warnings: text("warning"), errors: text("error") };
+}
+
+function assertOnlyExpectedWarnings(preview: PreviewJson): void {
+  const { warnings, errors } = warningsAndErrors(preview);
+  assert.deepEqual(errors, []);
+  const unexpected = warnings.filter((w) => !EXPECTED_WARNINGS.some((pattern) => pattern.test(w)));
+  assert.deepEqual(unexpected, []);
+}
+
+/** What a person reads: everything the CLI printed. */
+const printed = (result: RunResult) => `${result.stdout}\n${result.stderr}`;
+
+/** Inputs the program gave, without what the provider adds at Check (auto-names, defaults markers). */
+function programInputs(inputs: Record<string, unknown>): unknown {
+  return JSON.parse(JSON.stringify(inputs, (key, value: unknown) => (key === "__defaults" ? undefined : value))) as unknown;
+}
+
+describe("the real Pulumi CLI previews every stack file (real engine, provider, Helm and policy pack)", function () {
+  let cluster: ControlPlane;
+  let mirror: ChartMirror;
+  let ws: PulumiWorkspace;
+  const previews = new Map<string, PreviewJson>();
+
+  before(async function () {
+    requireTools(this, [...CLI_TOOLS, "kube-apiserver"], missingHostTools());
+    cluster = await startControlPlane({ binDir: REAL_TOOLS_BIN });
+    // As kube-prometheus-stack installs them in our clusters.
+    for (const crd of ["servicemonitors", "prometheusrules"]) {
+      kubectl(cluster, ["apply", "--server-side", "-f", path.join(CRDS, `monitoring.coreos.com_${crd}.yaml`)]);
+    }
+    mirror = await startChartMirror(HELM, [requireSharedChart(ALLOY_CHART_VERSION, HELM)]);
+    ws = new PulumiWorkspace({ kubeconfig: cluster.kubeconfig });
+  });
+
+  after(async function () {
+    ws?.dispose();
+    await mirror?.close();
+    await cluster?.stop();
+  });
+
+  for (const stack of STACKS) {
+    it(`${stack}: pulumi preview --policy-pack policy succeeds and registers what npm run plan writes`, async function () {
+      // ops reads the namespace Loki already runs in; dev and prod create theirs.
+      if (stack === "ops") kubectl(cluster, ["create", "namespace", "loki-v3"]);
+      await ws.initStack(stack, { context: cluster.context, chartRepository: mirror.url });
+      const before = mirror.requests.length;
+      const result = await ws.pulumiOk(["preview", "--stack", stack, "--json", "--policy-pack", POLICY_PACK]);
+      const preview = parsePreviewJson(result.stdout);
+      previews.set(stack, preview);
+      assertOnlyExpectedWarnings(preview);
+      // The chart came from the mirror, index first.
+      assert.deepEqual(mirror.requests.slice(before), ["/index.yaml", `/alloy-${ALLOY_CHART_VERSION}.tgz`]);
+
+      const plan = await offlinePlan(ws, stack);
+      // Every resource the program registers, with the inputs npm run plan records (resources.json).
+      for (const resource of plan.resources) {
+        if (resource.type === "pulumi:pulumi:Stack") continue;
+        const step = stepOf(preview, resource.type, resource.name);
+        assert.equal(step.op, resource.read ? "read" : "create", `${resource.type} ${resource.name}`);
+        // Components (the collector, the Chart) show no inputs in a preview; the provider's are the stack's cluster access.
+        if (resource.read || resource.type.startsWith("pulumi:providers:") || step.newState?.custom !== true) continue;
+        assert.deepEqual(
+          programInputs(step.newState.inputs ?? {}),
+          JSON.parse(JSON.stringify(resource.inputs)),
+          `${resource.type} ${resource.name}`,
+        );
+      }
+
+      // The objects the provider's Helm rendered from those values (values.yaml, config.alloy).
+      const values = chartValues(plan);
+      const ns = plan.resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+      const namespace = ns.read ? "loki-v3" : (ns.inputs.metadata as { name: string }).name;
+      const configMap = rendered(preview, "kubernetes:core/v1:ConfigMap", `${namespace}/alloy`);
+      // The chart writes `config.alloy: |-` (templates/configmap.yaml), which drops the final newline.
+      assert.equal((configMap.data as Record<string, string>)["config.alloy"], alloyConfig(plan).replace(/\n$/, ""));
+      const daemonSet = rendered(preview, "kubernetes:apps/v1:DaemonSet", `${namespace}/alloy`);
+      const pod = (daemonSet.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+      assert.deepEqual(pod.tolerations, [{ operator: "Exists" }]);
+      assert.equal(pod.priorityClassName, "system-node-critical");
+      const alloy = (pod.containers as { name: string; resources: unknown }[]).find((c) => c.name === "alloy")!;
+      assert.deepEqual(alloy.resources, values.alloy?.resources);
+      rendered(preview, "kubernetes:core/v1:ServiceAccount", `${namespace}/alloy`);
+      const serviceMonitor = rendered(preview, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", `${namespace}/alloy`);
+      assert.deepEqual((serviceMonitor.metadata as { labels: Record<string, string> }).labels.release, "kube-prometheus-stack");
+      // The chart's own RBAC stays off: the program's ClusterRole is the only one.
+      const roles = (preview.steps ?? []).filter((s) => /rbac.authorization.k8s.io\/v1:(Cluster)?Role::/.test(s.urn));
+      assert.deepEqual(roles.map(shortUrn).sort(), [
+        "alloy-logs:collector:AlloyLogCollector$kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::alloy-logs-pod-reader",
+      ]);
+    });
+  }
+
+  it("the real analyzer fails a preview whose rendered DaemonSet breaks a rule, naming the object and the rule", async function () {
+    // A chart that no longer puts controller.tolerations on the pod: the seed's incident, from the chart's side.
+    const work = mkdtempSync(path.join(tmpdir(), "alloy-logs-badchart-"));
+    try {
+      const chartDir = path.join(work, "alloy");
+      spawnSync("tar", ["-xzf", requireSharedChart(ALLOY_CHART_VERSION, HELM), "-C", work]);
+      const podTemplate = path.join(chartDir, "templates", "controllers", "_pod.yaml");
+      const text = readFileSync(podTemplate, "utf8");
+      const edited = text.replace(/\{\{- with \.Values\.controller\.tolerations \}\}[\s\S]*?\{\{- end \}\}\n/, "");
+      assert.notEqual(edited, text, "the chart's pod template has the tolerations block this test removes");
+      writeFileSync(podTemplate, edited);
+      const packed = spawnSync(HELM, ["package", chartDir, "--destination", work], { encoding: "utf8" });
+      assert.equal(packed.status, 0, packed.stderr);
+      const badMirror = await startChartMirror(HELM, [path.join(work, `alloy-${ALLOY_CHART_VERSION}.tgz`)]);
+      const bad = new PulumiWorkspace({ kubeconfig: cluster.kubeconfig });
+      try {
+        await bad.initStack("dev", { context: cluster.context, chartRepository: badMirror.url });
+        const result = await bad.pulumi(["preview", "--stack", "dev", "--policy-pack", POLICY_PACK]);
+        assert.equal(result.code, 1, printed(result));
+        const out = printed(result);
+        assert.ok(out.includes("- [mandatory]  collector-tolerates-every-taint  (kubernetes:apps/v1:DaemonSet: alloy:loki-v3/alloy)"), out);
+        assert.ok(out.includes("DaemonSet loki-v3/alloy has no toleration for all taints: got tolerations nothing"), out);
+        assert.match(out, /error: preview failed/);
+      } finally {
+        bad.dispose();
+        await badMirror.close();
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

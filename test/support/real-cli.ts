@@ -1,0 +1,177 @@
+/**
+ * The real Pulumi CLI for the real-tool tier: the binaries scripts/build-real-tools.sh
+ * builds (the CLI, the Node.js language host beside it, the Kubernetes provider), run
+ * against a project directory of their own with isolated state:
+ *
+ * - a file backend (`file://<temp>/state`) and the passphrase secrets provider;
+ * - HOME and PULUMI_HOME in the same temporary directory, so the user's ~/.pulumi,
+ *   cloud login and ~/.kube are never read or written;
+ * - PATH starting with the tools' directory, where the engine takes the provider from,
+ *   and automatic plugin downloads off (PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION).
+ *
+ * A derived test stack is the repository's Pulumi.<stack>.yaml with only the cluster
+ * access (kubeconfigContext instead of eks) and the chart repository changed; the
+ * project directory links to the repository's program, so what runs is this checkout.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { Document, parseDocument } from "yaml";
+import { ROOT } from "../../plan/cli-path";
+
+export const REAL_TOOLS_BIN = process.env.REAL_TOOLS_BIN ?? path.join(ROOT, ".cache", "real-tools", "bin");
+export const CLI_TOOLS = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"] as const;
+export const CONTROL_PLANE_TOOLS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const;
+
+/** The passphrase of every test stack's secrets provider. */
+export const TEST_PASSPHRASE = "alloy-logs-e2e-passphrase";
+
+/** Tools of `names` not built yet. */
+export function missingTools(names: readonly string[]): string[] {
+  return names.filter((name) => !existsSync(path.join(REAL_TOOLS_BIN, name)));
+}
+
+/**
+ * In a `before` hook: skip the suite when a tool is missing, or fail under REQUIRE_REAL=1
+ * (.ci/run and the GitHub workflow), where a skipped real-tool tier is a failed one.
+ */
+export function requireTools(context: Mocha.Context, names: readonly string[], also: string[] = []): void {
+  const missing = [...missingTools(names), ...also];
+  if (missing.length === 0) return;
+  const message = `missing ${missing.join(", ")} (build them with bash scripts/build-real-tools.sh)`;
+  if (process.env.REQUIRE_REAL === "1") throw new Error(`real-tool tier required (REQUIRE_REAL=1) but ${message}`);
+  console.log(`      skipped: ${message}`);
+  context.skip();
+}
+
+/** The program's files and folders the project directory links to. */
+const PROGRAM_ENTRIES = [
+  "index.ts", "alloy", "chart", "components", "config", "lib", "monitoring", "verify", "scripts", "policy",
+  "node_modules", "package.json", "tsconfig.json",
+]; // prettier-ignore
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface WorkspaceOptions {
+  /** The KUBECONFIG the provider reads; a path that does not exist means no cluster. */
+  kubeconfig: string;
+}
+
+export class PulumiWorkspace {
+  readonly root: string;
+  readonly project: string;
+  readonly state: string;
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(options: WorkspaceOptions) {
+    this.root = mkdtempSync(path.join(tmpdir(), "alloy-logs-pulumi-"));
+    this.project = path.join(this.root, "project");
+    this.state = path.join(this.root, "state");
+    const home = path.join(this.root, "home");
+    for (const dir of [this.project, this.state, home]) mkdirSync(dir, { recursive: true });
+    for (const entry of PROGRAM_ENTRIES) symlinkSync(path.join(ROOT, entry), path.join(this.project, entry));
+    copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(this.project, "Pulumi.yaml"));
+    // Nothing of the caller's Pulumi, AWS or Kubernetes setup reaches the CLI.
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !/^(PULUMI_|AWS_|KUBECONFIG$|HOME$|REQUIRE_)/.test(key)),
+    );
+    this.env = {
+      ...inherited,
+      HOME: home,
+      PULUMI_HOME: path.join(home, ".pulumi"),
+      PULUMI_BACKEND_URL: `file://${this.state}`,
+      PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      KUBECONFIG: options.kubeconfig,
+      PATH: `${REAL_TOOLS_BIN}:${path.dirname(process.execPath)}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    };
+  }
+
+  /** Runs the real CLI in the project directory. */
+  pulumi(args: string[], options: { timeoutMs?: number } = {}): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(path.join(REAL_TOOLS_BIN, "pulumi"), [...args, "--non-interactive", "--color", "never"], {
+        cwd: this.project,
+        env: this.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 300_000);
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  /** Like pulumi(), but fails with the CLI's output unless it exits 0. */
+  async pulumiOk(args: string[], options: { timeoutMs?: number } = {}): Promise<RunResult> {
+    const result = await this.pulumi(args, options);
+    if (result.code !== 0) {
+      throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+    }
+    return result;
+  }
+
+  stackFile(stack: string): string {
+    return path.join(this.project, `Pulumi.${stack}.yaml`);
+  }
+
+  /**
+   * Writes the derived stack file: the repository's Pulumi.<stack>.yaml with the cluster
+   * reached through `context` and the chart pulled from `chartRepository`, then edited
+   * by `edit` (a stack-file change under test), and creates the stack with the
+   * passphrase secrets provider (which adds its encryptionsalt to the file).
+   */
+  async initStack(stack: string, change: { context: string; chartRepository: string; edit?: (doc: Document) => void }): Promise<void> {
+    const doc = parseDocument(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+    doc.deleteIn(["config", "alloy-logs:eks"]);
+    doc.setIn(["config", "alloy-logs:kubeconfigContext"], change.context);
+    doc.setIn(["config", "alloy-logs:chartRepository"], change.chartRepository);
+    change.edit?.(doc);
+    writeFileSync(this.stackFile(stack), doc.toString());
+    await this.pulumiOk(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+  }
+
+  /** The stack's checkpoint as the file backend wrote it. */
+  checkpoint(stack: string): string {
+    const file = path.join(this.state, ".pulumi", "stacks", "alloy-logs", `${stack}.json`);
+    return existsSync(file) ? readFileSync(file, "utf8") : "";
+  }
+
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** One step of `pulumi preview --json`. */
+export interface PreviewStep {
+  op: string;
+  urn: string;
+  newState?: { type: string; custom?: boolean; inputs?: Record<string, unknown>; parent?: string };
+  oldState?: { type: string; inputs?: Record<string, unknown> };
+}
+
+export interface PreviewJson {
+  steps?: PreviewStep[];
+  diagnostics?: { message: string; severity: string; urn?: string }[];
+  changeSummary?: Record<string, number>;
+}
+
+/** `pulumi preview --json` writes its JSON document to stdout. */
+export function parsePreviewJson(stdout: string): PreviewJson {
+  const start = stdout.indexOf("{");
+  if (start === -1) throw new Error(`no JSON in preview output:\n${stdout}`);
+  return JSON.parse(stdout.slice(start)) as PreviewJson;
+}
