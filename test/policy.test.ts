@@ -280,6 +280,32 @@ describe("what the policy pack expects of each stack (policy/expectations.ts)", 
     assert.deepEqual(loadExpectations("ops"), OPS);
   });
 
+  it("takes the config the engine handed the pack (PULUMI_CONFIG) over the stack file, for the stack it was started for", () => {
+    const env = {
+      PULUMI_NODEJS_STACK: "ops",
+      // As the language host's RunPlugin writes it: the engine's keys, objects as JSON text.
+      PULUMI_CONFIG: JSON.stringify({
+        "alloy-logs:clusterName": "buzzvil-eks-ops",
+        "alloy-logs:kubeconfigContext": "e2e",
+        "alloy-logs:lokiEndpoint": "http://loki:3100/loki/api/v1/push",
+        "alloy-logs:tenantId": "ops",
+        "alloy-logs:namespace": "logging",
+        "alloy-logs:resources": '{"requests":{"cpu":"250m","memory":"300Mi"},"limits":{"memory":"800Mi"}}',
+        // Decrypted by the engine, with no list of secret keys: not kept, not refused.
+        "alloy-logs:lokiAuth": '{"type":"bearer","token":"plain-text-token"}',
+      }),
+    };
+    const expectations = loadExpectations("ops", undefined, env);
+    assert.equal(expectations.namespace, "logging");
+    assert.deepEqual(expectations.resources, { requests: { cpu: "250m", memory: "300Mi" }, limits: { memory: "800Mi" } });
+    assert.equal(expectations.storageHostDir, "/var/lib/alloy-logs/logging-alloy");
+  });
+
+  it("reads the stack file when PULUMI_CONFIG was given for another stack", () => {
+    const env = { PULUMI_NODEJS_STACK: "dev", PULUMI_CONFIG: JSON.stringify({ "alloy-logs:namespace": "elsewhere" }) };
+    assert.deepEqual(loadExpectations("ops", undefined, env), OPS);
+  });
+
   it("names the stack file when a stack has none", () => {
     // Not a plausible next cluster (staging, qa): adding one must not break this test.
     assert.throws(() => loadExpectations("no-such-stack"), {

@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ALLOY_CHART_VERSION } from "../../config/chart/alloy-values.generated";
@@ -19,7 +19,7 @@ import { planOnCliPath, ROOT } from "../../plan/cli-path";
 import { alloyConfig, chartValues } from "../../plan/output";
 import type { PlanResult } from "../../plan/resources";
 import { requireSharedChart, startChartMirror, type ChartMirror } from "../support/chart-mirror";
-import { startControlPlane, type ControlPlane } from "../support/control-plane";
+import { freePort, startControlPlane, type ControlPlane } from "../support/control-plane";
 import {
   CLI_TOOLS,
   parsePreviewJson,
@@ -36,6 +36,19 @@ const KUBECTL = process.env.KUBECTL_BIN ?? path.join(ROOT, ".cache", "kubectl", 
 const CRDS = path.join(REAL_TOOLS_BIN, "..", "crds");
 const STACKS = ["dev", "prod", "ops"] as const;
 const POLICY_PACK = path.join(ROOT, "policy");
+/** A credential set with `pulumi config set --secret`, looked for in every output and file. */
+const SECRET = "s3cr3t-Pa55-e2e";
+
+interface Checkpoint {
+  checkpoint?: { latest?: { resources?: { type: string }[] } };
+}
+
+/** Every file under a directory, for a search for plain-text secrets. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}
 
 /** The two warnings every preview here prints, and why they are expected. */
 const EXPECTED_WARNINGS = [
@@ -107,6 +120,24 @@ function programInputs(inputs: Record<string, unknown>): unknown {
   return JSON.parse(JSON.stringify(inputs, (key, value: unknown) => (key === "__defaults" ? undefined : value))) as unknown;
 }
 
+/** Every resource the program registers, with the inputs npm run plan records (resources.json). */
+function assertSameRegistrations(preview: PreviewJson, plan: PlanResult): void {
+  for (const resource of plan.resources) {
+    if (resource.type === "pulumi:pulumi:Stack") continue;
+    const step = stepOf(preview, resource.type, resource.name);
+    assert.equal(step.op, resource.read ? "read" : "create", `${resource.type} ${resource.name}`);
+    // Components (the collector, the Chart) show no inputs in a preview; the provider's are the stack's cluster access.
+    if (resource.read || resource.type.startsWith("pulumi:providers:") || step.newState?.custom !== true) continue;
+    const expected = JSON.parse(JSON.stringify(resource.inputs)) as Record<string, unknown>;
+    // The provider's Check turns a Secret's stringData into (base64) data, a secret either way.
+    if (resource.type === "kubernetes:core/v1:Secret" && "stringData" in expected) {
+      expected.data = expected.stringData;
+      delete expected.stringData;
+    }
+    assert.deepEqual(programInputs(step.newState.inputs ?? {}), expected, `${resource.type} ${resource.name}`);
+  }
+}
+
 describe("the real Pulumi CLI previews every stack file (real engine, provider, Helm and policy pack)", function () {
   let cluster: ControlPlane;
   let mirror: ChartMirror;
@@ -144,19 +175,7 @@ describe("the real Pulumi CLI previews every stack file (real engine, provider, 
       assert.deepEqual(mirror.requests.slice(before), ["/index.yaml", `/alloy-${ALLOY_CHART_VERSION}.tgz`]);
 
       const plan = await offlinePlan(ws, stack);
-      // Every resource the program registers, with the inputs npm run plan records (resources.json).
-      for (const resource of plan.resources) {
-        if (resource.type === "pulumi:pulumi:Stack") continue;
-        const step = stepOf(preview, resource.type, resource.name);
-        assert.equal(step.op, resource.read ? "read" : "create", `${resource.type} ${resource.name}`);
-        // Components (the collector, the Chart) show no inputs in a preview; the provider's are the stack's cluster access.
-        if (resource.read || resource.type.startsWith("pulumi:providers:") || step.newState?.custom !== true) continue;
-        assert.deepEqual(
-          programInputs(step.newState.inputs ?? {}),
-          JSON.parse(JSON.stringify(resource.inputs)),
-          `${resource.type} ${resource.name}`,
-        );
-      }
+      assertSameRegistrations(preview, plan);
 
       // The objects the provider's Helm rendered from those values (values.yaml, config.alloy).
       const values = chartValues(plan);
@@ -181,6 +200,151 @@ describe("the real Pulumi CLI previews every stack file (real engine, provider, 
       ]);
     });
   }
+
+  it("reads pulumi config set with --path, --secret, numbers, booleans and nested keys as npm run plan does, the secret never in plain text", async function () {
+    const forms = new PulumiWorkspace({ kubeconfig: cluster.kubeconfig });
+    try {
+      await forms.initStack("dev", { context: cluster.context, chartRepository: mirror.url });
+      const set = (args: string[]) => forms.pulumiOk(["config", "set", "--stack", "dev", ...args]);
+      await set(["--path", "alloy-logs:resources.limits.memory", "800Mi"]);
+      await set(["--path", "alloy-logs:lokiWrite.maxRetries", "20"]);
+      await set(["--path", "alloy-logs:pipeline.dropProbeLogs", "true"]);
+      await set(["--path", "alloy-logs:serviceMonitor.labels.team", "platform"]);
+      await set(["--path", "alloy-logs:rollout.maxUnavailable", "2"]);
+      await set(["--path", "alloy-logs:lokiAuth.type", "basic"]);
+      await set(["--path", "--secret", "alloy-logs:lokiAuth.username", "e2e-user"]);
+      await set(["--path", "--secret", "alloy-logs:lokiAuth.password", SECRET]);
+      const stackFile = readFileSync(forms.stackFile("dev"), "utf8");
+      assert.ok(!stackFile.includes(SECRET), stackFile);
+      assert.match(stackFile, /password:\n\s+secure: v1:/);
+
+      const result = await forms.pulumiOk(["preview", "--stack", "dev", "--json", "--policy-pack", POLICY_PACK]);
+      assert.ok(!printed(result).includes(SECRET), "the password in the preview's output");
+      const preview = parsePreviewJson(result.stdout);
+      assertOnlyExpectedWarnings(preview);
+      const plan = await offlinePlan(forms, "dev");
+      assertSameRegistrations(preview, plan);
+      // Each form landed as its type: the number in the Alloy config, the boolean as a stage, the label, the limit.
+      assert.equal(chartValues(plan).alloy?.resources?.limits?.memory, "800Mi");
+      assert.match(alloyConfig(plan), /max_backoff_retries = 20\n/);
+      assert.match(alloyConfig(plan), /drop_counter_reason = "probe"/);
+      const serviceMonitor = rendered(preview, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "loki-v3/alloy");
+      assert.equal((serviceMonitor.metadata as { labels: Record<string, string> }).labels.team, "platform");
+      const daemonSet = rendered(preview, "kubernetes:apps/v1:DaemonSet", "loki-v3/alloy");
+      assert.deepEqual((daemonSet.spec as { updateStrategy: unknown }).updateStrategy, {
+        type: "RollingUpdate",
+        rollingUpdate: { maxUnavailable: 2 },
+      });
+      // The credentials reach the Secret as secrets, and nothing of them is in the state.
+      const secret = stepOf(preview, "kubernetes:core/v1:Secret", "alloy-logs-loki-auth").newState!.inputs!;
+      assert.equal(secret.data, "[secret]");
+      for (const file of filesUnder(forms.root)) assert.ok(!readFileSync(file).includes(SECRET), `the password in plain text in ${file}`);
+    } finally {
+      forms.dispose();
+    }
+  });
+
+  it("stops pulumi preview and pulumi up on a bad stack edit with the program's message: no stack trace, no secret, nothing in the state or the cluster", async function () {
+    const bad = new PulumiWorkspace({ kubeconfig: cluster.kubeconfig });
+    try {
+      await bad.initStack("dev", { context: cluster.context, chartRepository: mirror.url });
+      await bad.pulumiOk(["config", "set", "--stack", "dev", "--path", "alloy-logs:resources.limits.memory", "700MB"]);
+      await bad.pulumiOk(["config", "set", "--stack", "dev", "--path", "--secret", "alloy-logs:lokiAuth.token", SECRET]);
+      await bad.pulumiOk(["config", "set", "--stack", "dev", "--path", "alloy-logs:lokiAuth.type", "bearer"]);
+      const stateBefore = bad.checkpoint("dev");
+      for (const command of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+        const result = await bad.pulumi([...command, "--stack", "dev"]);
+        const out = printed(result);
+        assert.notEqual(result.code, 0, out);
+        assert.ok(out.includes('Invalid configuration for stack "dev" (Pulumi.dev.yaml), nothing was deployed:'), out);
+        assert.ok(
+          out.includes(
+            'alloy-logs:resources.limits.memory: got "700MB"; expected a positive Kubernetes quantity such as 700Mi (Ki/Mi/Gi are powers of 1024; MB is not a unit)',
+          ),
+          out,
+        );
+        assert.doesNotMatch(out, /^\s+at .+:\d+:\d+\)?$/m, "a stack trace");
+        assert.ok(!out.includes(SECRET), "the token in the output");
+      }
+      // Nothing of the program's reached the state or the cluster.
+      const types =
+        (JSON.parse(bad.checkpoint("dev") || stateBefore || "{}") as Checkpoint).checkpoint?.latest?.resources?.map((r) => r.type) ?? [];
+      assert.deepEqual(
+        types.filter((t) => t.startsWith("kubernetes:")),
+        [],
+      );
+      assert.doesNotMatch(kubectl(cluster, ["get", "clusterroles", "-o", "name"]), /loki-v3-alloy-logs/);
+      for (const file of filesUnder(bad.root)) assert.ok(!readFileSync(file).includes(SECRET), `the token in plain text in ${file}`);
+    } finally {
+      bad.dispose();
+    }
+  });
+
+  it("fails the preview naming the chart, the version and the mirror when the mirror lacks the pinned version or cannot be reached", async function () {
+    const upgradeOnly = await startChartMirror(HELM, [requireSharedChart("1.11.1", HELM)]);
+    const closed = await freePort();
+    try {
+      for (const [repository, expected] of [
+        [
+          upgradeOnly.url,
+          `unable to locate the chart: chart "alloy" version "${ALLOY_CHART_VERSION}" not found in ${upgradeOnly.url} repository`,
+        ],
+        [
+          `http://127.0.0.1:${closed}/charts`,
+          `unable to locate the chart: looks like "http://127.0.0.1:${closed}/charts" is not a valid chart repository or cannot be reached: Get "http://127.0.0.1:${closed}/charts/index.yaml": dial tcp 127.0.0.1:${closed}: connect: connection refused`,
+        ],
+      ]) {
+        const w = new PulumiWorkspace({ kubeconfig: cluster.kubeconfig });
+        try {
+          await w.initStack("dev", { context: cluster.context, chartRepository: repository });
+          const result = await w.pulumi(["preview", "--stack", "dev"]);
+          assert.equal(result.code, 1, printed(result));
+          assert.ok(
+            printed(result).includes(`error: kubernetes:helm.sh/v4:Chart resource 'alloy-logs-chart' has a problem: ${expected}`),
+            printed(result),
+          );
+        } finally {
+          w.dispose();
+        }
+      }
+    } finally {
+      await upgradeOnly.close();
+    }
+  });
+
+  it("fails the preview with the provider's unreachable-cluster error when the API server does not answer", async function () {
+    // The stack's own kubeconfig context, pointing at a port nothing listens on.
+    const config = JSON.parse(readFileSync(cluster.kubeconfig, "utf8")) as { clusters: { cluster: { server: string } }[] };
+    const closed = await freePort();
+    config.clusters[0].cluster.server = `https://127.0.0.1:${closed}`;
+    const down = new PulumiWorkspace({ kubeconfig: path.join(tmpdir(), `alloy-logs-down-${closed}.kubeconfig`) });
+    writeFileSync(down.env.KUBECONFIG!, JSON.stringify(config));
+    const unreachable = `configured Kubernetes cluster is unreachable: unable to load schema information from the API server: Get "https://127.0.0.1:${closed}/openapi/v2?timeout=32s": dial tcp 127.0.0.1:${closed}: connect: connection refused`;
+    try {
+      // dev creates its namespace: the Chart, which renders against the cluster, is what fails.
+      await down.initStack("dev", { context: cluster.context, chartRepository: mirror.url });
+      let result = await down.pulumi(["preview", "--stack", "dev"]);
+      assert.equal(result.code, 1, printed(result));
+      assert.ok(
+        printed(result).includes(`error: kubernetes:helm.sh/v4:Chart resource 'alloy-logs-chart' has a problem: ${unreachable}`),
+        printed(result),
+      );
+      // ops reads its namespace: the read fails first, and the provider says how to drop it from state.
+      await down.initStack("ops", { context: cluster.context, chartRepository: mirror.url });
+      result = await down.pulumi(["preview", "--stack", "ops"]);
+      assert.equal(result.code, 1, printed(result));
+      assert.ok(printed(result).includes(`warning: ${unreachable}`), printed(result));
+      assert.ok(
+        printed(result).includes(
+          'error: Preview failed: failed to read resource state due to unreachable cluster. If the cluster was deleted, you can remove this resource from Pulumi state by rerunning the operation with the PULUMI_K8S_DELETE_UNREACHABLE environment variable set to "true"',
+        ),
+        printed(result),
+      );
+    } finally {
+      rmSync(down.env.KUBECONFIG!, { force: true });
+      down.dispose();
+    }
+  });
 
   it("the real analyzer fails a preview whose rendered DaemonSet breaks a rule, naming the object and the rule", async function () {
     // A chart that no longer puts controller.tolerations on the pod: the seed's incident, from the chart's side.
