@@ -180,8 +180,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     await startApi();
 
     const kubeconfig = path.join(dir, "kubeconfig");
-    writeFileSync(
-      kubeconfig,
+    const kubeconfigFor = (currentContext: string) =>
       JSON.stringify({
         apiVersion: "v1",
         kind: "Config",
@@ -193,17 +192,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
           },
         ],
         contexts: [{ name: context, context: { cluster: context, user: "e2e-admin" } }],
-        // No current context: the program must name its own, as every stack does.
-        "current-context": "",
-      }),
-    );
+        "current-context": currentContext,
+      });
+    // No current context in the tests' kubeconfig: the program must name its own, as every stack does.
+    writeFileSync(kubeconfig, kubeconfigFor(""));
+    // The controller manager and the scheduler take the one they are given.
+    const componentKubeconfig = path.join(dir, "components.kubeconfig");
+    writeFileSync(componentKubeconfig, kubeconfigFor(context));
 
     if (options.full) {
+      const kubeconfig = componentKubeconfig;
       run("kube-controller-manager", path.join(options.binDir, "kube-controller-manager"), [
         "--kubeconfig", kubeconfig, "--authentication-kubeconfig", kubeconfig, "--authorization-kubeconfig", kubeconfig,
         "--bind-address", "127.0.0.1", "--secure-port", String(await freePort()),
         "--service-account-private-key-file", "sa.key", "--root-ca-file", "ca.crt",
-        "--use-service-account-credentials", "--controllers", "*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller",
+        // No kubelet renews the nodes' leases: the node lifecycle controller would taint every node unreachable.
+        "--use-service-account-credentials", "--controllers", "*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller",
         "--leader-elect=false", "--v", "1",
       ]); // prettier-ignore
       run("kube-scheduler", path.join(options.binDir, "kube-scheduler"), [

@@ -95,11 +95,11 @@ export class PulumiWorkspace {
   }
 
   /** Runs the real CLI in the project directory. */
-  pulumi(args: string[], options: { timeoutMs?: number } = {}): Promise<RunResult> {
+  pulumi(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(path.join(REAL_TOOLS_BIN, "pulumi"), [...args, "--non-interactive", "--color", "never"], {
         cwd: this.project,
-        env: this.env,
+        env: { ...this.env, ...options.env },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";
@@ -116,7 +116,7 @@ export class PulumiWorkspace {
   }
 
   /** Like pulumi(), but fails with the CLI's output unless it exits 0. */
-  async pulumiOk(args: string[], options: { timeoutMs?: number } = {}): Promise<RunResult> {
+  async pulumiOk(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
     const result = await this.pulumi(args, options);
     if (result.code !== 0) {
       throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
