@@ -10,7 +10,8 @@
  * dev: up and destroy of a stack that creates its namespace, which destroy retains.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ALLOY_CHART_VERSION } from "../../config/chart/alloy-values.generated";
@@ -26,6 +27,16 @@ const CRDS = path.join(REAL_TOOLS_BIN, "..", "crds");
 const POLICY_PACK = path.join(ROOT, "policy");
 const COLLECTOR_SA = "system:serviceaccount:loki-v3:alloy";
 const printed = (result: RunResult) => `${result.stdout}\n${result.stderr}`;
+
+/** Polls until `done` holds, for at most two minutes. */
+async function until(done: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await done().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error("timed out");
+}
 
 function missingHostTools(): string[] {
   const missing: string[] = [];
@@ -49,6 +60,35 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
       }
     ).items;
 
+  /**
+   * npm run verify -- --stack ops with the real kubectl against this cluster, reached through the
+   * context the ops stack names (its EKS cluster's name). The checks that need Loki, Prometheus,
+   * Datadog, kubelet logs or a metrics API, none of which this cluster has, are skipped by name.
+   */
+  const verify = () => {
+    const config = JSON.parse(readFileSync(cluster.kubeconfig, "utf8")) as { contexts: { name: string }[]; "current-context": string };
+    config.contexts[0].name = "buzzvil-eks-ops";
+    const kubeconfig = path.join(cluster.dir, "verify.kubeconfig");
+    writeFileSync(kubeconfig, JSON.stringify(config));
+    return spawnSync(
+      process.execPath,
+      [
+        "--require",
+        "./scripts/register-ts.js",
+        "scripts/verify.ts",
+        "--stack",
+        "ops",
+        "--skip",
+        "logs,resources,prometheus,datadog,datadog-metrics,loki",
+      ],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, KUBECONFIG: kubeconfig, PATH: `${path.dirname(KUBECTL)}:${process.env.PATH ?? ""}` },
+      },
+    );
+  };
+
   before(async function () {
     requireTools(this, [...CLI_TOOLS, ...CONTROL_PLANE_TOOLS], missingHostTools());
     cluster = await startControlPlane({ binDir: REAL_TOOLS_BIN, full: true });
@@ -69,6 +109,46 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
     ws?.dispose();
     await mirror?.close();
     await cluster?.stop();
+  });
+
+  it("the seed's incident, reproduced: its values (tolerations at the chart's root) leave the nodes with a taint of their own without a collector, and npm run verify names them", async function () {
+    const work = mkdtempSync(path.join(tmpdir(), "alloy-logs-seed-"));
+    try {
+      // The seed's values (../shared/seeds/001_*.txt): tolerations at the root, where the chart never reads them.
+      const values = path.join(work, "values.yaml");
+      writeFileSync(
+        values,
+        "tolerations:\n  - operator: Exists\ncontroller:\n  type: daemonset\n  priorityClassName: system-node-critical\n",
+      );
+      const helm = (args: string[]) => {
+        const r = spawnSync(HELM, [...args, "--kubeconfig", cluster.kubeconfig, "--kube-context", cluster.context], { encoding: "utf8" });
+        assert.equal(r.status, 0, `helm ${args.join(" ")}: ${r.stderr}`);
+      };
+      helm(["install", "alloy", requireSharedChart(ALLOY_CHART_VERSION, HELM), "--namespace", "loki-v3", "-f", values]);
+      // The DaemonSet controller schedules what the tolerations allow; the fake kubelet makes them Ready.
+      await until(async () => {
+        const s = JSON.parse(await kubectl(["get", "daemonset", "-n", "loki-v3", "alloy", "-o", "jsonpath={.status}"])) as Record<
+          string,
+          number
+        >;
+        return s.desiredNumberScheduled === 8 && s.numberReady === 8;
+      });
+      const placed = new Set((await pods()).map((p) => p.spec.nodeName));
+      const missing = SEED_NODES.filter((n) => !placed.has(n.name)).map((n) => n.name);
+      assert.deepEqual(missing, [SEED_NODES[8].name, SEED_NODES[9].name]);
+
+      const result = verify();
+      assert.equal(result.status, 1, result.stdout + result.stderr);
+      assert.ok(result.stdout.includes("2 of 10 nodes without a Running, Ready collector"), result.stdout);
+      assert.ok(result.stdout.includes(`${SEED_NODES[8].name} (taints: dedicated=batch:NoSchedule): no collector pod`), result.stdout);
+      assert.ok(result.stdout.includes(`${SEED_NODES[9].name} (taints: dedicated=monitoring:NoExecute): no collector pod`), result.stdout);
+
+      // The old install goes before the program's (docs/runbook.md, First deploy).
+      helm(["uninstall", "alloy", "--namespace", "loki-v3", "--wait"]);
+      await until(async () => (await pods()).length === 0);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it("ops: pulumi up creates every object, and the real scheduler puts one collector on each of the 10 nodes, the 3 tainted included", async function () {
@@ -94,6 +174,10 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
       await kubectl(["get", "-n", "loki-v3", kind, name]);
     }
     await kubectl(["get", "clusterrolebinding", "loki-v3-alloy-logs"]);
+    // The seed's post-deploy checks now pass: a Running, Ready collector on every node.
+    const result = verify();
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /all 10 nodes/);
   });
 
   it("ops: a second pulumi preview --expect-no-changes passes: no perpetual diff from the chart, server-side apply or defaults", async function () {

@@ -14,10 +14,17 @@ export interface FakeNode {
   taints: { key: string; value?: string; effect: "NoSchedule" | "NoExecute" | "PreferNoSchedule" }[];
 }
 
-/** The seed's ops cluster: 10 nodes; 3 carry the taints that kept the collector off them. */
+/**
+ * The seed's ops cluster: 10 nodes, 3 of them tainted: one cordoned
+ * (node.kubernetes.io/unschedulable:NoSchedule), one a node group's own NoSchedule taint, one NoExecute.
+ * A DaemonSet tolerates node.kubernetes.io/unschedulable by itself (the DaemonSet controller adds that
+ * toleration to every pod it creates), so with the seed's misplaced values the real scheduler leaves
+ * the other two without a collector.
+ */
 export const SEED_NODES: readonly FakeNode[] = Array.from({ length: 10 }, (_, i) => {
   const name = `ip-10-0-1-${10 + i}.ap-northeast-1.compute.internal`;
-  if (i === 7 || i === 8) return { name, taints: [{ key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" as const }] };
+  if (i === 7) return { name, taints: [{ key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" as const }] };
+  if (i === 8) return { name, taints: [{ key: "dedicated", value: "batch", effect: "NoSchedule" as const }] };
   if (i === 9) return { name, taints: [{ key: "dedicated", value: "monitoring", effect: "NoExecute" as const }] };
   return { name, taints: [] };
 });
@@ -48,6 +55,19 @@ export async function registerNodes(cluster: ControlPlane, kubectl: string, node
     },
   }));
   await kubectlAsync(cluster, kubectl, ["create", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items }));
+  // The API server's TaintNodesByCondition admission taints every new node node.kubernetes.io/not-ready:NoSchedule,
+  // which the node lifecycle controller lifts once the kubelet reports Ready; that controller is off here (no
+  // kubelet renews the leases), so the nodes get the taints they are meant to have, as a Ready node has.
+  for (const node of nodes) {
+    await kubectlAsync(cluster, kubectl, [
+      "patch",
+      "node",
+      node.name,
+      "--type=merge",
+      "-p",
+      JSON.stringify({ spec: { taints: node.taints } }),
+    ]);
+  }
 }
 
 interface PodJson {
