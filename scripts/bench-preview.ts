@@ -15,9 +15,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseFlags } from "../lib/cli-args";
 import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
-import { requireSharedChart, startChartMirror } from "../test/support/chart-mirror";
-import { startControlPlane } from "../test/support/control-plane";
-import { CLI_TOOLS, missingTools, PulumiWorkspace, REAL_TOOLS_BIN } from "../test/support/real-cli";
+import { requireSharedChart, startChartMirror } from "../realtools/chart-mirror";
+import { startControlPlane } from "../realtools/control-plane";
+import { CLI_TOOLS, missingTools, PulumiWorkspace, REAL_TOOLS_BIN } from "../realtools/real-cli";
 
 const ROOT = path.join(__dirname, "..");
 const HELM = process.env.HELM_BIN ?? path.join(ROOT, ".cache", "helm", "helm");

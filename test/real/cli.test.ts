@@ -18,8 +18,8 @@ import { readStackFile } from "../../config/stack-file";
 import { planOnCliPath, ROOT } from "../../plan/cli-path";
 import { alloyConfig, chartValues } from "../../plan/output";
 import type { PlanResult } from "../../plan/resources";
-import { requireSharedChart, startChartMirror, type ChartMirror } from "../support/chart-mirror";
-import { freePort, startControlPlane, type ControlPlane } from "../support/control-plane";
+import { requireSharedChart, startChartMirror, type ChartMirror } from "../../realtools/chart-mirror";
+import { freePort, startControlPlane, type ControlPlane } from "../../realtools/control-plane";
 import {
   CLI_TOOLS,
   parsePreviewJson,
@@ -29,7 +29,7 @@ import {
   type PreviewJson,
   type PreviewStep,
   type RunResult,
-} from "../support/real-cli";
+} from "../../realtools/real-cli";
 
 const HELM = process.env.HELM_BIN ?? path.join(ROOT, ".cache", "helm", "helm");
 const KUBECTL = process.env.KUBECTL_BIN ?? path.join(ROOT, ".cache", "kubectl", "kubectl");

@@ -1,7 +1,7 @@
 /**
  * The lifecycle on the real CLI and provider against a real control plane on 127.0.0.1
  * (etcd, kube-apiserver, kube-controller-manager, kube-scheduler; no kubelet: the fake
- * kubelet of test/support/fake-kubelet.ts only marks bound pods Running and Ready) with
+ * kubelet of realtools/fake-kubelet.ts only marks bound pods Running and Ready) with
  * the seed's ops cluster: 10 nodes, 3 of them tainted as in the incident.
  *
  * ops: pulumi up, the scheduler placing one collector on every node, a second preview
@@ -16,10 +16,10 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ALLOY_CHART_VERSION } from "../../config/chart/alloy-values.generated";
 import { ROOT } from "../../plan/cli-path";
-import { requireSharedChart, startChartMirror, type ChartMirror } from "../support/chart-mirror";
-import { startControlPlane, type ControlPlane } from "../support/control-plane";
-import { kubectlAsync, registerNodes, SEED_NODES, startFakeKubelet, type FakeKubelet } from "../support/fake-kubelet";
-import { CLI_TOOLS, CONTROL_PLANE_TOOLS, PulumiWorkspace, REAL_TOOLS_BIN, requireTools, type RunResult } from "../support/real-cli";
+import { requireSharedChart, startChartMirror, type ChartMirror } from "../../realtools/chart-mirror";
+import { startControlPlane, type ControlPlane } from "../../realtools/control-plane";
+import { kubectlAsync, registerNodes, SEED_NODES, startFakeKubelet, type FakeKubelet } from "../../realtools/fake-kubelet";
+import { CLI_TOOLS, CONTROL_PLANE_TOOLS, PulumiWorkspace, REAL_TOOLS_BIN, requireTools, type RunResult } from "../../realtools/real-cli";
 
 const HELM = process.env.HELM_BIN ?? path.join(ROOT, ".cache", "helm", "helm");
 const KUBECTL = process.env.KUBECTL_BIN ?? path.join(ROOT, ".cache", "kubectl", "kubectl");

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "nod
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { ROOT } from "../../plan/cli-path";
+import { ROOT } from "../plan/cli-path";
 
 /** The packaged charts beside the repository (../shared/charts/README.md). */
 export const SHARED_CHARTS_DIR = process.env.SHARED_CHARTS_DIR ?? path.join(ROOT, "..", "shared", "charts");

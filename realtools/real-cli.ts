@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Document, parseDocument } from "yaml";
-import { ROOT } from "../../plan/cli-path";
+import { ROOT } from "../plan/cli-path";
 
 export const REAL_TOOLS_BIN = process.env.REAL_TOOLS_BIN ?? path.join(ROOT, ".cache", "real-tools", "bin");
 export const CLI_TOOLS = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"] as const;
