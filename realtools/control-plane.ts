@@ -29,11 +29,16 @@ export interface ControlPlane {
   readonly kubeconfig: string;
   readonly context: string;
   readonly server: string;
-  /** Stops the API server only (etcd and the state stay), for fault tests. */
+  /**
+   * Kills the API server (SIGKILL: a crash, not a graceful shutdown that keeps serving for
+   * a while); etcd and the state stay. For fault tests.
+   */
   stopApiServer(): Promise<void>;
   /** Starts it again on the same port, and waits until it is ready. */
   startApiServer(): Promise<void>;
   stop(): Promise<void>;
+  /** How often a supervised component (the controller manager, the scheduler) was started again. */
+  restarts(component: string): number;
   /** The last lines of a component's log, for a failure message. */
   logTail(component: string, lines?: number): string;
 }
@@ -132,13 +137,26 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       return "";
     }
   };
-  const run = (component: string, command: string, args: string[]) => {
+  /** Components started again when they exit, as the kubelet restarts a control plane's static pods. */
+  const supervised = new Set<string>();
+  const restarts = new Map<string, number>();
+  const run = (component: string, command: string, args: string[], options: { supervise?: boolean } = {}) => {
     const out = openSync(logFile(component), "a");
     const child = spawn(command, args, { cwd: dir, stdio: ["ignore", out, out] });
     processes.set(component, child);
+    if (options.supervise) {
+      supervised.add(component);
+      // kube-controller-manager exits (klog fatal) when the API server goes away while it starts its controllers.
+      child.once("exit", () => {
+        if (!supervised.has(component) || processes.get(component) !== child) return;
+        restarts.set(component, (restarts.get(component) ?? 0) + 1);
+        setTimeout(() => supervised.has(component) && run(component, command, args, options), 1000);
+      });
+    }
     return child;
   };
-  const kill = async (component: string) => {
+  const kill = async (component: string, signal: NodeJS.Signals = "SIGTERM") => {
+    supervised.delete(component);
     const child = processes.get(component);
     processes.delete(component);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -148,7 +166,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         clearTimeout(timer);
         resolve();
       });
-      child.kill("SIGTERM");
+      child.kill(signal);
     });
   };
 
@@ -209,11 +227,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         // No kubelet renews the nodes' leases: the node lifecycle controller would taint every node unreachable.
         "--use-service-account-credentials", "--controllers", "*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller",
         "--leader-elect=false", "--v", "1",
-      ]); // prettier-ignore
+      ], { supervise: true }); // prettier-ignore
       run("kube-scheduler", path.join(options.binDir, "kube-scheduler"), [
         "--kubeconfig", kubeconfig, "--authentication-kubeconfig", kubeconfig, "--authorization-kubeconfig", kubeconfig,
         "--bind-address", "127.0.0.1", "--secure-port", String(await freePort()), "--leader-elect=false", "--v", "1",
-      ]); // prettier-ignore
+      ], { supervise: true }); // prettier-ignore
     }
 
     return {
@@ -222,14 +240,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       context,
       server,
       logTail,
-      stopApiServer: () => kill("kube-apiserver"),
+      restarts: (component: string) => restarts.get(component) ?? 0,
+      stopApiServer: () => kill("kube-apiserver", "SIGKILL"),
       startApiServer: startApi,
       async stop() {
+        supervised.clear();
         for (const component of [...processes.keys()].reverse()) await kill(component);
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    supervised.clear();
     for (const component of [...processes.keys()].reverse()) await kill(component);
     rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -76,6 +76,16 @@ interface PodJson {
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
 }
 
+/**
+ * The node's address from its EC2-style name (ip-10-0-1-17... is 10.0.1.17), and a pod address
+ * in that node's range, so that each collector is its own Prometheus target.
+ */
+function addresses(nodeName: string, podName: string): { hostIP: string; podIP: string } {
+  const host = /^ip-(\d+)-(\d+)-(\d+)-(\d+)\./.exec(nodeName)?.slice(1) ?? ["10", "0", "0", "1"];
+  const hash = [...podName].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 250, 7);
+  return { hostIP: host.join("."), podIP: `10.244.${host[3]}.${hash + 2}` };
+}
+
 export interface FakeKubelet {
   stop(): Promise<void>;
 }
@@ -104,8 +114,7 @@ export function startFakeKubelet(cluster: ControlPlane, kubectl: string, everyMs
         const now = new Date().toISOString();
         const status = {
           phase: "Running",
-          hostIP: "10.0.1.1",
-          podIP: "10.1.0.1",
+          ...addresses(pod.spec.nodeName, name),
           startTime: now,
           conditions: ["PodScheduled", "Initialized", "ContainersReady", "Ready"].map((type) => ({
             type,

@@ -13,8 +13,8 @@
  * access (kubeconfigContext instead of eks) and the chart repository changed; the
  * project directory links to the repository's program, so what runs is this checkout.
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Document, parseDocument } from "yaml";
@@ -45,9 +45,9 @@ export function requireTools(context: Mocha.Context, names: readonly string[], a
   context.skip();
 }
 
-/** The program's files and folders the project directory links to. */
+/** The program's files and folders the project directory links to (or copies). */
 const PROGRAM_ENTRIES = [
-  "index.ts", "alloy", "chart", "components", "config", "lib", "monitoring", "verify", "scripts", "policy",
+  "index.ts", "alloy-config", "chart", "components", "config", "lib", "monitoring", "verify", "scripts", "policy",
   "node_modules", "package.json", "tsconfig.json",
 ]; // prettier-ignore
 
@@ -60,6 +60,20 @@ export interface RunResult {
 export interface WorkspaceOptions {
   /** The KUBECONFIG the provider reads; a path that does not exist means no cluster. */
   kubeconfig: string;
+  /**
+   * Copy the program instead of linking to it, so that a test can change it (the chart
+   * upgrade regenerates config/chart/alloy-values.generated.ts). node_modules stays a link.
+   * Node resolves a linked module by its real path, so a changed copy of one file behind
+   * links would not be the one the program loads. @default false
+   */
+  copyProgram?: boolean;
+}
+
+export interface PulumiOptions {
+  /** Killed with SIGKILL after this long. @default 300000 */
+  timeoutMs?: number;
+  /** Added to the workspace's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class PulumiWorkspace {
@@ -74,7 +88,12 @@ export class PulumiWorkspace {
     this.state = path.join(this.root, "state");
     const home = path.join(this.root, "home");
     for (const dir of [this.project, this.state, home]) mkdirSync(dir, { recursive: true });
-    for (const entry of PROGRAM_ENTRIES) symlinkSync(path.join(ROOT, entry), path.join(this.project, entry));
+    for (const entry of PROGRAM_ENTRIES) {
+      const [from, to] = [path.join(ROOT, entry), path.join(this.project, entry)];
+      if (options.copyProgram && entry !== "node_modules")
+        cpSync(from, to, { recursive: true, filter: (f) => !f.includes("node_modules") });
+      else symlinkSync(from, to);
+    }
     copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(this.project, "Pulumi.yaml"));
     // Nothing of the caller's Pulumi, AWS or Kubernetes setup reaches the CLI.
     const inherited = Object.fromEntries(
@@ -95,13 +114,18 @@ export class PulumiWorkspace {
   }
 
   /** Runs the real CLI in the project directory. */
-  pulumi(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(path.join(REAL_TOOLS_BIN, "pulumi"), [...args, "--non-interactive", "--color", "never"], {
-        cwd: this.project,
-        env: { ...this.env, ...options.env },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+  pulumi(args: string[], options: PulumiOptions = {}): Promise<RunResult> {
+    return this.start(args, options).done;
+  }
+
+  /** Starts the real CLI and returns its process (for a fault test to kill) and its result. */
+  start(args: string[], options: PulumiOptions = {}): { child: ChildProcess; done: Promise<RunResult> } {
+    const child = spawn(path.join(REAL_TOOLS_BIN, "pulumi"), [...args, "--non-interactive", "--color", "never"], {
+      cwd: this.project,
+      env: { ...this.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const done = new Promise<RunResult>((resolve, reject) => {
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -113,10 +137,11 @@ export class PulumiWorkspace {
         resolve({ code, stdout, stderr });
       });
     });
+    return { child, done };
   }
 
   /** Like pulumi(), but fails with the CLI's output unless it exits 0. */
-  async pulumiOk(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  async pulumiOk(args: string[], options: PulumiOptions = {}): Promise<RunResult> {
     const result = await this.pulumi(args, options);
     if (result.code !== 0) {
       throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
