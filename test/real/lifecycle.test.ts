@@ -17,7 +17,7 @@
  * container logs and no metrics API serves usage here.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -349,6 +349,42 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
       /\+ kubernetes:monitoring.coreos.com\/v1:ServiceMonitor: \(create\)\n\s+\[urn=[^\]]*ServiceMonitor::alloy:loki-v3\/alloy\]/,
       tail,
     );
+    // The workflow's next steps: verify (which fails too: without its ServiceMonitor no Prometheus scrapes the collectors),
+    // then scripts/drift-issue.sh with both step outputs, here with a gh that keeps the body of the issue it would open.
+    const report = await verify();
+    assert.equal(report.code, 1, report.stdout);
+    const work = mkdtempSync(path.join(tmpdir(), "alloy-logs-drift-"));
+    try {
+      mkdirSync(path.join(work, "out", "drift"), { recursive: true });
+      mkdirSync(path.join(work, "bin"));
+      writeFileSync(path.join(work, "out", "drift", "preview.txt"), out);
+      writeFileSync(path.join(work, "out", "drift", "verify.txt"), report.stdout);
+      writeFileSync(
+        path.join(work, "bin", "gh"),
+        '#!/bin/sh\nprev=""\nfor arg in "$@"; do [ "$prev" = "--body-file" ] && cp "$arg" "$GH_BODY"; prev="$arg"; done\nexit 0\n',
+        { mode: 0o755 },
+      );
+      const body = path.join(work, "body.md");
+      const issue = spawnSync("bash", [path.join(ROOT, "scripts", "drift-issue.sh"), "ops", "failure", "failure"], {
+        cwd: work,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          PATH: `${path.join(work, "bin")}:${process.env.PATH ?? ""}`,
+          GH_BODY: body,
+          GITHUB_REPOSITORY: "acme/alloy-logs",
+        },
+      });
+      assert.equal(issue.status, 0, issue.stderr);
+      const text = readFileSync(body, "utf8");
+      assert.ok(text.includes("## `pulumi preview --refresh --expect-no-changes`: failure"), text);
+      assert.ok(text.includes("~ minReadySeconds: 99 => 10"), text.slice(-3000));
+      assert.ok(text.includes("+ kubernetes:monitoring.coreos.com/v1:ServiceMonitor: (create)"), text.slice(-3000));
+      assert.ok(text.includes("## `npm run verify -- --stack ops`: failure"), text);
+      assert.ok(text.includes("✗ ServiceMonitor loki-v3/alloy: not found"), text);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
     // kubectl now owns .spec.minReadySeconds (server-side apply): the provider says so.
     assert.ok(out.includes('conflict with "kubectl-patch" using apps/v1: .spec.minReadySeconds'), out);
     // As the runbook says (Drift, step 3): pulumi up takes the field back with patch force, and recreates the ServiceMonitor.
