@@ -298,6 +298,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       const spec = buildAlertRules({
         ...monitored,
         noEntriesSentMinutes: args.alerts.noEntriesSentMinutes,
+        journal: args.journal.enabled,
         memoryLimitRatio: args.alerts.memoryLimitRatio,
         failedRequestRatio: args.alerts.failedRequestRatio,
       });
