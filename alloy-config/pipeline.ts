@@ -9,6 +9,7 @@
  * test/alloy-pipeline.test.ts checks against a schema written from its source.
  */
 import { isDns1123Label } from "../lib/dns1123";
+import { journalBlocks, type JournalOptions } from "./journal";
 import { attr, block, call, concat, quote, ref, render, type Block, type Statement } from "./syntax";
 
 /** What is collected and how it is filtered (stack key `pipeline`). */
@@ -53,6 +54,8 @@ export interface PipelineInput {
   lokiEndpoint: string;
   /** What is collected and how it is filtered (config key `pipeline`). */
   pipeline: PipelineOptions;
+  /** The node's systemd journal (config key `journal`; alloy-config/journal.ts). */
+  journal: JournalOptions;
   /** Batching and retries of the Loki client (config key `lokiWrite`). */
   write: LokiWriteOptions;
   /** How Loki authenticates the collector; the credentials themselves are read from the environment. */
@@ -349,6 +352,7 @@ export function buildAlloyConfig(input: PipelineInput): string {
     logFileMatchBlock(p.maxEntryAge),
     fileSourceBlock(),
     lokiProcessBlock(p),
+    ...journalBlocks(input.journal, { nodeNameEnv: NODE_NAME_ENV, writeReceiver: "loki.write.loki.receiver" }),
     lokiWriteBlock(input),
   ];
   return `${header}\n\n${render(blocks)}\n`;

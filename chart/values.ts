@@ -6,19 +6,22 @@
  * guarantee is tested key by key in test/chart-values.test.ts.
  */
 import type { AlloyChartValues } from "../config/chart/alloy-values.generated";
-import type { EnvVar, ResourceRequirements, SecurityContext } from "../config/chart/k8s-types";
+import type { EnvVar, ResourceRequirements, SecurityContext, Volume, VolumeMount } from "../config/chart/k8s-types";
 import {
   ALLOY_HTTP_PORT,
   DATADOG_CHECKS_ANNOTATION,
   PROMETHEUS_PORT_ANNOTATION,
   PROMETHEUS_SCRAPE_ANNOTATION,
 } from "../config/chart/owned";
+import { journalNeedsOwnVolume } from "../alloy-config/journal";
 import { datadogChecks } from "../monitoring/datadog-check";
 import { mergeChartOverrides } from "./merge";
 
 /** Where Alloy keeps its state in the container: --storage.path, the parent of every component's data (positions). */
 export const ALLOY_STORAGE_PATH = "/var/lib/alloy";
 const STORAGE_VOLUME = "alloy-storage";
+/** The node's journal when it is outside /var/log (alloy-config/journal.ts): mounted read-only at its host path. */
+const JOURNAL_VOLUME = "node-journal";
 
 export interface ChartValuesInput {
   /** The generated Alloy configuration (config.alloy). */
@@ -34,6 +37,8 @@ export interface ChartValuesInput {
    * read positions outlive the pod (the chart's default /tmp/alloy does not).
    */
   storageHostPath: string;
+  /** The node's journal directory when the journal is read, else undefined; outside /var/log it gets a volume of its own. */
+  journalPath: string | undefined;
   /** Rolling update of the DaemonSet. */
   rollout: { maxUnavailable: number | string; minReadySeconds: number; terminationGracePeriodSeconds: number };
   /**
@@ -122,12 +127,25 @@ function withoutUndefined<T>(value: T): T {
   ) as T;
 }
 
+/** The journal's own volume, when the journal is read from outside the chart's /var/log mount. */
+function journalVolume(path: string | undefined): { mounts: VolumeMount[]; volumes: Volume[] } {
+  if (path === undefined || !journalNeedsOwnVolume(path)) return { mounts: [], volumes: [] };
+  return {
+    mounts: [{ name: JOURNAL_VOLUME, mountPath: path, readOnly: true }],
+    // DirectoryOrCreate: a node without that directory still starts its collector (pod logs keep flowing) and reads an
+    // empty journal, which verify's journal check names; type Directory would keep the pod from starting at all.
+    volumes: [{ name: JOURNAL_VOLUME, hostPath: { path, type: "DirectoryOrCreate" } }],
+  };
+}
+
 export function buildChartValues(input: ChartValuesInput): AlloyChartValues {
+  const journal = journalVolume(input.journalPath);
   const values: AlloyChartValues = {
     alloy: {
       configMap: { create: true, content: escapeHelmTemplate(input.alloyConfig) },
       listenPort: ALLOY_HTTP_PORT,
-      mounts: { varlog: true, extra: [{ name: STORAGE_VOLUME, mountPath: ALLOY_STORAGE_PATH }] },
+      // varlog: the host's /var/log read-only at /var/log (templates/containers/_agent.yaml), pod logs and /var/log/journal.
+      mounts: { varlog: true, extra: [{ name: STORAGE_VOLUME, mountPath: ALLOY_STORAGE_PATH }, ...journal.mounts] },
       resources: input.resources,
       securityContext: ALLOY_SECURITY_CONTEXT,
       extraEnv: secretEnv(input.secretEnv),
@@ -151,7 +169,9 @@ export function buildChartValues(input: ChartValuesInput): AlloyChartValues {
       // At controller.tolerations, where templates/controllers/_pod.yaml reads it;
       // a root-level `tolerations` is ignored by the chart (the seed incident).
       tolerations: [{ operator: "Exists" }],
-      volumes: { extra: [{ name: STORAGE_VOLUME, hostPath: { path: input.storageHostPath, type: "DirectoryOrCreate" } }] },
+      volumes: {
+        extra: [{ name: STORAGE_VOLUME, hostPath: { path: input.storageHostPath, type: "DirectoryOrCreate" } }, ...journal.volumes],
+      },
       // templates/controllers/_pod.yaml copies controller.podAnnotations into the pod template's metadata.
       podAnnotations: podAnnotations(input),
     },

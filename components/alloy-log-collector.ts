@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import type { JournalOptions } from "../alloy-config/journal";
 import { buildAlloyConfig, CREDENTIAL_ENV, type LokiWriteOptions, type PipelineOptions } from "../alloy-config/pipeline";
 import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 import type { ResourceRequirements } from "../config/chart/k8s-types";
@@ -90,6 +91,8 @@ export interface AlloyLogCollectorArgs extends ClusterAccess {
   tenantId: string;
   /** What is collected and how it is filtered. @default DEFAULTS.pipeline */
   pipeline?: PipelineOptions;
+  /** The node's systemd journal (kubelet, containerd, kernel). @default DEFAULTS.journal */
+  journal?: JournalOptions;
   /** Loki client batching and retries. @default DEFAULTS.lokiWrite */
   lokiWrite?: LokiWriteOptions;
   /** Namespace Alloy is installed in. @default DEFAULTS.namespace */
@@ -125,6 +128,7 @@ export function withDefaults(args: AlloyLogCollectorArgs): Required<Omit<AlloyLo
   return {
     ...args,
     pipeline: args.pipeline ?? DEFAULTS.pipeline,
+    journal: args.journal ?? DEFAULTS.journal,
     lokiWrite: args.lokiWrite ?? DEFAULTS.lokiWrite,
     namespace: args.namespace ?? DEFAULTS.namespace,
     createNamespace: args.createNamespace ?? DEFAULTS.createNamespace,
@@ -213,6 +217,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       tenantId: args.tenantId,
       lokiEndpoint: args.lokiEndpoint,
       pipeline: args.pipeline,
+      journal: args.journal,
       write: args.lokiWrite,
       auth: args.lokiAuth.type,
     });
@@ -237,6 +242,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       prometheusAnnotations: args.prometheusAnnotations,
       // Dedicated to this release: two releases on one node never share positions.
       storageHostPath: `${args.storageHostPath}/${args.namespace}-${RELEASE_NAME}`,
+      journalPath: args.journal.enabled ? args.journal.path : undefined,
       rollout: args.rollout,
       secretEnv: variables.length > 0 ? { secretName, variables } : undefined,
       overrides: args.chartOverrides,
@@ -292,6 +298,7 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       const spec = buildAlertRules({
         ...monitored,
         noEntriesSentMinutes: args.alerts.noEntriesSentMinutes,
+        journal: args.journal.enabled,
         memoryLimitRatio: args.alerts.memoryLimitRatio,
         failedRequestRatio: args.alerts.failedRequestRatio,
       });

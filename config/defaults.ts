@@ -52,6 +52,18 @@ export const DEFAULTS = deepFreeze({
      */
     indexLabels: ["app", "component", "container", "instance", "job", "namespace", "node_name", "pod", "stream"],
   },
+  // ---- journal (issue 20): the node's systemd journal, read by loki.source.journal ----
+  journal: {
+    enabled: true,
+    /** The units whose lines are kept; kernel messages are kept whenever the journal is read. */
+    units: ["kubelet.service", "containerd.service"],
+    /** How far back a collector with no saved cursor reads (loki.source.journal max_age; Alloy's own default is 7h). */
+    maxAge: "12h",
+    /** Inside the chart's read-only /var/log mount (alloy.mounts.varlog), so no volume of its own. */
+    path: "/var/log/journal",
+    levelLabel: true,
+  },
+  // ---- end journal ----
   /** Each rule of pipeline.multiline. */
   multilineRule: { maxWaitTime: "3s" },
   lokiWrite: { batchSize: "1MiB", batchWait: "1s", timeout: "10s", minBackoff: "500ms", maxBackoff: "5m", maxRetries: 15 },

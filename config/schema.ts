@@ -466,6 +466,72 @@ const chartRepository = z.string({ error: "expected a URL string" }).superRefine
   }
 });
 
+// ---- journal (issue 20): the node's systemd journal ------------------------------------------------------------
+
+/**
+ * Unit types systemd knows (src/basic/unit-def.c, unit_type_table): a unit name
+ * ends in one of them. Names are at most 255 characters of letters, digits and
+ * `:-_.\@` (unit-name.c, unit_name_is_valid with VALID_CHARS_WITH_AT).
+ */
+const SYSTEMD_UNIT_TYPES = ["service", "socket", "target", "device", "mount", "automount", "swap", "timer", "path", "slice", "scope"];
+const SYSTEMD_UNIT = new RegExp(String.raw`^[A-Za-z0-9:_.\\-]+(@[A-Za-z0-9:_.\\-]*)?\.(${SYSTEMD_UNIT_TYPES.join("|")})$`);
+const SYSTEMD_UNIT_MAX_LENGTH = 255;
+
+const systemdUnit = z.string({ error: "expected a systemd unit name such as kubelet.service" }).superRefine((unit, ctx) => {
+  const fail = (message: string) => ctx.addIssue({ code: "custom", message });
+  if (unit === "kernel") fail("expected a systemd unit name: kernel messages are always kept while the journal is read, list only units");
+  else if (unit.length > SYSTEMD_UNIT_MAX_LENGTH) fail(`expected a systemd unit name of at most ${SYSTEMD_UNIT_MAX_LENGTH} characters`);
+  else if (!SYSTEMD_UNIT.test(unit)) {
+    fail(
+      `expected a systemd unit name such as kubelet.service: letters, digits and : - _ . \\ @, ending in its type (.${SYSTEMD_UNIT_TYPES.join(", .")})`,
+    );
+  } else if (/@\.[a-z]+$/.test(unit)) {
+    fail("expected a unit instance such as getty@tty1.service: a template such as getty@.service never logs under its own name");
+  }
+});
+
+/**
+ * Container paths the chart and this program mount themselves (templates/containers/_agent.yaml: the
+ * config at /etc/alloy; chart/values.ts: ALLOY_STORAGE_PATH): a journal volume there would shadow them.
+ */
+const COLLECTOR_OWN_MOUNTS = ["/etc/alloy", "/var/lib/alloy"];
+
+/** The host directory of the node's journal; the same path inside the container (chart/values.ts mounts it there when outside /var/log). */
+const journalPath = z
+  .string({ error: "expected an absolute directory path such as /var/log/journal" })
+  .regex(/^(\/[A-Za-z0-9._-]+)+$/, { error: "expected an absolute directory path such as /var/log/journal or /run/log/journal" })
+  .refine((p) => !p.split("/").some((segment) => segment === "." || segment === ".."), {
+    error: "expected an absolute directory path without . or .. segments, such as /var/log/journal",
+  })
+  .refine((p) => !COLLECTOR_OWN_MOUNTS.some((own) => p === own || p.startsWith(`${own}/`) || own.startsWith(`${p}/`)), {
+    error: `expected a journal directory outside the collector's own mounts ${COLLECTOR_OWN_MOUNTS.join(" and ")}`,
+  });
+
+const journal = strictMap({
+  enabled: flag(DEFAULTS.journal.enabled, "Read the node's systemd journal (kubelet, containerd, kernel) with loki.source.journal."),
+  units: z
+    .array(systemdUnit, { error: "expected a list of systemd unit names" })
+    .refine((list) => new Set(list).size === list.length, { error: "expected each unit once" })
+    .default([...DEFAULTS.journal.units])
+    .meta({
+      description: "The systemd units whose journal lines are kept (label unit); kernel messages are always kept, as unit kernel.",
+    }),
+  maxAge: goDuration("12h", {
+    seconds: LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS * 3600,
+    message: `expected an age above 0 and below Loki's default reject window of ${LOKI_REJECT_OLD_SAMPLES_MAX_AGE_HOURS}h, such as 12h`,
+  })
+    .default(DEFAULTS.journal.maxAge)
+    .meta({
+      description: "How far back a collector reads the journal when it has no saved cursor (first start, or a cursor older than this).",
+    }),
+  path: journalPath.default(DEFAULTS.journal.path).meta({
+    description:
+      "The node's journal directory. Under /var/log it is read through the chart's /var/log mount; any other path is mounted read-only on its own.",
+  }),
+  levelLabel: flag(DEFAULTS.journal.levelLabel, "Give each journal line the label level (emerg ... debug) from its syslog priority."),
+});
+// ---- end journal ---------------------------------------------------------------------------------------------------
+
 /** How to reach an EKS cluster by name. */
 const eks = strictMap({
   name: z
@@ -520,6 +586,7 @@ export const stackConfigSchema = z
         "Host directory for the collector's state (read positions). The release uses <path>/<namespace>-alloy, created if absent, so positions survive pod restarts, rollouts and chart upgrades.",
     }),
     pipeline: pipeline.prefault({}),
+    journal: journal.prefault({}),
     lokiWrite: lokiWrite.prefault({}),
     rollout: rollout.prefault({}),
     alerts: alerts.prefault({}),

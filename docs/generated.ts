@@ -23,6 +23,8 @@ const RUNBOOK_INPUT = {
   noEntriesSentMinutes: DEFAULTS.alerts.noEntriesSentMinutes,
   memoryLimitRatio: DEFAULTS.alerts.memoryLimitRatio,
   failedRequestRatio: DEFAULTS.alerts.failedRequestRatio,
+  // Every alert has a runbook section, the journal one included.
+  journal: true,
 };
 
 /** The default Datadog metric list, one row per metric with the reason it is there. */

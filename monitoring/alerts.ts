@@ -94,7 +94,12 @@ export interface AlertInput {
   memoryLimitRatio: number;
   /** Share of failed push requests above which AlloyLokiRequestsFailing holds. */
   failedRequestRatio: number;
+  /** The collectors read the node's journal (stack key journal.enabled): AlloyJournalNotRead is added. */
+  journal: boolean;
 }
+
+/** The window over which a collector that reads the journal must have sent on at least one journal line. */
+export const JOURNAL_SILENCE_WINDOW = "30m";
 
 /**
  * loki_write_dropped_entries_total's `reason` values that mean "Loki (or our own limit)
@@ -148,6 +153,48 @@ export function alertDefinitions(input: AlertInput): AlertDefinition[] {
     `(\n  ${expr}\n)\n* on (namespace, pod) group_left (node)\n  max by (namespace, pod, node) (${collectorPods})`;
   const labels = (severity: Severity) => ({ severity, namespace });
   const runbookRef = (alert: string) => `Runbook: docs/monitoring.md, section ${alert}.`;
+
+  // ---- journal (issue 20) ----
+  // up{job,namespace,pod}: the scrape target of each collector. loki_source_journal_target_lines_total: Alloy v1.11.3
+  //   internal/component/loki/source/journal/internal/target/metrics.go, a counter of the journal lines sent on, which
+  //   exists from the component's start (0) in a build with journal support and never in one without
+  //   (journal_stub.go registers no metric and only logs a line). `unless ... > 0` covers both: no line, and no series.
+  const journalNotRead = (): AlertDefinition => ({
+    group: "pipeline",
+    rule: {
+      alert: "AlloyJournalNotRead",
+      expr: [
+        `max by (namespace, pod) (${selector("up", { job, namespace })} == 1)`,
+        `unless on (namespace, pod)`,
+        `(sum by (namespace, pod) (increase(${alloy("loki_source_journal_target_lines_total")}[${JOURNAL_SILENCE_WINDOW}])) > 0)`,
+      ].join("\n"),
+      for: "15m",
+      labels: labels("warning"),
+      annotations: {
+        summary: `Collector {{ $labels.namespace }}/{{ $labels.pod }} has sent no node journal line for ${JOURNAL_SILENCE_WINDOW}.`,
+        description:
+          `Collector {{ $labels.namespace }}/{{ $labels.pod }} is scraped but its loki.source.journal sent on no ` +
+          `kubelet, containerd or kernel line in the last ${JOURNAL_SILENCE_WINDOW} (or has no such metric at all): that ` +
+          `node's journal is not reaching Loki. Either the node keeps its journal elsewhere (a volatile /run/log/journal: ` +
+          `set alloy-logs:journal.path), or the Alloy image was built without journal support (its log says ` +
+          `"loki.source.journal is not enabled"). ${runbookRef("AlloyJournalNotRead")}`,
+      },
+    },
+    runbook: {
+      meaning:
+        "A collector that Prometheus scrapes has read no line from its node's systemd journal (kubelet, containerd, kernel) " +
+        `for ${JOURNAL_SILENCE_WINDOW}, or exposes no journal metric at all. The kubelet alone logs far more often than that.`,
+      steps: [
+        "On the node (SSM or SSH): `ls /var/log/journal` (persistent journal) and `ls /run/log/journal` (volatile). If only " +
+          "the second exists, set `alloy-logs:journal.path: /run/log/journal` for the stack; the program mounts it.",
+        "`kubectl -n <namespace> logs <pod> -c alloy | grep -i journal`: `loki.source.journal is not enabled` means an " +
+          "Alloy image built without the `promtail_journal_enabled` tag (the official `grafana/alloy` image has it); " +
+          "`error creating journal target` gives the reader's error (path, permissions).",
+        "`kubectl -n <namespace> port-forward <pod> 12345`, then http://localhost:12345: `loki.source.journal.node_journal` " +
+          "must be healthy, and the dashboard's journal panel shows its lines kept and filtered out.",
+      ],
+    },
+  });
 
   return [
     {
@@ -494,6 +541,7 @@ export function alertDefinitions(input: AlertInput): AlertDefinition[] {
         ],
       },
     },
+    ...(input.journal ? [journalNotRead()] : []),
     {
       group: "pipeline",
       // alloy_component_controller_running_components{health_type}: Alloy v1.11.3

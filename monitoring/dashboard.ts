@@ -205,6 +205,25 @@ export function buildDashboard(input: DashboardInput): dashboard.Dashboard {
         ),
       ],
     ).overrideByRegexp(".* limit$", [{ id: "custom.lineStyle", value: { fill: "dash", dash: [10, 10] } }]),
+    // Last, so the panels before it keep their ids. Alloy v1.11.3 loki.source.journal
+    // (internal/target/metrics.go, journaltarget.go): lines_total counts the lines sent on; an entry the
+    // relabel rules drop (another unit) counts as parsing_errors_total{error="empty_labels"}, so that is the
+    // filtered share, not an error. A node with no series at all runs an Alloy built without journal support.
+    timeSeriesPanel(
+      "Journal lines read, per node",
+      "Node journal lines sent on by loki.source.journal (loki_source_journal_target_lines_total: the configured units and the " +
+        'kernel), and the entries its relabel rules filtered out (parsing_errors_total{error="empty_labels"}: other units). ' +
+        "Empty when alloy-logs:journal.enabled is false. Alert: AlloyJournalNotRead.",
+      "suffix: lines/s",
+      [
+        promQuery("A", perNode("node", rate(alloy("loki_source_journal_target_lines_total"))), "{{node}} kept"),
+        promQuery(
+          "B",
+          perNode("node", rate(alloy("loki_source_journal_target_parsing_errors_total", { error: "empty_labels" }))),
+          "{{node}} filtered out",
+        ),
+      ],
+    ),
   ];
 
   const builder = new dashboard.DashboardBuilder(`Alloy log pipeline (${namespace})`)

@@ -42,6 +42,7 @@ const INPUT: AlertInput = {
   noEntriesSentMinutes: 10,
   memoryLimitRatio: 0.9,
   failedRequestRatio: 0.1,
+  journal: true,
 };
 const SPEC = buildAlertRules(INPUT);
 const RULES = SPEC.groups.flatMap((g) => g.rules) as AlertRule[];
@@ -575,6 +576,49 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
     promtoolIt("stays silent while entries are sent", () => {
       return cases([readLines, sentEntries("0+100x90")], [{ eval_time: "12m", alertname: "AlloyNoEntriesSent", exp_alerts: [] }]);
     });
+  });
+
+  describe("AlloyJournalNotRead", () => {
+    const up = alloySeries("up", ALLOY_TARGET, {}, constant(1));
+    const journalLines = (values: string) =>
+      alloySeries(
+        "loki_source_journal_target_lines_total",
+        ALLOY_TARGET,
+        { component_id: "loki.source.journal.node_journal", component_path: "/" },
+        values,
+      );
+    const labels = { namespace: "loki-v3", pod: "alloy-2xk9p" };
+
+    promtoolIt("fires when a scraped collector's journal counter stays flat (a volatile journal, a wrong path)", () => {
+      return cases(
+        [up, journalLines(constant(0))],
+        [{ eval_time: "50m", alertname: "AlloyJournalNotRead", exp_alerts: [expectAlert("AlloyJournalNotRead", labels)] }],
+      );
+    });
+
+    promtoolIt("fires when a scraped collector has no journal metric at all (Alloy built without journal support)", () => {
+      return cases(
+        [up],
+        [{ eval_time: "50m", alertname: "AlloyJournalNotRead", exp_alerts: [expectAlert("AlloyJournalNotRead", labels)] }],
+      );
+    });
+
+    promtoolIt("stays silent while journal lines are read", () => {
+      return cases([up, journalLines("0+20x90")], [{ eval_time: "50m", alertname: "AlloyJournalNotRead", exp_alerts: [] }]);
+    });
+
+    promtoolIt("stays silent for a collector Prometheus cannot scrape (TargetDown's job)", () => {
+      return cases(
+        [alloySeries("up", ALLOY_TARGET, {}, constant(0))],
+        [{ eval_time: "50m", alertname: "AlloyJournalNotRead", exp_alerts: [] }],
+      );
+    });
+  });
+
+  it("has no AlloyJournalNotRead when the journal is not read", () => {
+    const names = buildAlertRules({ ...INPUT, journal: false }).groups.flatMap((g) => g.rules.map((r) => r.alert));
+    assert.equal(names.includes("AlloyJournalNotRead"), false);
+    assert.equal(names.length, RULES.length - 1);
   });
 
   describe("AlloyComponentUnhealthy", () => {

@@ -176,6 +176,7 @@ describe("Alloy v1.11.3 component schema", () => {
         "discovery.relabel": ["output", "rules"],
         "local.file_match": ["targets"],
         "loki.source.file": [],
+        "loki.source.journal": [],
         "loki.process": ["receiver"],
         "loki.relabel": ["receiver", "rules"],
         "loki.write": ["receiver"],

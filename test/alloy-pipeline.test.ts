@@ -16,6 +16,7 @@ const OPS: PipelineInput = {
   tenantId: "ops",
   lokiEndpoint: "http://loki-v3-distributor.loki-v3.svc.cluster.local:3100/loki/api/v1/push",
   pipeline: DEFAULTS.pipeline,
+  journal: DEFAULTS.journal,
   write: DEFAULTS.lokiWrite,
   auth: "none",
 };
@@ -362,6 +363,7 @@ describe("Alloy pipeline builder", () => {
       clusterName: 'x", injected = "1\n}\nloki.write "evil" {',
       tenantId: 'a"b\\c\nd{{ .Values }}${x}\u0000',
       lokiEndpoint: 'http://e/loki/api/v1/push"\n  tenant_id = "other',
+      journal: { ...OPS.journal, path: '/j"\n}\nloki.write "evil" {', units: ['a"b\\.service'] },
     };
     const parsed = parseAlloy(buildAlloyConfig(hostile));
     assert.deepEqual(
@@ -372,9 +374,12 @@ describe("Alloy pipeline builder", () => {
         "local.file_match.pod_logs",
         "loki.source.file.pod_logs",
         "loki.process.pod_logs",
+        "discovery.relabel.node_journal",
+        "loki.source.journal.node_journal",
         "loki.write.loki",
       ],
     );
+    assert.equal(literalValue(attribute(component(parsed, "loki.source.journal", "node_journal"), "path")), hostile.journal.path);
     const write = component(parsed, "loki.write", "loki");
     const endpoint = child(write, "endpoint");
     assert.equal(literalValue(attribute(endpoint, "url")), hostile.lokiEndpoint);

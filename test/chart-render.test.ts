@@ -122,6 +122,21 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
         assert.deepEqual(volumes, [{ name: "varlog", hostPath: { path: "/var/log" } }], "pod volumes");
       });
 
+      it("reads the journal at /var/log/journal through that /var/log mount, with no volume of its own", function () {
+        const cm = single<ConfigMap>(objects, "ConfigMap", RELEASE);
+        assert.match(cm.data?.["config.alloy"] ?? "", /loki\.source\.journal "node_journal" \{\n {2}path {10}= "\/var\/log\/journal"\n/);
+        assert.deepEqual(
+          (alloyContainer(ds).volumeMounts ?? []).map((m) => m.mountPath),
+          ["/etc/alloy", "/var/log", ALLOY_STORAGE_PATH],
+          "alloy container volumeMounts",
+        );
+        assert.deepEqual(
+          (ds.spec.template.spec.volumes ?? []).map((v) => v.name),
+          ["config", "varlog", "alloy-storage"],
+          "pod volumes",
+        );
+      });
+
       it("keeps Alloy's storage path (read positions) on a hostPath directory dedicated to the release", function () {
         const stateDir = `${config.storageHostPath}/${ns}-${RELEASE}`;
         assert.ok(
@@ -305,6 +320,22 @@ describe(`grafana/alloy ${ALLOY_CHART_VERSION} rendered with the plan's values`,
       assert.deepEqual(ofKind(objects, "ServiceMonitor"), [], "ServiceMonitor");
       const annotations = single<DaemonSet>(objects, "DaemonSet", RELEASE).spec.template.metadata.annotations;
       assert.deepEqual(annotations, { "kubectl.kubernetes.io/default-container": "alloy" }, "pod template annotations");
+    });
+
+    it("mounts a journal path outside /var/log read-only at the same path, from a hostPath volume of its own", function () {
+      const rendered = single<DaemonSet>(
+        renderValues(buildChartValues({ ...BARE_INPUT, journalPath: "/run/log/journal" }), "loki-v3"),
+        "DaemonSet",
+        RELEASE,
+      );
+      assert.deepEqual(
+        (alloyContainer(rendered).volumeMounts ?? []).filter((m) => m.name === "node-journal"),
+        [{ name: "node-journal", mountPath: "/run/log/journal", readOnly: true }],
+      );
+      assert.deepEqual(
+        (rendered.spec.template.spec.volumes ?? []).filter((v) => v.name === "node-journal"),
+        [{ name: "node-journal", hostPath: { path: "/run/log/journal", type: "DirectoryOrCreate" } }],
+      );
     });
 
     it("prometheusAnnotations alone puts prometheus.io/scrape and prometheus.io/port on the pods, read from controller.podAnnotations", function () {

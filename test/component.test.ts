@@ -330,6 +330,17 @@ describe("AlloyLogCollector under mocks", () => {
     );
   });
 
+  it("leaves out AlloyJournalNotRead, the journal blocks and any journal volume when journal.enabled is false", async () => {
+    const plan = await runPlan("test", { config: configWith({ journal: { enabled: false, path: "/run/log/journal" } }) });
+    const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    const alerts = (rule.inputs.spec as { groups: { rules: { alert: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => r.alert));
+    assert.equal(alerts.includes("AlloyJournalNotRead"), false);
+    const chart = only(plan.resources, "kubernetes:helm.sh/v4:Chart");
+    const text = JSON.stringify(chart.inputs.values);
+    assert.equal(text.includes("loki.source.journal"), false);
+    assert.equal(text.includes("node-journal"), false);
+  });
+
   it("keeps only the kube-state-metrics alerts when nothing scrapes Alloy (ServiceMonitor off)", async () => {
     const plan = await runPlan("test", { config: configWith({ serviceMonitor: { enabled: false } }) });
     const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
@@ -362,7 +373,7 @@ describe("AlloyLogCollector under mocks", () => {
     const dashboard = JSON.parse(data["alloy-log-pipeline.json"]) as { uid: string; title: string; panels: unknown[] };
     assert.deepEqual(
       { uid: dashboard.uid, title: dashboard.title, panels: dashboard.panels.length },
-      { uid: "alloy-log-pipeline", title: "Alloy log pipeline (logs)", panels: 9 },
+      { uid: "alloy-log-pipeline", title: "Alloy log pipeline (logs)", panels: 10 },
     );
   });
 

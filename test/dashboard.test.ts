@@ -94,6 +94,7 @@ describe("dashboard (monitoring/dashboard.ts)", () => {
         [7, "timeseries", "Push latency to Loki, per node"],
         [8, "timeseries", "Failed pushes to Loki, per node and status code"],
         [9, "timeseries", "Memory against the limit, per node"],
+        [10, "timeseries", "Journal lines read, per node"],
       ],
     );
   });
@@ -107,6 +108,20 @@ describe("dashboard (monitoring/dashboard.ts)", () => {
     assert.deepEqual(legends("Failed pushes to Loki, per node and status code"), ["{{node}} {{status_code}}"]);
     assert.deepEqual(legends("Push latency to Loki, per node"), ["{{node}} p50", "{{node}} p99"]);
     assert.deepEqual(legends("Memory against the limit, per node"), ["{{node}} working set", "{{node}} limit"]);
+  });
+
+  it("shows the journal lines kept and those its relabel rules filtered out (empty_labels), per node", () => {
+    const panel = PANELS.find((p) => p.title === "Journal lines read, per node")!;
+    assert.deepEqual(
+      panel.targets.map((t) => [t.legendFormat, /loki_source_journal_target_\w+\{[^}]*\}/.exec(t.expr)?.[0]]),
+      [
+        ["{{node}} kept", 'loki_source_journal_target_lines_total{job="alloy", namespace="loki-v3"}'],
+        [
+          "{{node}} filtered out",
+          'loki_source_journal_target_parsing_errors_total{job="alloy", namespace="loki-v3", error="empty_labels"}',
+        ],
+      ],
+    );
   });
 
   it("has a multi-value node variable listing the cluster's nodes, All meaning every node", () => {

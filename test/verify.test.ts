@@ -24,6 +24,7 @@ import {
   checkDaemonSet,
   checkDatadogAnnotations,
   checkDatadogMetrics,
+  checkJournal,
   checkLoki,
   checkPrometheus,
   checkResourceUsage,
@@ -78,6 +79,8 @@ const daemonSet = (s: Scenario = "healthy") => load<DaemonSet>(s, "daemonset.jso
 const podMetrics = (s: Scenario = "healthy") => load<List<PodMetrics>>(s, "podmetrics.json").items;
 const serviceMonitor = (s: Scenario = "healthy") => load<ServiceMonitor>(s, "servicemonitor.json");
 const lokiAnswer = (s: Scenario = "healthy") => load<LokiQueryResponse>(s, "loki.json");
+/** Loki's answer to the journal check's query (journal lines per node, job="systemd-journal"). */
+const journalAnswer = (s: Scenario = "healthy") => load<LokiQueryResponse>(s, "loki-journal.json");
 const prometheusAnswer = (s: Scenario = "healthy") => load<PrometheusQueryResponse>(s, "prometheus.json");
 const datadogAnswer = (s: Scenario = "healthy") => load<DatadogActiveMetrics>(s, "datadog-metrics.json");
 /** A recorded collector log (test/fixtures/verify/collector-logs/<name>.txt: `kubectl logs` output; not .log, which .gitignore ignores), as lines. */
@@ -155,12 +158,17 @@ const DATADOG = "https://api.datadoghq.com";
 type Answer = { body: unknown; status?: number };
 
 /** Loki, Prometheus and Datadog at LOKI, PROMETHEUS and DATADOG, answering with a scenario's recordings; `answers` replaces one. */
-function fakeHttp(scenario: Scenario = "healthy", answers: { loki?: Answer; prometheus?: Answer; datadog?: Answer } = {}) {
+function fakeHttp(
+  scenario: Scenario = "healthy",
+  answers: { loki?: Answer; journal?: Answer; prometheus?: Answer; datadog?: Answer } = {},
+) {
   const requests: { url: string; headers: Record<string, string> }[] = [];
   const respond = (url: string, init: { headers: Record<string, string> }) => {
     requests.push({ url, headers: init.headers });
     const which = url.startsWith(LOKI)
-      ? "loki"
+      ? url.includes("systemd-journal")
+        ? "journal"
+        : "loki"
       : url.startsWith(PROMETHEUS)
         ? "prometheus"
         : url.startsWith(DATADOG)
@@ -169,6 +177,7 @@ function fakeHttp(scenario: Scenario = "healthy", answers: { loki?: Answer; prom
     if (which === undefined) throw Object.assign(new TypeError("fetch failed"), { cause: { code: "ENOTFOUND" } });
     const recorded = {
       loki: () => lokiAnswer(scenario),
+      journal: () => journalAnswer(scenario),
       prometheus: () => prometheusAnswer(scenario),
       datadog: () => datadogAnswer(scenario),
     }[which];
@@ -211,7 +220,8 @@ const HEALTHY_REPORT = `Verifying stack "ops": cluster buzzvil-eks-ops, kubeconf
 ✓ Datadog metrics (loki_v3.*): 9 of 10 configured metrics reported in the last 15m
     warning: loki_v3.loki_process_dropped_lines not reported: Alloy exposes it only once it counts something (none dropped yet)
 ✓ Loki (tenant ops): lines from all 10 nodes in the last 5m
-10 of 10 checks passed.
+✓ Node journal in Loki (last 15m): journal lines from all 10 nodes
+11 of 11 checks passed.
 `;
 
 const SCHEDULER_MESSAGE =
@@ -234,7 +244,10 @@ const UNTOLERATED_TAINT_REPORT = `Verifying stack "ops": cluster buzzvil-eks-ops
 ✗ Loki (tenant ops): no lines in the last 5m from 1 of 10 nodes
     ip-10-11-12-106.ap-northeast-1.compute.internal (taints: node.kubernetes.io/unschedulable:NoSchedule)
     query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops"}[5m]))
-3 of 10 checks failed: daemonset, pods, loki.
+✗ Node journal in Loki (last 15m): no journal lines in the last 15m from 1 of 10 nodes
+    ip-10-11-12-106.ap-northeast-1.compute.internal: no collector runs there (see Collector pods)
+    query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops", job="systemd-journal"}[15m]))
+4 of 11 checks failed: daemonset, pods, loki, journal.
 `;
 
 describe("verify: whole runs on recorded clusters", () => {
@@ -263,18 +276,23 @@ describe("verify: a check that cannot run is not a pass", () => {
         "? Prometheus targets (job alloy): not run: no Prometheus URL (--prometheus-url <url> or PROMETHEUS_URL)",
         "? Datadog metrics (loki_v3.*): not run: no Datadog API keys (DD_API_KEY and DD_APP_KEY): only the pods' annotations were checked",
         "? Loki (tenant ops): not run: no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
+        "? Node journal in Loki (last 15m): not run: no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
       ],
     );
     assert.equal(
       lines.at(-2),
-      "7 of 10 checks passed; 3 did not run: prometheus, datadog-metrics, loki (give them what they need, or --skip them by name).",
+      "7 of 11 checks passed; 4 did not run: prometheus, datadog-metrics, loki, journal (give them what they need, or --skip them by name).",
     );
     assert.equal(outcome.exitCode, 3);
   });
 
   it("exits 0 when the user skips by name every check that cannot run, and asks nothing of them", async () => {
     const { fetchImpl, requests } = fakeHttp();
-    const outcome = await runVerify(TARGET, { ...bare(), fetch: fetchImpl, skip: new Set(["prometheus", "datadog-metrics", "loki"]) });
+    const outcome = await runVerify(TARGET, {
+      ...bare(),
+      fetch: fetchImpl,
+      skip: new Set(["prometheus", "datadog-metrics", "loki", "journal"]),
+    });
     const lines = outcome.report.split("\n");
     assert.deepEqual(
       lines.filter((l) => l.startsWith("-")),
@@ -282,9 +300,10 @@ describe("verify: a check that cannot run is not a pass", () => {
         "- Prometheus targets (job alloy): skipped (--skip prometheus)",
         "- Datadog metrics (loki_v3.*): skipped (--skip datadog-metrics)",
         "- Loki (tenant ops): skipped (--skip loki)",
+        "- Node journal in Loki (last 15m): skipped (--skip journal)",
       ],
     );
-    assert.equal(lines.at(-2), "7 of 10 checks passed, 3 skipped.");
+    assert.equal(lines.at(-2), "7 of 11 checks passed, 4 skipped.");
     assert.equal(outcome.exitCode, 0);
     assert.equal(requests.length, 0);
   });
@@ -1101,7 +1120,9 @@ exec cat "$VERIFY_FIXTURES/$file"
         response.writeHead(404).end("404 page not found\n");
         return;
       }
-      response.writeHead(200, { "content-type": "application/json" }).end(readFileSync(path.join(FIXTURES, scenario, routes[rest])));
+      // The journal check's query (job="systemd-journal") has its own recording.
+      const file = rest === "/loki/api/v1/query" && (request.url ?? "").includes("systemd-journal") ? "loki-journal.json" : routes[rest];
+      response.writeHead(200, { "content-type": "application/json" }).end(readFileSync(path.join(FIXTURES, scenario, file)));
     });
     server.requestTimeout = 5_000;
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -1121,7 +1142,10 @@ exec cat "$VERIFY_FIXTURES/$file"
         ...datadog("untolerated-taint"),
       }),
       verify(["--stack", "ops"], { ...fixtures("healthy"), PROMETHEUS_URL: "", LOKI_QUERY_URL: "" }),
-      verify(["--stack", "ops", "--skip", "prometheus", "--skip", "loki"], { ...fixtures("healthy"), VERIFY_SKIP: "datadog-metrics" }),
+      verify(["--stack", "ops", "--skip", "prometheus", "--skip", "loki", "--skip", "journal"], {
+        ...fixtures("healthy"),
+        VERIFY_SKIP: "datadog-metrics",
+      }),
       verify(["--stack", "ops"], { FAKE_KUBECTL_ERROR: "error: context was not found for specified context: buzzvil-eks-ops" }),
       verify([], {}),
       verify(["--stack", "ops", "--skip", "loki,promethus"], {}),
@@ -1151,13 +1175,17 @@ exec cat "$VERIFY_FIXTURES/$file"
   it("sends Loki the stack's tenant as X-Scope-OrgID, and Datadog both keys", () => {
     const loki =
       "/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%7D%5B5m%5D%29%29";
+    const journal =
+      "/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%2C+job%3D%22systemd-journal%22%7D%5B15m%5D%29%29";
     assert.deepEqual(
       requests
         .filter((r) => r.url.includes("/loki/"))
         .map((r) => [r.url, r.headers["x-scope-orgid"]])
         .sort(),
       [
+        [`/healthy${journal}`, "ops"],
         [`/healthy${loki}`, "ops"],
+        [`/untolerated-taint${journal}`, "ops"],
         [`/untolerated-taint${loki}`, "ops"],
       ],
     );
@@ -1170,13 +1198,13 @@ exec cat "$VERIFY_FIXTURES/$file"
     assert.equal(runs.bare.stderr, "");
     assert.equal(
       runs.bare.stdout.split("\n").at(-2),
-      "7 of 10 checks passed; 3 did not run: prometheus, datadog-metrics, loki (give them what they need, or --skip them by name).",
+      "7 of 11 checks passed; 4 did not run: prometheus, datadog-metrics, loki, journal (give them what they need, or --skip them by name).",
     );
     assert.equal(runs.bare.status, 3);
   });
 
   it("exits 0 when those checks are skipped by name (--skip, repeated, and VERIFY_SKIP)", () => {
-    assert.equal(runs.skipped.stdout.split("\n").at(-2), "7 of 10 checks passed, 3 skipped.");
+    assert.equal(runs.skipped.stdout.split("\n").at(-2), "7 of 11 checks passed, 4 skipped.");
     assert.equal(runs.skipped.status, 0);
   });
 
@@ -1192,7 +1220,7 @@ exec cat "$VERIFY_FIXTURES/$file"
 
   const USAGE =
     "usage: npm run verify -- --stack <name> [--loki-url <url>] [--prometheus-url <url>] [--skip <check>[,<check>]]...\n" +
-    "checks: daemonset, pods, restarts, logs, resources, servicemonitor, prometheus, datadog, datadog-metrics, loki\n";
+    "checks: daemonset, pods, restarts, logs, resources, servicemonitor, prometheus, datadog, datadog-metrics, loki, journal\n";
 
   it("exits 2 with usage when --stack is missing", () => {
     assert.equal(runs.usage.stderr, USAGE);
@@ -1207,5 +1235,71 @@ exec cat "$VERIFY_FIXTURES/$file"
   it("exits 2 when only one of the two Datadog keys is set", () => {
     assert.equal(runs.oneKey.stderr, `Datadog: DD_API_KEY is set but DD_APP_KEY is not; set both, or neither\n${USAGE}`);
     assert.equal(runs.oneKey.status, 2);
+  });
+});
+
+describe("verify: the node journal check", () => {
+  const healthyLogs = () => pods().map((p) => ({ pod: p.metadata.name, node: p.spec.nodeName, lines: [] as string[] }));
+  /** The healthy journal answer without node 106's series. */
+  const without106 = () => {
+    const answer = journalAnswer();
+    answer.data!.result = answer.data!.result.filter((r) => r.metric.node_name !== N(106));
+    return answer;
+  };
+  const QUERY = 'query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops", job="systemd-journal"}[15m]))';
+
+  it("passes when every node has journal lines in Loki", () => {
+    assert.deepEqual(checkJournal(TARGET, nodes(), { ok: true, response: journalAnswer() }, "none", pods(), healthyLogs()), {
+      id: "journal",
+      name: "Node journal in Loki (last 15m)",
+      status: "pass",
+      summary: "journal lines from all 10 nodes",
+      details: [],
+      warnings: [],
+    });
+  });
+
+  it("names a node whose collector runs but sends no journal line, and what to check on it", () => {
+    const result = checkJournal(TARGET, nodes(), { ok: true, response: without106() }, "none", pods(), healthyLogs());
+    assert.equal(result.status, "fail");
+    assert.equal(result.summary, "no journal lines in the last 15m from 1 of 10 nodes");
+    assert.deepEqual(result.details, [
+      `${N(106)}: no journal line; check on the node: journalctl --header -D /var/log/journal | head -3 (nothing there: the journal is elsewhere, e.g. volatile in /run/log/journal; set alloy-logs:journal.path), and kubectl -n loki-v3 logs <collector pod> -c alloy | grep -i journal`,
+      QUERY,
+    ]);
+  });
+
+  it("says the Alloy image has no journal support when that node's collector logged so", () => {
+    const logs = healthyLogs().map((l) => (l.node === N(106) ? { ...l, lines: collectorLog("journal-not-enabled") } : l));
+    const result = checkJournal(TARGET, nodes(), { ok: true, response: without106() }, "none", pods(), logs);
+    assert.deepEqual(result.details, [
+      `${N(106)}: its collector logs "loki.source.journal is not enabled, and must be ran on linux with journal support": the Alloy image was built without journal support; use the official grafana/alloy image`,
+      QUERY,
+    ]);
+  });
+
+  it("shows the journal reader's error when that node's collector logged one", () => {
+    const logs = healthyLogs().map((l) => (l.node === N(106) ? { ...l, lines: collectorLog("journal-no-reader") } : l));
+    const result = checkJournal(TARGET, nodes(), { ok: true, response: without106() }, "none", pods(), logs);
+    assert.deepEqual(result.details, [`${N(106)}: its collector logs: ${collectorLog("journal-no-reader")[0]}`, QUERY]);
+  });
+
+  it("reports a failed query with the query and the credentials sent", () => {
+    const result = checkJournal(TARGET, nodes(), { ok: false, error: "HTTP 401 Unauthorized: no org id" }, "none", pods(), []);
+    assert.deepEqual(
+      [result.status, result.summary, result.details],
+      ["fail", "query failed: HTTP 401 Unauthorized: no org id", [QUERY, "credentials: none"]],
+    );
+  });
+
+  it("is skipped, asking Loki nothing about the journal, when journal.enabled is false", async () => {
+    const target = verifyTarget("ops", opsConfig({ journal: { enabled: false } }));
+    const { fetchImpl, requests } = fakeHttp();
+    const { result } = await runCheck("journal", allInputs(fakeKubectl("healthy", {}, target).runner, fetchImpl), target);
+    assert.deepEqual([result.status, result.summary], ["skip", "skipped: alloy-logs:journal.enabled is false"]);
+    assert.equal(
+      requests.some((r) => r.url.includes("systemd-journal")),
+      false,
+    );
   });
 });

@@ -17,6 +17,7 @@
  * available counts, the per-node collector check and the Loki check, and
  * reported as a warning instead (as AlloyNodeWithoutCollector skips it).
  */
+import { JOURNAL_JOB } from "../alloy-config/journal";
 import { parseQuantity } from "../config/quantity";
 import { classifyLine, type LostLogMessage } from "./collector-logs";
 import type { VerifyTarget } from "./target";
@@ -53,6 +54,7 @@ export const CHECK_IDS = [
   "datadog",
   "datadog-metrics",
   "loki",
+  "journal",
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -69,6 +71,7 @@ export function checkName(id: CheckId, target: VerifyTarget, job = target.releas
     datadog: "Datadog openmetrics check",
     "datadog-metrics": `Datadog metrics (${target.datadog.namespace}.*)`,
     loki: `Loki (tenant ${target.tenantId})`,
+    journal: `Node journal in Loki (last ${JOURNAL_WINDOW})`,
   };
   return names[id];
 }
@@ -92,6 +95,8 @@ export const MAX_RESTARTS = 3;
 export const RECENT_RESTART_MS = 60 * 60 * 1000;
 /** The Loki check's window: lines from every node within it. */
 export const LOKI_WINDOW = "5m";
+/** The journal check's window: journal lines from every node within it (the kubelet logs far more often). */
+export const JOURNAL_WINDOW = "15m";
 /** The collector-log check's window (kubectl logs --since). */
 export const LOG_WINDOW = "15m";
 /** The Datadog metrics check's window: every configured metric reported within it. */
@@ -805,4 +810,97 @@ export function checkLoki(target: VerifyTarget, nodes: readonly Node[], outcome:
   }
   const summary = `lines from all ${expected.length} ${which} in the last ${LOKI_WINDOW}${credentials.startsWith("none") ? "" : `, credentials from ${credentials}`}`;
   return { id, name, status: "pass", summary, details: [], warnings: [] };
+}
+
+// ---- the node journal (issue 20) ------------------------------------------
+
+/** Journal lines per node over the window: loki.source.journal labels every line job and node_name itself. */
+export function journalQuery(target: VerifyTarget): string {
+  return `count by (node_name) (count_over_time({cluster=${quoted(target.clusterName)}, job=${quoted(JOURNAL_JOB)}}[${JOURNAL_WINDOW}]))`;
+}
+
+/**
+ * What a collector logs when its journal reader cannot run (Alloy v1.11.3): journal_stub.go, in a build without the
+ * promtail_journal_enabled tag, logs this once at start and stays healthy; journal.go logs the second when the reader
+ * cannot be created (reloadTargets), e.g. for a path that holds no journal.
+ */
+export const JOURNAL_LOG_MESSAGES = {
+  notEnabled: "loki.source.journal is not enabled, and must be ran on linux with journal support",
+  noReader: "error creating journal target",
+} as const;
+
+/** What the collector's own log on that node says about its journal reader, if anything. */
+function journalLogHint(node: string, logs: readonly PodLogs[]): string | undefined {
+  const lines = logs.find((l) => l.node === node)?.lines ?? [];
+  if (lines.some((l) => l.includes(JOURNAL_LOG_MESSAGES.notEnabled)))
+    return `its collector logs "${JOURNAL_LOG_MESSAGES.notEnabled}": the Alloy image was built without journal support; use the official grafana/alloy image`;
+  const failed = lines.find((l) => l.includes(JOURNAL_LOG_MESSAGES.noReader));
+  if (failed !== undefined)
+    return `its collector logs: ${failed.length > LOG_LINE_CHARS ? `${failed.slice(0, LOG_LINE_CHARS)}...` : failed}`;
+  return undefined;
+}
+
+/**
+ * Every Ready node has journal lines (job="systemd-journal") in Loki in the last JOURNAL_WINDOW. For a node without,
+ * it says what to check: the collector's log when it names the cause, else where the node keeps its journal.
+ */
+export function checkJournal(
+  target: VerifyTarget,
+  nodes: readonly Node[],
+  outcome: LokiOutcome,
+  credentials: string,
+  pods: readonly Pod[],
+  logs: readonly PodLogs[],
+): CheckResult {
+  const id = "journal";
+  const name = checkName(id, target);
+  const query = `query: ${journalQuery(target)}`;
+  if (!outcome.ok)
+    return {
+      id,
+      name,
+      status: "fail",
+      summary: `query failed: ${outcome.error}`,
+      details: [query, `credentials: ${credentials}`],
+      warnings: [],
+    };
+  const { response } = outcome;
+  if (response.status !== "success" || response.data?.resultType !== "vector") {
+    return {
+      id,
+      name,
+      status: "fail",
+      summary: `unexpected answer: status ${response.status}, result type ${response.data?.resultType ?? "none"}`,
+      details: [query],
+      warnings: [],
+    };
+  }
+  const withLines = new Set(response.data.result.filter((r) => Number(r.value[1]) > 0).map((r) => r.metric.node_name));
+  const expected = nodes.filter(isNodeReady);
+  const missing = expected.filter((n) => !withLines.has(n.metadata.name));
+  const which = expected.length === nodes.length ? "nodes" : "Ready nodes";
+  if (missing.length === 0) {
+    return { id, name, status: "pass", summary: `journal lines from all ${expected.length} ${which}`, details: [], warnings: [] };
+  }
+  const onNode =
+    `on the node: journalctl --header -D ${target.journal.path} | head -3 (nothing there: the journal is elsewhere, ` +
+    `e.g. volatile in /run/log/journal; set alloy-logs:journal.path), and kubectl -n ${target.namespace} logs ` +
+    `<collector pod> -c ${target.container} | grep -i journal`;
+  return {
+    id,
+    name,
+    status: "fail",
+    summary: `no journal lines in the last ${JOURNAL_WINDOW} from ${missing.length} of ${expected.length} ${which}`,
+    details: [
+      ...missing.map((n) => {
+        const node = n.metadata.name;
+        if (!pods.some((p) => p.spec.nodeName === node && p.status?.phase === "Running"))
+          return `${node}: no collector runs there (see Collector pods)`;
+        const hint = journalLogHint(node, logs);
+        return `${node}: ${hint ?? `no journal line; check ${onNode}`}`;
+      }),
+      query,
+    ],
+    warnings: [],
+  };
 }

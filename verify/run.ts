@@ -3,6 +3,7 @@ import {
   CHECK_IDS,
   checkCollectorLogs,
   checkCollectorPods,
+  checkJournal,
   checkDaemonSet,
   checkDatadogAnnotations,
   checkDatadogMetrics,
@@ -22,6 +23,7 @@ import {
   lokiAuthorization,
   queryDatadogMetrics,
   queryLoki,
+  queryLokiJournal,
   queryPrometheus,
   readCluster,
   readCollectorLogs,
@@ -61,6 +63,7 @@ export const NOT_RUN_REASONS = {
   prometheus: "no Prometheus URL (--prometheus-url <url> or PROMETHEUS_URL)",
   "datadog-metrics": "no Datadog API keys (DD_API_KEY and DD_APP_KEY): only the pods' annotations were checked",
   loki: "no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
+  journal: "no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
 } as const;
 
 export async function runVerify(target: VerifyTarget, deps: VerifyDependencies): Promise<VerifyOutcome> {
@@ -78,10 +81,16 @@ export async function runVerify(target: VerifyTarget, deps: VerifyDependencies):
     wanted("datadog-metrics") && target.datadog.enabled && deps.datadog
       ? queryDatadogMetrics(tagFilter, new Date(deps.now.getTime() - DATADOG_WINDOW_MINUTES * 60_000), deps.datadog, deps.fetch)
       : undefined,
-    wanted("loki") && deps.lokiUrl
+    (wanted("loki") || (wanted("journal") && target.journal.enabled)) && deps.lokiUrl
       ? (async () => {
           const auth = await lokiAuthorization(target, deps.lokiEnv ?? {}, deps.kubectl);
-          return { auth, outcome: auth.ok ? await queryLoki(target, deps.lokiUrl!, deps.fetch, auth.header) : undefined };
+          const [outcome, journal] = auth.ok
+            ? await Promise.all([
+                wanted("loki") ? queryLoki(target, deps.lokiUrl!, deps.fetch, auth.header) : undefined,
+                wanted("journal") && target.journal.enabled ? queryLokiJournal(target, deps.lokiUrl!, deps.fetch, auth.header) : undefined,
+              ])
+            : [undefined, undefined];
+          return { auth, outcome, journal };
         })()
       : undefined,
   ]);
@@ -116,6 +125,12 @@ export async function runVerify(target: VerifyTarget, deps: VerifyDependencies):
       if (!loki) return result("loki", "notrun", `not run: ${NOT_RUN_REASONS.loki}`);
       if (!loki.auth.ok) return result("loki", "notrun", `not run: ${loki.auth.error}`);
       return checkLoki(target, cluster.nodes, loki.outcome!, loki.auth.source);
+    },
+    journal: () => {
+      if (!target.journal.enabled) return result("journal", "skip", "skipped: alloy-logs:journal.enabled is false");
+      if (!loki) return result("journal", "notrun", `not run: ${NOT_RUN_REASONS.journal}`);
+      if (!loki.auth.ok) return result("journal", "notrun", `not run: ${loki.auth.error}`);
+      return checkJournal(target, cluster.nodes, loki.journal!, loki.auth.source, cluster.pods, logs ?? []);
     },
   };
   const results = CHECK_IDS.map((id) => (skip.has(id) ? result(id, "skip", `skipped (--skip ${id})`) : run[id]()));

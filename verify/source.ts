@@ -5,7 +5,7 @@
  * (`--context`), so the current context of whoever runs verify is never used.
  * Credentials are read here and sent as headers; they never reach a report.
  */
-import { LOG_WINDOW, lokiQuery, prometheusQuery, type HttpOutcome, type LokiOutcome, type PodLogs } from "./checks";
+import { journalQuery, LOG_WINDOW, lokiQuery, prometheusQuery, type HttpOutcome, type LokiOutcome, type PodLogs } from "./checks";
 import type { VerifyTarget } from "./target";
 import type {
   DaemonSet,
@@ -290,6 +290,18 @@ export async function queryLoki(target: VerifyTarget, baseUrl: string, fetchImpl
 }
 
 /** Prometheus's instant query of the collectors' `up` series. */
+/** The journal check's query, under the stack's tenant, with the same credentials as queryLoki. */
+export async function queryLokiJournal(
+  target: VerifyTarget,
+  baseUrl: string,
+  fetchImpl: FetchLike,
+  authorization?: string,
+): Promise<LokiOutcome> {
+  const headers: Record<string, string> = { "X-Scope-OrgID": target.tenantId };
+  if (authorization) headers.Authorization = authorization;
+  return getJson(lokiQueryUrl(baseUrl, journalQuery(target)), headers, fetchImpl);
+}
+
 export async function queryPrometheus(
   target: VerifyTarget,
   job: string,

@@ -28,6 +28,8 @@ export interface VerifyTarget {
   /** alerts.memoryLimitRatio: memory at or over this share of the limit fails, as AlloyCollectorMemoryNearLimit fires. */
   memoryLimitRatio: number;
   indexLabels: readonly string[];
+  /** alloy-logs:journal: whether the collectors read the node's journal, and from where. */
+  journal: { enabled: boolean; path: string };
   /** alloy-logs:lokiAuth.type, and where the cluster holds the credentials: the Secret and its keys (CREDENTIAL_ENV). */
   lokiAuth: { type: StackConfig["lokiAuth"]["type"]; secretName: string; keys: typeof CREDENTIAL_ENV };
 }
@@ -55,6 +57,7 @@ export function verifyTarget(stack: string, config: StackConfig): VerifyTarget {
     },
     memoryLimitRatio: config.alerts.memoryLimitRatio,
     indexLabels: [...config.pipeline.indexLabels],
+    journal: { enabled: config.journal.enabled, path: config.journal.path },
     lokiAuth: { type: config.lokiAuth.type, secretName: LOKI_AUTH_SECRET_NAME, keys: CREDENTIAL_ENV },
   };
 }

@@ -21,6 +21,7 @@ export const EXPECTED_ALERT_GROUPS: readonly (readonly [string, readonly string[
       "AlloyLogEntriesDroppedRateLimited",
       "AlloyLokiRequestsFailing",
       "AlloyNoEntriesSent",
+      "AlloyJournalNotRead",
       "AlloyComponentUnhealthy",
       "AlloyMetricsNotScraped",
     ],

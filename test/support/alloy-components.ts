@@ -423,6 +423,25 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
     exports: {},
   },
 
+  // Arguments in types.go (defaultArgs: max_age 7h, path "", format_as_json false); the component (journal.go, or
+  // journal_stub.go in a build without the promtail_journal_enabled tag) exports nothing.
+  "loki.source.journal": {
+    source: "internal/component/loki/source/journal/types.go",
+    body: body(
+      {
+        format_as_json: opt("bool", { default: "false" }),
+        max_age: opt("duration", { default: "7h" }),
+        path: opt("string", { default: '"" (the container\'s own /var/log/journal and /run/log/journal)' }),
+        relabel_rules: opt("RelabelRules"),
+        matches: opt("string"),
+        forward_to: req("list(LogsReceiver)"),
+        labels: opt("map(string)"),
+      },
+      { legacy_position: onceBlock(body({ file: req("string"), name: req("string") })) },
+    ),
+    exports: {},
+  },
+
   "loki.process": {
     source: "internal/component/loki/process/process.go (stages: internal/component/loki/process/stages/*.go)",
     body: { attrs: { forward_to: req("list(LogsReceiver)") }, blocks: stageBlocks },

@@ -8,6 +8,7 @@ export const CHART_VALUES_INPUT: Readonly<ChartValuesInput> = {
   datadog: { enabled: true, namespace: "loki_v3", metrics: ["loki_write_.*"] },
   prometheusAnnotations: true,
   storageHostPath: "/var/lib/alloy-logs/loki-v3-alloy",
+  journalPath: "/var/log/journal",
   rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
   secretEnv: undefined,
   overrides: {},

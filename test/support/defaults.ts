@@ -38,6 +38,7 @@ export const PINNED_DEFAULTS = {
     multiline: [],
     indexLabels: ["app", "component", "container", "instance", "job", "namespace", "node_name", "pod", "stream"],
   },
+  journal: { enabled: true, units: ["kubelet.service", "containerd.service"], maxAge: "12h", path: "/var/log/journal", levelLabel: true },
   lokiWrite: { batchSize: "1MiB", batchWait: "1s", timeout: "10s", minBackoff: "500ms", maxBackoff: "5m", maxRetries: 15 },
   rollout: { maxUnavailable: "10%", minReadySeconds: 10, terminationGracePeriodSeconds: 60 },
   alerts: {

@@ -16,6 +16,8 @@ export interface CatalogMetric {
 
 const ALLOY_CLIENT = "internal/component/common/loki/client/client.go (NewMetrics)";
 const ALLOY_FILE = "internal/component/loki/source/file/metrics.go (newMetrics)";
+const ALLOY_JOURNAL =
+  "internal/component/loki/source/journal/internal/target/metrics.go (NewMetrics); registered only by journal.go, the build with the promtail_journal_enabled tag";
 const KSM_POD = "kube-state-metrics docs/metrics/workload/pod-metrics.md";
 const KSM_NODE = "kube-state-metrics docs/metrics/cluster/node-metrics.md";
 
@@ -36,6 +38,10 @@ export const METRIC_CATALOG: readonly CatalogMetric[] = [
   { name: "loki_source_file_read_lines_total", type: "counter", exporter: "alloy", source: ALLOY_FILE },
   { name: "loki_source_file_encoding_failures_total", type: "counter", exporter: "alloy", source: ALLOY_FILE },
   { name: "loki_source_file_files_active_total", type: "gauge", exporter: "alloy", source: ALLOY_FILE },
+  // loki.source.journal: lines_total counts the lines sent on (journaltarget.go formatter); parsing_errors_total's
+  // error="empty_labels" counts the entries the relabel rules dropped, and "no_message" entries without MESSAGE.
+  { name: "loki_source_journal_target_lines_total", type: "counter", exporter: "alloy", source: ALLOY_JOURNAL },
+  { name: "loki_source_journal_target_parsing_errors_total", type: "counter", exporter: "alloy", source: `${ALLOY_JOURNAL}; label error` },
   // loki.process
   {
     name: "loki_process_dropped_lines_total",

@@ -42,6 +42,8 @@ const LABEL_VALUE = "expected a Kubernetes label value: at most 63 letters, digi
 const QUANTITY = (example: string) =>
   `expected a positive Kubernetes quantity such as ${example} (Ki/Mi/Gi are powers of 1024; MB is not a unit)`;
 const DURATION = (example: string, why: string) => `expected a Go duration such as ${example} (units ns, us, ms, s, m, h; no d): ${why}`;
+const JOURNAL_UNIT =
+  "expected a systemd unit name such as kubelet.service: letters, digits and : - _ . \\ @, ending in its type (.service, .socket, .target, .device, .mount, .automount, .swap, .timer, .path, .slice, .scope)";
 const SIZE = (why: string) => `expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB): ${why}`;
 const PROBE_RE2 = "expected the probe line regular expression in Go RE2 syntax:";
 const FIRST_LINE_RE2 = "expected the first line's regular expression in Go RE2 syntax:";
@@ -200,6 +202,24 @@ export const EDITS: Edit[] = [
   ["no index labels", { pipeline: "{indexLabels: []}" }, ["alloy-logs:pipeline.indexLabels: got []; expected at least one index label"]],
   ["an index label listed twice", { pipeline: "{indexLabels: [pod, pod]}" }, ['alloy-logs:pipeline.indexLabels: got ["pod","pod"]; expected each label once']],
   ["a misspelt pipeline key", { pipeline: "{dropProbeLog: true}" }, ["alloy-logs:pipeline.dropProbeLog: unknown key; did you mean alloy-logs:pipeline.dropProbeLogs?"]],
+  // journal
+  ["journal units as a string", { journal: "{units: kubelet.service}" }, ['alloy-logs:journal.units: got "kubelet.service"; expected a list of systemd unit names']],
+  ["a journal unit without its type", { journal: "{units: [kubelet]}" }, [`alloy-logs:journal.units.0: got "kubelet"; ${JOURNAL_UNIT}`]],
+  ["a journal unit with a space", { journal: "{units: ['kube let.service']}" }, [`alloy-logs:journal.units.0: got "kube let.service"; ${JOURNAL_UNIT}`]],
+  ["a journal unit with a regex in it", { journal: "{units: ['kube.*']}" }, [`alloy-logs:journal.units.0: got "kube.*"; ${JOURNAL_UNIT}`]],
+  ["kernel listed as a journal unit", { journal: "{units: [kubelet.service, kernel]}" }, ['alloy-logs:journal.units.1: got "kernel"; expected a systemd unit name: kernel messages are always kept while the journal is read, list only units']],
+  ["a journal unit template", { journal: "{units: ['getty@.service']}" }, ['alloy-logs:journal.units.0: got "getty@.service"; expected a unit instance such as getty@tty1.service: a template such as getty@.service never logs under its own name']],
+  ["a journal unit listed twice", { journal: "{units: [kubelet.service, kubelet.service]}" }, ['alloy-logs:journal.units: got ["kubelet.service","kubelet.service"]; expected each unit once']],
+  ["a journal unit of 300 characters", { journal: `{units: [${"a".repeat(292)}.service]}` }, [`alloy-logs:journal.units.0: got "${"a".repeat(116)}...; expected a systemd unit name of at most 255 characters`]],
+  ["a journal max age in days", { journal: "{maxAge: 1d}" }, [`alloy-logs:journal.maxAge: got "1d"; ${DURATION("12h", 'unknown unit "d" in duration')}`]],
+  ["a journal max age of 0s", { journal: "{maxAge: 0s}" }, ['alloy-logs:journal.maxAge: got "0s"; expected an age above 0 and below Loki\'s default reject window of 168h, such as 12h']],
+  ["a journal max age beyond Loki's reject window", { journal: "{maxAge: 200h}" }, ['alloy-logs:journal.maxAge: got "200h"; expected an age above 0 and below Loki\'s default reject window of 168h, such as 12h']],
+  ["a relative journal path", { journal: "{path: var/log/journal}" }, ['alloy-logs:journal.path: got "var/log/journal"; expected an absolute directory path such as /var/log/journal or /run/log/journal']],
+  ["a journal path with a trailing slash", { journal: "{path: /var/log/journal/}" }, ['alloy-logs:journal.path: got "/var/log/journal/"; expected an absolute directory path such as /var/log/journal or /run/log/journal']],
+  ["a journal path climbing out of /var/log", { journal: "{path: /var/log/../../etc}" }, ['alloy-logs:journal.path: got "/var/log/../../etc"; expected an absolute directory path without . or .. segments, such as /var/log/journal']],
+  ["a journal path over the collector's storage", { journal: "{path: /var/lib/alloy}" }, ['alloy-logs:journal.path: got "/var/lib/alloy"; expected a journal directory outside the collector\'s own mounts /etc/alloy and /var/lib/alloy']],
+  ["journal.enabled: yes (a string in YAML 1.2)", { journal: "{enabled: yes}" }, ['alloy-logs:journal.enabled: got "yes"; expected true or false']],
+  ["a misspelt journal key", { journal: "{unit: [kubelet.service]}" }, ["alloy-logs:journal.unit: unknown key; did you mean alloy-logs:journal.units?"]],
   // lokiWrite
   ["a push timeout of 0s (every push fails at once)", { lokiWrite: "{timeout: 0s}" }, ['alloy-logs:lokiWrite.timeout: got "0s"; expected a duration above 0 such as 10s']],
   ["a push timeout without a unit", { lokiWrite: "{timeout: 10}" }, [`alloy-logs:lokiWrite.timeout: got 10; ${DURATION("10s", "missing unit in duration")}`]],
@@ -246,7 +266,7 @@ export const EDITS: Edit[] = [
   ["a chart override holding a secret", { chartOverrides: "{controller: {podAnnotations: {token: {secure: v1:AAAA}}}}" }, [NOT_SECRET("chartOverrides")]],
   // keys and namespaces
   ["a misspelt top-level key", { tenantID: "ops" }, ["alloy-logs:tenantID: unknown key; did you mean alloy-logs:tenantId?"]],
-  ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, eks, namespace, createNamespace, lokiEndpoint, tenantId, lokiAuth, resources, serviceMonitor, datadog, prometheusAnnotations, storageHostPath, pipeline, lokiWrite, rollout, alerts, dashboard, chartRepository, chartOverrides"]],
+  ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, eks, namespace, createNamespace, lokiEndpoint, tenantId, lokiAuth, resources, serviceMonitor, datadog, prometheusAnnotations, storageHostPath, pipeline, journal, lokiWrite, rollout, alerts, dashboard, chartRepository, chartOverrides"]],
   ["a key in the namespace alloy_logs", { "alloy_logs:datadog": "{enabled: false}" }, ['alloy_logs:datadog: unknown namespace "alloy_logs", so no program reads this key; did you mean alloy-logs:datadog?']],
   ["a key in the namespace alloylogs", { "alloylogs:dashboard": "{enabled: false}" }, ['alloylogs:dashboard: unknown namespace "alloylogs", so no program reads this key; did you mean alloy-logs:dashboard?']],
   ["a key in the namespace alloy-log", { "alloy-log:alerts": "{enabled: false}" }, ['alloy-log:alerts: unknown namespace "alloy-log", so no program reads this key; did you mean alloy-logs:alerts?']],
