@@ -5,9 +5,12 @@
  * agent would need pods that really run). What each answers is derived, on every
  * request, from what the real cluster holds, the way the real system would see it:
  *
- * - Loki (GET /loki/api/v1/query): lines from every node whose collector pod is Running
- *   and Ready, under the tenant and the cluster label of the config.alloy the cluster
- *   runs (the ConfigMap), and for no other tenant. No X-Scope-OrgID is a 401, as Loki.
+ * - Loki (GET /loki/api/v1/query): from every node whose collector pod is Running and
+ *   Ready, a stream of pod logs (job <namespace>/<app>, the collector's own at least) and,
+ *   when the config.alloy the cluster runs (the ConfigMap) has a loki.source.journal, a
+ *   journal stream (job systemd-journal), under that config's tenant and cluster label and
+ *   no other; the query's `=` and `!=` matchers select among them. No X-Scope-OrgID is a
+ *   401, as Loki.
  * - Prometheus (GET /api/v1/query of `up{job=...,namespace=...}`): one `up == 1` target
  *   per Ready pod behind each Service that a ServiceMonitor carrying the
  *   `serviceMonitorSelector` labels selects, with the job label prometheus-operator gives
@@ -62,37 +65,45 @@ const matches = (labels: Record<string, string> | undefined, selector: Record<st
 const ready = (pod: PodView) =>
   pod.status?.phase === "Running" && (pod.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 
-/** The tenant and the cluster label a config.alloy pushes with (its loki.write and its external labels). */
-function pushedAs(view: ClusterView): { tenant: string; cluster: string }[] {
+/** The tenant and the cluster label a config.alloy pushes with (its loki.write and its external labels), and whether it reads the journal. */
+function pushedAs(view: ClusterView): { tenant: string; cluster: string; journalJob?: string }[] {
   return view.configMaps.flatMap((cm) => {
     const text = cm.data?.["config.alloy"];
     const tenant = text && /\btenant_id\s*=\s*"([^"]*)"/.exec(text)?.[1];
     const cluster = text && /\bcluster\s*=\s*"([^"]*)"/.exec(text)?.[1];
-    return tenant && cluster ? [{ tenant, cluster }] : [];
+    const journal = text && /loki\.source\.journal "[^"]+" \{[^]*?\bjob\s*=\s*"([^"]*)"/.exec(text)?.[1];
+    return tenant && cluster ? [{ tenant, cluster, ...(journal && { journalJob: journal }) }] : [];
   });
 }
 
-/** The collector pods: those a config.alloy's ConfigMap in their namespace is mounted for (the chart's label). */
+/** The collector pods: the chart's name label. */
 const collectors = (view: ClusterView) => view.pods.filter((p) => p.metadata.labels?.["app.kubernetes.io/name"] === "alloy");
 
 function answerLoki(view: ClusterView, query: string, tenant: string | undefined): [number, unknown] {
   if (!tenant) return [401, "no org id\n"];
-  const selector = /\{cluster="([^"]*)"\}/.exec(query)?.[1];
-  const pushed = pushedAs(view).some((p) => p.tenant === tenant && p.cluster === selector);
-  const nodes = pushed
-    ? [
+  const selector = /\{([^}]*)\}/.exec(query)?.[1] ?? "";
+  const matchers = [...selector.matchAll(/(\w+)\s*(!?=)\s*"([^"]*)"/g)].map(([, label, op, value]) => ({ label, op, value }));
+  const streams = pushedAs(view)
+    .filter((p) => p.tenant === tenant)
+    .flatMap((p) =>
+      [
         ...new Set(
           collectors(view)
             .filter(ready)
-            .map((p) => p.spec.nodeName!),
+            .map((pod) => pod.spec.nodeName!),
         ),
-      ].sort()
-    : [];
+      ].flatMap((node) => [
+        { cluster: p.cluster, node_name: node, job: "loki-v3/alloy" },
+        ...(p.journalJob ? [{ cluster: p.cluster, node_name: node, job: p.journalJob }] : []),
+      ]),
+    )
+    .filter((labels) => matchers.every((m) => ((labels as Record<string, string>)[m.label] === m.value) === (m.op === "=")));
+  const nodes = [...new Set(streams.map((l) => l.node_name))].sort();
   const now = Date.now() / 1000;
   const result = query.startsWith("count by (node_name)")
     ? nodes.map((node) => ({ metric: { node_name: node }, value: [now, "120"] }))
-    : nodes.length > 0
-      ? [{ metric: {}, value: [now, String(120 * nodes.length)] }]
+    : streams.length > 0
+      ? [{ metric: {}, value: [now, String(120 * streams.length)] }]
       : [];
   return [200, { status: "success", data: { resultType: "vector", result } }];
 }

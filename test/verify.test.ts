@@ -79,6 +79,9 @@ const daemonSet = (s: Scenario = "healthy") => load<DaemonSet>(s, "daemonset.jso
 const podMetrics = (s: Scenario = "healthy") => load<List<PodMetrics>>(s, "podmetrics.json").items;
 const serviceMonitor = (s: Scenario = "healthy") => load<ServiceMonitor>(s, "servicemonitor.json");
 const lokiAnswer = (s: Scenario = "healthy") => load<LokiQueryResponse>(s, "loki.json");
+/** job="systemd-journal" as a query URL spells it: only the journal check's query has it (the Loki check's has job!=). */
+const JOURNAL_MATCHER = "job%3D%22systemd-journal%22";
+
 /** Loki's answer to the journal check's query (journal lines per node, job="systemd-journal"). */
 const journalAnswer = (s: Scenario = "healthy") => load<LokiQueryResponse>(s, "loki-journal.json");
 const prometheusAnswer = (s: Scenario = "healthy") => load<PrometheusQueryResponse>(s, "prometheus.json");
@@ -166,7 +169,7 @@ function fakeHttp(
   const respond = (url: string, init: { headers: Record<string, string> }) => {
     requests.push({ url, headers: init.headers });
     const which = url.startsWith(LOKI)
-      ? url.includes("systemd-journal")
+      ? url.includes(JOURNAL_MATCHER)
         ? "journal"
         : "loki"
       : url.startsWith(PROMETHEUS)
@@ -243,7 +246,7 @@ const UNTOLERATED_TAINT_REPORT = `Verifying stack "ops": cluster buzzvil-eks-ops
     warning: loki_v3.loki_process_dropped_lines not reported: Alloy exposes it only once it counts something (none dropped yet)
 ✗ Loki (tenant ops): no lines in the last 5m from 1 of 10 nodes
     ip-10-11-12-106.ap-northeast-1.compute.internal (taints: node.kubernetes.io/unschedulable:NoSchedule)
-    query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops"}[5m]))
+    query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops", job!="systemd-journal"}[5m]))
 ✗ Node journal in Loki (last 15m): no journal lines in the last 15m from 1 of 10 nodes
     ip-10-11-12-106.ap-northeast-1.compute.internal: no collector runs there (see Collector pods)
     query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops", job="systemd-journal"}[15m]))
@@ -917,10 +920,10 @@ describe("verify: Loki", () => {
   it("asks /loki/api/v1/query under the stack's tenant for lines per node over 5 minutes", async () => {
     const { fetchImpl, requests } = fakeHttp();
     await queryLoki(TARGET, "http://loki.test/gateway/", fetchImpl);
-    assert.equal(lokiQuery(TARGET), 'count by (node_name) (count_over_time({cluster="buzzvil-eks-ops"}[5m]))');
+    assert.equal(lokiQuery(TARGET), 'count by (node_name) (count_over_time({cluster="buzzvil-eks-ops", job!="systemd-journal"}[5m]))');
     assert.deepEqual(requests, [
       {
-        url: "http://loki.test/gateway/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%7D%5B5m%5D%29%29",
+        url: "http://loki.test/gateway/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%2C+job%21%3D%22systemd-journal%22%7D%5B5m%5D%29%29",
         headers: { "X-Scope-OrgID": "ops" },
       },
     ]);
@@ -937,7 +940,7 @@ describe("verify: Loki", () => {
       summary: "no lines in the last 5m from 1 of 10 nodes",
       details: [
         `${N(41)} (taints: dedicated=monitoring:NoSchedule)`,
-        'query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops"}[5m]))',
+        'query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops", job!="systemd-journal"}[5m]))',
       ],
       warnings: [],
     });
@@ -1022,7 +1025,7 @@ describe("verify: Loki", () => {
       allInputs(fakeKubectl("healthy", {}, target).runner, fakeHttp("healthy", { loki: { body: answer } }).fetchImpl),
       target,
     );
-    assert.equal(lokiQuery(target), 'sum(count_over_time({cluster="buzzvil-eks-ops"}[5m]))');
+    assert.equal(lokiQuery(target), 'sum(count_over_time({cluster="buzzvil-eks-ops", job!="systemd-journal"}[5m]))');
     assert.deepEqual(
       [result.status, result.summary, result.warnings],
       [
@@ -1121,7 +1124,7 @@ exec cat "$VERIFY_FIXTURES/$file"
         return;
       }
       // The journal check's query (job="systemd-journal") has its own recording.
-      const file = rest === "/loki/api/v1/query" && (request.url ?? "").includes("systemd-journal") ? "loki-journal.json" : routes[rest];
+      const file = rest === "/loki/api/v1/query" && (request.url ?? "").includes(JOURNAL_MATCHER) ? "loki-journal.json" : routes[rest];
       response.writeHead(200, { "content-type": "application/json" }).end(readFileSync(path.join(FIXTURES, scenario, file)));
     });
     server.requestTimeout = 5_000;
@@ -1174,7 +1177,7 @@ exec cat "$VERIFY_FIXTURES/$file"
 
   it("sends Loki the stack's tenant as X-Scope-OrgID, and Datadog both keys", () => {
     const loki =
-      "/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%7D%5B5m%5D%29%29";
+      "/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%2C+job%21%3D%22systemd-journal%22%7D%5B5m%5D%29%29";
     const journal =
       "/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%2C+job%3D%22systemd-journal%22%7D%5B15m%5D%29%29";
     assert.deepEqual(
@@ -1183,10 +1186,10 @@ exec cat "$VERIFY_FIXTURES/$file"
         .map((r) => [r.url, r.headers["x-scope-orgid"]])
         .sort(),
       [
-        [`/healthy${journal}`, "ops"],
         [`/healthy${loki}`, "ops"],
-        [`/untolerated-taint${journal}`, "ops"],
+        [`/healthy${journal}`, "ops"],
         [`/untolerated-taint${loki}`, "ops"],
+        [`/untolerated-taint${journal}`, "ops"],
       ],
     );
     for (const r of requests.filter((r) => r.url.includes("/api/v1/metrics"))) {
@@ -1298,7 +1301,7 @@ describe("verify: the node journal check", () => {
     const { result } = await runCheck("journal", allInputs(fakeKubectl("healthy", {}, target).runner, fetchImpl), target);
     assert.deepEqual([result.status, result.summary], ["skip", "skipped: alloy-logs:journal.enabled is false"]);
     assert.equal(
-      requests.some((r) => r.url.includes("systemd-journal")),
+      requests.some((r) => r.url.includes(JOURNAL_MATCHER)),
       false,
     );
   });

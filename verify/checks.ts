@@ -751,11 +751,12 @@ export function checkDatadogMetrics(target: VerifyTarget, tagFilter: string, out
 // ---- Loki ------------------------------------------------------------------
 
 /**
- * Lines per node over the window, for the stack's cluster label; without node_name among the index labels, lines of
+ * Pod log lines per node over the window (not the node journal's), for the stack's cluster label; without node_name among the index labels, lines of
  * the whole cluster.
  */
 export function lokiQuery(target: VerifyTarget): string {
-  const selector = `{cluster=${quoted(target.clusterName)}}`;
+  // The node journal's lines carry node_name too: a node whose pods' logs stopped must not pass on its kubelet's lines.
+  const selector = `{cluster=${quoted(target.clusterName)}, job!=${quoted(JOURNAL_JOB)}}`;
   return target.indexLabels.includes("node_name")
     ? `count by (node_name) (count_over_time(${selector}[${LOKI_WINDOW}]))`
     : `sum(count_over_time(${selector}[${LOKI_WINDOW}]))`;

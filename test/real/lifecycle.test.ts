@@ -235,10 +235,10 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
       assert.ok(result.stdout.includes("2 of 10 nodes without a Running, Ready collector"), result.stdout);
       assert.ok(result.stdout.includes(`${SEED_NODES[8].name} (taints: dedicated=batch:NoSchedule): no collector pod`), result.stdout);
       assert.ok(result.stdout.includes(`${SEED_NODES[9].name} (taints: dedicated=monitoring:NoExecute): no collector pod`), result.stdout);
-      // The seed's values turn on no ServiceMonitor, no Datadog check and no Loki pipeline (the chart's default config.alloy): the stand-ins see none.
+      // The seed's values turn on no ServiceMonitor, no Datadog check and no Loki pipeline, pods' or journal's (the chart's default config.alloy): the stand-ins see none.
       assert.equal(
         result.stdout.split("\n").at(-2),
-        "7 of 10 checks failed: daemonset, pods, servicemonitor, prometheus, datadog, datadog-metrics, loki.",
+        "8 of 11 checks failed: daemonset, pods, servicemonitor, prometheus, datadog, datadog-metrics, loki, journal.",
       );
 
       // The old install goes before the program's (docs/runbook.md, First deploy).
@@ -289,7 +289,8 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
         "✓ Datadog openmetrics check: all 10 pods carry it (namespace loki_v3, 10 metrics)",
         "✓ Datadog metrics (loki_v3.*): 10 of 10 configured metrics reported in the last 15m",
         "✓ Loki (tenant ops): lines from all 10 nodes in the last 5m",
-        "8 of 10 checks passed, 2 skipped.",
+        "✓ Node journal in Loki (last 15m): journal lines from all 10 nodes",
+        "9 of 11 checks passed, 2 skipped.",
         "",
       ].join("\n"),
     );
