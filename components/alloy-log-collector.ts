@@ -19,6 +19,8 @@ import { DEFAULTS } from "../config/defaults";
 import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
 import { buildDashboard, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
 import { eventsAlloyConfig, registerEventsCollector, type EventsOptions } from "./events-collector";
+import { buildEventsRuleGroup } from "../monitoring/events-alerts";
+import { EVENTS_RELEASE_NAME } from "../chart/events-values";
 
 /** Grafana's Helm repository, where grafana/alloy is published: the default chartRepository. */
 export const ALLOY_CHART_REPO = DEFAULTS.chartRepository;
@@ -327,6 +329,12 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       // Without the ServiceMonitor nothing scrapes Alloy: its pipeline alerts would
       // only ever say so (AlloyMetricsNotScraped), so only the kube-state-metrics ones stay.
       const groups = args.serviceMonitor.enabled ? spec.groups : spec.groups.filter((g) => g.name === RULE_GROUP_NAMES.collectors);
+      if (args.events.enabled) {
+        const events = buildEventsRuleGroup({ namespace: args.namespace, deployment: EVENTS_RELEASE_NAME, job: EVENTS_RELEASE_NAME });
+        // Its push alert reads Alloy's metrics, which only the ServiceMonitor brings.
+        if (!args.serviceMonitor.enabled) events.rules = events.rules.filter((r) => r.alert === "AlloyEventsCollectorUnavailable");
+        groups.push(events);
+      }
       new k8s.apiextensions.CustomResource(
         `${name}-alerts`,
         {
@@ -343,7 +351,16 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
         `${name}-dashboard`,
         {
           metadata: { name: `${RELEASE_NAME}-logs-dashboard`, namespace: args.namespace, labels: args.dashboard.labels },
-          data: { [DASHBOARD_FILE_NAME]: JSON.stringify(buildDashboard(monitored), null, 2) },
+          data: {
+            [DASHBOARD_FILE_NAME]: JSON.stringify(
+              buildDashboard({
+                ...monitored,
+                events: args.events.enabled ? { deployment: EVENTS_RELEASE_NAME, job: EVENTS_RELEASE_NAME } : undefined,
+              }),
+              null,
+              2,
+            ),
+          },
         },
         { parent: this, provider, dependsOn: [namespace], ...legacyAlias(`${name}-dashboard`, LEGACY_NAMES.dashboard()) },
       );

@@ -19,7 +19,7 @@ import { PINNED_DEFAULTS } from "./support/defaults";
 import { configWith, goldenFile, MINIMAL_CONFIG, ROOT, stackNames } from "./support/stacks";
 import { matchState, urnOf } from "./support/urns";
 import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
-import { EXPECTED_ALERT_GROUPS } from "./support/alert-groups";
+import { EXPECTED_ALERT_GROUPS, EXPECTED_EVENTS_ALERT_GROUP } from "./support/alert-groups";
 
 const COMPONENT = "alloy-logs:collector:AlloyLogCollector::alloy-logs";
 const PROVIDER = "pulumi:providers:kubernetes::alloy-logs-cluster";
@@ -330,12 +330,24 @@ describe("AlloyLogCollector under mocks", () => {
     });
   });
 
-  it("creates the PrometheusRule with both alert groups and the label kube-prometheus-stack's ruleSelector matches", async () => {
+  it("creates the PrometheusRule with the collectors', pipeline and events alert groups and the label kube-prometheus-stack's ruleSelector matches", async () => {
     const rule = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     assert.deepEqual(rule.inputs.metadata, { name: "alloy-logs", namespace: "loki-v3", labels: { release: "kube-prometheus-stack" } });
     const groups = (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups;
     assert.deepEqual(
       groups.map((g) => [g.name, g.rules.map((r) => r.alert)]),
+      [...EXPECTED_ALERT_GROUPS, EXPECTED_EVENTS_ALERT_GROUP],
+    );
+  });
+
+  it("leaves the events alert group out when events.enabled is false", async () => {
+    const plan = await runPlan("test", { config: configWith({ events: { enabled: false } }) });
+    const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    assert.deepEqual(
+      (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups.map((g) => [
+        g.name,
+        g.rules.map((r) => r.alert),
+      ]),
       EXPECTED_ALERT_GROUPS,
     );
   });
@@ -343,9 +355,14 @@ describe("AlloyLogCollector under mocks", () => {
   it("keeps only the kube-state-metrics alerts when nothing scrapes Alloy (ServiceMonitor off)", async () => {
     const plan = await runPlan("test", { config: configWith({ serviceMonitor: { enabled: false } }) });
     const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    const groups = (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups;
     assert.deepEqual(
-      (rule.inputs.spec as { groups: { name: string }[] }).groups.map((g) => g.name),
-      [RULE_GROUP_NAMES.collectors],
+      groups.map((g) => g.name),
+      [RULE_GROUP_NAMES.collectors, "alloy-logs.events"],
+    );
+    assert.deepEqual(
+      groups[1].rules.map((r) => r.alert),
+      ["AlloyEventsCollectorUnavailable"],
     );
   });
 
@@ -372,8 +389,18 @@ describe("AlloyLogCollector under mocks", () => {
     const dashboard = JSON.parse(data["alloy-log-pipeline.json"]) as { uid: string; title: string; panels: unknown[] };
     assert.deepEqual(
       { uid: dashboard.uid, title: dashboard.title, panels: dashboard.panels.length },
-      { uid: "alloy-log-pipeline", title: "Alloy log pipeline (logs)", panels: 9 },
+      { uid: "alloy-log-pipeline", title: "Alloy log pipeline (logs)", panels: 13 },
     );
+  });
+
+  it("adds the events collector's row to the dashboard only when events.enabled", async () => {
+    const rows = async (enabled: boolean) => {
+      const plan = await runPlan("test", { config: configWith({ events: { enabled } }) });
+      const data = only(plan.resources, "kubernetes:core/v1:ConfigMap").inputs.data as Record<string, string>;
+      const model = JSON.parse(data["alloy-log-pipeline.json"]) as { panels: { type: string; title: string }[] };
+      return model.panels.filter((p) => p.type === "row").map((p) => p.title);
+    };
+    assert.deepEqual([await rows(true), await rows(false)], [["Kubernetes events collector (alloy-events)"], []]);
   });
 
   it("creates neither the PrometheusRule nor the dashboard when the stack switches them off", async () => {
