@@ -306,7 +306,14 @@ function lokiProcessBlock(pipeline: PipelineInput["pipeline"]): Block {
   return block("loki.process", stages, { label: "pod_logs", comment: ["Parses container runtime (CRI) log lines, then filters them."] });
 }
 
-function lokiWriteBlock(input: PipelineInput): Block {
+/** The Loki client both releases use: the same endpoint, tenant, credentials and cluster label. */
+export function lokiWriteBlock(
+  input: Pick<PipelineInput, "clusterName" | "tenantId" | "lokiEndpoint" | "write" | "auth">,
+  whileRetried: readonly [string, string] = [
+    "reading pauses and the lines wait on disk. Any other 4xx (bad tenant, entry too old)",
+    "drops the batch at once, counted in loki_write_dropped_entries_total.",
+  ],
+): Block {
   const w = input.write;
   return block(
     "loki.write",
@@ -326,11 +333,7 @@ function lokiWriteBlock(input: PipelineInput): Block {
           ...credentialStatements(input.auth),
         ],
         {
-          comment: [
-            "429 and 5xx responses are retried with exponential backoff; while a batch is retried,",
-            "reading pauses and the lines wait on disk. Any other 4xx (bad tenant, entry too old)",
-            "drops the batch at once, counted in loki_write_dropped_entries_total.",
-          ],
+          comment: ["429 and 5xx responses are retried with exponential backoff; while a batch is retried,", ...whileRetried],
         },
       ),
       attr("external_labels", { cluster: input.clusterName }),

@@ -117,7 +117,7 @@ function podAnnotations(input: ChartValuesInput): ControllerSettings["podAnnotat
  * `key: undefined` rather than spread in, so that every literal stays checked
  * against the chart's types; what reaches Helm has no such key.
  */
-function withoutUndefined<T>(value: T): T {
+export function withoutUndefined<T>(value: T): T {
   if (Array.isArray(value)) return value.map(withoutUndefined) as T;
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(

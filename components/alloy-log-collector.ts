@@ -19,6 +19,9 @@ import { clusterProvider, type ClusterAccess } from "./cluster";
 import { DEFAULTS } from "../config/defaults";
 import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
 import { buildDashboard, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
+import { eventsAlloyConfig, registerEventsCollector, type EventsOptions } from "./events-collector";
+import { buildEventsRuleGroup } from "../monitoring/events-alerts";
+import { EVENTS_RELEASE_NAME } from "../chart/events-values";
 
 /** Grafana's Helm repository, where grafana/alloy is published: the default chartRepository. */
 export const ALLOY_CHART_REPO = DEFAULTS.chartRepository;
@@ -117,6 +120,8 @@ export interface AlloyLogCollectorArgs extends ClusterAccess {
   alerts?: AlertOptions;
   /** Grafana dashboard ConfigMap. @default DEFAULTS.dashboard */
   dashboard?: DashboardOptions;
+  /** The events collector, the release alloy-events. @default DEFAULTS.events */
+  events?: EventsOptions;
   /** Extra chart values, already validated against the chart (config/chart/overrides.ts). @default DEFAULTS.chartOverrides */
   chartOverrides?: Record<string, unknown>;
   /** HTTP(S) chart repository or oci:// registry path the chart is pulled from. @default DEFAULTS.chartRepository */
@@ -141,6 +146,7 @@ export function withDefaults(args: AlloyLogCollectorArgs): Required<Omit<AlloyLo
     rollout: args.rollout ?? DEFAULTS.rollout,
     alerts: args.alerts ?? DEFAULTS.alerts,
     dashboard: args.dashboard ?? DEFAULTS.dashboard,
+    events: args.events ?? DEFAULTS.events,
     chartOverrides: args.chartOverrides ?? DEFAULTS.chartOverrides,
     chartRepository: args.chartRepository ?? DEFAULTS.chartRepository,
   };
@@ -189,6 +195,8 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
   readonly alloyConfig: string;
   /** The Secret holding the Loki credentials, when there are some. */
   readonly lokiAuthSecret?: k8s.core.v1.Secret;
+  /** The events collector's Alloy configuration, when events.enabled. */
+  readonly eventsAlloyConfig?: string;
 
   /** Children are named `<name>-<role>`, so two instances never collide and each child says whose it is. */
   constructor(name: string, argsIn: AlloyLogCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -292,6 +300,29 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       },
     );
 
+    // The events collector (alloy-events): its own release beside the DaemonSet's,
+    // sharing the namespace, the Loki credentials' Secret and the monitoring settings.
+    if (args.events.enabled) {
+      const eventsInput = {
+        clusterName: args.clusterName,
+        tenantId: args.tenantId,
+        lokiEndpoint: args.lokiEndpoint,
+        lokiWrite: args.lokiWrite,
+        namespace: args.namespace,
+        authType: args.lokiAuth.type,
+        secretEnv: variables.length > 0 ? { secretName, variables } : undefined,
+        serviceMonitor: args.serviceMonitor,
+        chartRepository: args.chartRepository,
+        events: args.events,
+      };
+      this.eventsAlloyConfig = eventsAlloyConfig(eventsInput);
+      registerEventsCollector(name, eventsInput, {
+        parent: this,
+        provider,
+        dependsOn: [namespace, ...(this.lokiAuthSecret ? [this.lokiAuthSecret] : [])],
+      });
+    }
+
     // The Service, and so the Prometheus job label of the Alloy targets, is named after the release.
     const monitored = { namespace: args.namespace, daemonSet: RELEASE_NAME, container: ALLOY_CONTAINER, job: RELEASE_NAME };
     if (args.alerts.enabled) {
@@ -305,6 +336,12 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
       // Without the ServiceMonitor nothing scrapes Alloy: its pipeline alerts would
       // only ever say so (AlloyMetricsNotScraped), so only the kube-state-metrics ones stay.
       const groups = args.serviceMonitor.enabled ? spec.groups : spec.groups.filter((g) => g.name === RULE_GROUP_NAMES.collectors);
+      if (args.events.enabled) {
+        const events = buildEventsRuleGroup({ namespace: args.namespace, deployment: EVENTS_RELEASE_NAME, job: EVENTS_RELEASE_NAME });
+        // Its push alert reads Alloy's metrics, which only the ServiceMonitor brings.
+        if (!args.serviceMonitor.enabled) events.rules = events.rules.filter((r) => r.alert === "AlloyEventsCollectorUnavailable");
+        groups.push(events);
+      }
       new k8s.apiextensions.CustomResource(
         `${name}-alerts`,
         {
@@ -321,7 +358,16 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
         `${name}-dashboard`,
         {
           metadata: { name: `${RELEASE_NAME}-logs-dashboard`, namespace: args.namespace, labels: args.dashboard.labels },
-          data: { [DASHBOARD_FILE_NAME]: JSON.stringify(buildDashboard(monitored), null, 2) },
+          data: {
+            [DASHBOARD_FILE_NAME]: JSON.stringify(
+              buildDashboard({
+                ...monitored,
+                events: args.events.enabled ? { deployment: EVENTS_RELEASE_NAME, job: EVENTS_RELEASE_NAME } : undefined,
+              }),
+              null,
+              2,
+            ),
+          },
         },
         { parent: this, provider, dependsOn: [namespace], ...legacyAlias(`${name}-dashboard`, LEGACY_NAMES.dashboard()) },
       );

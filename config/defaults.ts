@@ -85,6 +85,17 @@ export const DEFAULTS = deepFreeze({
      */
     labels: { grafana_dashboard: "1" },
   },
+  // --- events: the alloy-events release (issue 21) --------------------------
+  events: {
+    enabled: true,
+    /**
+     * One Alloy watching Events: its informer caches every Event the API server
+     * holds (about an hour's worth), so memory grows with the cluster's event rate.
+     */
+    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    kindLabel: true,
+  },
+  // --- end events --------------------------------------------------------------
   chartOverrides: {},
   /** Grafana's Helm repository, where grafana/alloy is published. */
   chartRepository: "https://grafana.github.io/helm-charts",

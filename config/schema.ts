@@ -438,6 +438,45 @@ const rollout = strictMap({
     .meta({ description: "Time a stopping collector has to send its last batch and save its positions." }),
 });
 
+// --- events: the alloy-events release (issue 21) ----------------------------
+
+/**
+ * Resources of the events collector's alloy container: requests and a memory
+ * limit are required, as for the DaemonSet (a system-cluster-critical pod
+ * without a limit could starve the node it lands on).
+ */
+const eventsResources = strictMap({
+  requests: resourceList("50m", "128Mi").default({ ...DEFAULTS.events.resources.requests }),
+  limits: resourceList("1", "512Mi").default({ ...DEFAULTS.events.resources.limits }),
+}).superRefine((r, ctx) => {
+  if (!r.requests.cpu) ctx.addIssue({ code: "custom", path: ["requests", "cpu"], message: "expected a CPU request such as 50m" });
+  if (!r.requests.memory)
+    ctx.addIssue({ code: "custom", path: ["requests", "memory"], message: "expected a memory request such as 128Mi" });
+  if (!r.limits.memory) ctx.addIssue({ code: "custom", path: ["limits", "memory"], message: "expected a memory limit such as 512Mi" });
+  for (const name of ["cpu", "memory"] as const) {
+    const [request, limit] = [r.requests[name], r.limits[name]];
+    const [requested, limited] = [request, limit].map((q) => (q === undefined ? undefined : parseQuantity(q)));
+    if (requested !== undefined && limited !== undefined && limited < requested) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["limits", name],
+        message: `expected a ${name} limit of at least the request (${request}); Kubernetes rejects limits below requests`,
+      });
+    }
+  }
+});
+
+const events = strictMap({
+  enabled: flag(
+    DEFAULTS.events.enabled,
+    "Run the alloy-events release: one replica that writes the cluster's Kubernetes events to Loki. false removes it on the next pulumi up.",
+  ),
+  resources: eventsResources.prefault({}).meta({ description: "Requests and limits of the events collector's alloy container." }),
+  kindLabel: flag(DEFAULTS.events.kindLabel, "Label each event line with the involved object's kind (Pod, Node, ...)."),
+});
+
+// --- end events ----------------------------------------------------------------
+
 /**
  * Where the chart is pulled from: an HTTP(S) chart repository (one that serves
  * index.yaml, as `helm repo add` takes) or an OCI registry path, as a restricted
@@ -591,6 +630,7 @@ export const stackConfigSchema = z
     rollout: rollout.prefault({}),
     alerts: alerts.prefault({}),
     dashboard: dashboard.prefault({}),
+    events: events.prefault({}),
     chartRepository: chartRepository.default(DEFAULTS.chartRepository).meta({
       description: `Where grafana/alloy ${ALLOY_CHART_VERSION} is pulled from: an HTTP(S) chart repository serving index.yaml, or an oci:// registry path holding the chart alloy (a mirror on a restricted network).`,
     }),

@@ -4,11 +4,21 @@
  * description ends with "Runbook: docs/monitoring.md, section <AlertName>"; the heading
  * here is that name, so GitHub's anchor is `#<alertname>` in lower case.
  */
-import { alertDefinitions, type AlertInput } from "../monitoring/alerts";
+import { alertDefinitions, type AlertInput, type AlertRule, type Runbook } from "../monitoring/alerts";
+import { eventsAlertDefinitions, type EventsAlertInput } from "../monitoring/events-alerts";
 
 /** Markdown: one `###` section per alert, in PrometheusRule order. */
 export function renderRunbookMarkdown(input: AlertInput): string {
-  const sections = alertDefinitions(input).map(({ rule, runbook }) =>
+  return runbookSections(alertDefinitions(input));
+}
+
+/** The events collector's alerts (monitoring/events-alerts.ts), in the same form. */
+export function renderEventsRunbookMarkdown(input: EventsAlertInput): string {
+  return runbookSections(eventsAlertDefinitions(input));
+}
+
+function runbookSections(definitions: readonly { rule: AlertRule; runbook: Runbook }[]): string {
+  const sections = definitions.map(({ rule, runbook }) =>
     [
       `### ${rule.alert}`,
       "",

@@ -32,6 +32,8 @@ export interface DashboardInput {
   job: string;
   /** Name of the Alloy container, e.g. `alloy`. */
   container: string;
+  /** The events collector (alloy-events), when it runs: a row of its own at the bottom. */
+  events?: { deployment: string; job: string };
 }
 
 /** The dashboard's data source: a variable, defaulting to Grafana's default Prometheus. */
@@ -240,5 +242,50 @@ export function buildDashboard(input: DashboardInput): dashboard.Dashboard {
     .withVariable(nodeVariable);
   // Fixed panel ids (Grafana would number them on load), so links to a panel stay valid.
   panels.forEach((panel, i) => builder.withPanel(panel.id(i + 1)));
+  if (input.events) eventsRow(builder, namespace, input.events, panels.length + 1);
   return builder.build();
+}
+
+// --- events: the alloy-events release (issue 21) ------------------------------
+
+/**
+ * The events collector's row: one pod, not per node. Whether it runs
+ * (kube-state-metrics' kube_deployment_status_replicas_available), what it sends
+ * and how its pushes answer (loki.write's metrics, job=alloy-events); the
+ * sources are those of ./events-alerts.ts.
+ */
+function eventsRow(
+  builder: dashboard.DashboardBuilder,
+  namespace: string,
+  events: NonNullable<DashboardInput["events"]>,
+  firstId: number,
+): void {
+  assertDnsLabel("events.deployment", events.deployment);
+  assertDnsLabel("events.job", events.job);
+  const alloy = (metric: string, extra: Parameters<typeof selector>[1] = {}) => selector(metric, { job: events.job, namespace, ...extra });
+  const rate = (series: string) => `rate(${series}[$__rate_interval])`;
+  const panels: (stat.PanelBuilder | timeseries.PanelBuilder)[] = [
+    statPanel(
+      "Events collector available",
+      `Available replicas of Deployment ${events.deployment} (one when healthy; zero: no Kubernetes event reaches Loki). Alert: AlloyEventsCollectorUnavailable.`,
+      `sum(${selector("kube_deployment_status_replicas_available", { namespace, deployment: events.deployment })}) or vector(0)`,
+    ),
+    timeSeriesPanel(
+      "Kubernetes events sent to Loki",
+      "Event lines Loki accepted from the events collector (loki_write_sent_entries_total), and those dropped (loki_write_dropped_entries_total), by reason.",
+      "suffix: entries/s",
+      [
+        promQuery("A", `sum(${rate(alloy("loki_write_sent_entries_total"))})`, "sent"),
+        promQuery("B", `sum by (reason) (${rate(alloy("loki_write_dropped_entries_total"))})`, "dropped {{reason}}"),
+      ],
+    ),
+    timeSeriesPanel(
+      "Events collector pushes, by status code",
+      "Push requests of the events collector by Loki's answer (-1: no answer). Alert: AlloyEventsPushFailing.",
+      "reqps",
+      [promQuery("A", `sum by (status_code) (${rate(alloy("loki_write_request_duration_seconds_count"))})`, "{{status_code}}")],
+    ),
+  ];
+  builder.withRow(new dashboard.RowBuilder(`Kubernetes events collector (${events.deployment})`).id(firstId));
+  panels.forEach((panel, i) => builder.withPanel(panel.id(firstId + 1 + i)));
 }

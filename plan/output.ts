@@ -6,6 +6,8 @@
 import { stringify } from "yaml";
 import type { AlloyChartValues } from "../config/chart/alloy-values.generated";
 import { unescapeHelmTemplate } from "../chart/values";
+import { EVENTS_RELEASE_NAME } from "../chart/events-values";
+import { RELEASE_NAME } from "../config/chart/owned";
 import type { PlannedResource, PlanResult } from "./resources";
 
 export { SECRET_TEXT } from "./resources";
@@ -17,9 +19,13 @@ function redacted<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-function chartOf(plan: PlanResult): PlannedResource {
-  const charts = plan.resources.filter((r) => r.type === CHART_TYPE);
-  if (charts.length !== 1) throw new Error(`expected one ${CHART_TYPE} in the plan, found ${charts.length}`);
+/** The Chart of a release (the DaemonSet's by default), or undefined when `optional` and absent. */
+function chartOf(plan: PlanResult, release?: string): PlannedResource;
+function chartOf(plan: PlanResult, release: string, optional: true): PlannedResource | undefined;
+function chartOf(plan: PlanResult, release = RELEASE_NAME, optional = false): PlannedResource | undefined {
+  const charts = plan.resources.filter((r) => r.type === CHART_TYPE && (r.inputs as { name?: string }).name === release);
+  if (charts.length === 0 && optional) return undefined;
+  if (charts.length !== 1) throw new Error(`expected one ${CHART_TYPE} of release ${release} in the plan, found ${charts.length}`);
   return charts[0];
 }
 
@@ -38,6 +44,30 @@ export function alloyConfig(plan: PlanResult): string {
 export function valuesYaml(plan: PlanResult): string {
   return stringify(chartValues(plan), { sortMapEntries: true, lineWidth: 0 });
 }
+
+// --- events: the alloy-events release (issue 21) ------------------------------
+
+/** The values given to the events collector's chart, or undefined when events are off. */
+export function eventsChartValues(plan: PlanResult): AlloyChartValues | undefined {
+  const chart = chartOf(plan, EVENTS_RELEASE_NAME, true);
+  return chart && (redacted(chart.inputs.values) as AlloyChartValues);
+}
+
+/** The events collector's Alloy configuration as Alloy reads it, or undefined when events are off. */
+export function eventsAlloyConfig(plan: PlanResult): string | undefined {
+  const values = eventsChartValues(plan);
+  if (values === undefined) return undefined;
+  const content = values.alloy?.configMap?.content;
+  if (typeof content !== "string") throw new Error("the events chart values have no alloy.configMap.content");
+  return unescapeHelmTemplate(content);
+}
+
+export function eventsValuesYaml(plan: PlanResult): string | undefined {
+  const values = eventsChartValues(plan);
+  return values && stringify(values, { sortMapEntries: true, lineWidth: 0 });
+}
+
+// --- end events ----------------------------------------------------------------
 
 export function resourcesJson(plan: PlanResult): string {
   return `${JSON.stringify(redacted(plan.resources), null, 2)}\n`;

@@ -5,7 +5,8 @@
  * `pulumi preview` does (node with Pulumi.yaml's nodeargs, the SDK's cmd/run),
  * against an offline stand-in for the engine (plan/engine.ts), and prints the
  * resources it would create. With --out, writes
- * <dir>/values.yaml, <dir>/config.alloy and <dir>/resources.json for review,
+ * <dir>/values.yaml, <dir>/config.alloy and <dir>/resources.json (and, with the events
+ * collector, <dir>/events-values.yaml and <dir>/events-config.alloy) for review,
  * the way `helm template` output was reviewed before. The program's warnings
  * go to stderr as `pulumi preview` prints them (`warning: ...`).
  *
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   // Loaded only once the arguments are known good.
   // (require, not import(): the .ts loader hooks require only.)
   const { planOnCliPath, ProgramRunError, shownDiagnostics } = require("../plan/cli-path") as typeof import("../plan/cli-path");
-  const { alloyConfig, resourcesJson, summary, valuesYaml } = require("../plan/output") as typeof import("../plan/output");
+  const { alloyConfig, eventsAlloyConfig, eventsValuesYaml, resourcesJson, summary, valuesYaml } =
+    require("../plan/output") as typeof import("../plan/output");
   let plan;
   try {
     plan = await planOnCliPath(values.stack, { config, secretKeys });
@@ -55,6 +57,11 @@ async function main(): Promise<void> {
       ["config.alloy", alloyConfig(plan)],
       ["resources.json", resourcesJson(plan)],
     ];
+    // The events collector's (alloy-events) values and config, when the stack runs it.
+    const eventsValues = eventsValuesYaml(plan);
+    const eventsConfig = eventsAlloyConfig(plan);
+    if (eventsValues !== undefined && eventsConfig !== undefined)
+      files.push(["events-values.yaml", eventsValues], ["events-config.alloy", eventsConfig]);
     for (const [name, text] of files) writeFileSync(path.join(values.out, name), text);
     console.log(`\nWrote ${files.map(([name]) => path.join(values.out!, name)).join(", ")}`);
   }

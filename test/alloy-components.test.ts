@@ -177,6 +177,7 @@ describe("Alloy v1.11.3 component schema", () => {
         "local.file_match": ["targets"],
         "loki.source.file": [],
         "loki.source.journal": [],
+        "loki.source.kubernetes_events": [],
         "loki.process": ["receiver"],
         "loki.relabel": ["receiver", "rules"],
         "loki.write": ["receiver"],
@@ -446,6 +447,66 @@ describe("Alloy v1.11.3 component schema", () => {
 
     it("reports an attribute at the top level", () => {
       assert.deepEqual(check('foo = "bar"\n'), ['line 1: foo: unrecognized attribute "foo" at the top level']);
+    });
+  });
+  describe("loki.source.kubernetes_events", () => {
+    /** The events collector's shape: every namespace's events, in logfmt, to a loki.write. */
+    const EVENTS = `loki.source.kubernetes_events "cluster" {
+  job_name   = "integrations/kubernetes/eventhandler"
+  log_format = "logfmt"
+  forward_to = [loki.write.default.receiver]
+}
+
+loki.write "default" {
+  endpoint {
+    url = "http://loki:3100/loki/api/v1/push"
+  }
+}
+`;
+    const withEvents = (from: string, to: string): string => {
+      assert.ok(EVENTS.includes(from), `fixture does not contain ${JSON.stringify(from)}`);
+      return EVENTS.replace(from, to);
+    };
+
+    it("accepts job_name, log_format, forward_to, namespaces and a client block", () => {
+      const source = withEvents(
+        '  log_format = "logfmt"\n',
+        '  log_format = "json"\n  namespaces = ["default", "kube-system"]\n\n  client {\n    api_server = "https://kubernetes.default.svc"\n\n    tls_config {\n      insecure_skip_verify = false\n    }\n  }\n',
+      );
+      assert.deepEqual(check(source), []);
+    });
+
+    it("rejects a clustering block, which the component only gained after v1.11.3", () => {
+      const source = withEvents('  log_format = "logfmt"\n', '  log_format = "logfmt"\n\n  clustering {\n    enabled = true\n  }\n');
+      assert.deepEqual(check(source), [
+        `line ${lineOf(source, "clustering")}: loki.source.kubernetes_events "cluster" > clustering: unknown block "clustering"`,
+      ]);
+    });
+
+    it("rejects a log_format other than logfmt and json", () => {
+      const source = withEvents('log_format = "logfmt"', 'log_format = "text"');
+      assert.deepEqual(check(source), [
+        `line ${lineOf(source, "log_format")}: loki.source.kubernetes_events "cluster" > log_format: expected one of "logfmt", "json", got "text"`,
+      ]);
+    });
+
+    it("rejects an empty job_name, as its Validate() does", () => {
+      const source = withEvents('job_name   = "integrations/kubernetes/eventhandler"', 'job_name   = ""');
+      assert.deepEqual(check(source), [
+        `line ${lineOf(source, "job_name")}: loki.source.kubernetes_events "cluster" > job_name: must not be an empty string`,
+      ]);
+    });
+
+    it("requires forward_to", () => {
+      const source = withEvents("  forward_to = [loki.write.default.receiver]\n", "");
+      assert.deepEqual(check(source), ['line 1: loki.source.kubernetes_events "cluster": missing required attribute "forward_to"']);
+    });
+
+    it("has no targets: it watches the API server itself", () => {
+      const source = withEvents("  forward_to", "  targets    = []\n  forward_to");
+      assert.deepEqual(check(source), [
+        `line ${lineOf(source, "targets")}: loki.source.kubernetes_events "cluster" > targets: unknown attribute "targets"`,
+      ]);
     });
   });
 });

@@ -70,7 +70,7 @@ describe("chart values builder", () => {
     const plan: PlanResult = {
       stack: "t",
       outputs: {},
-      resources: [{ type: CHART_TYPE, name: "alloy", read: false, options: {}, inputs: { values } }],
+      resources: [{ type: CHART_TYPE, name: "alloy", read: false, options: {}, inputs: { name: "alloy", values } }],
     };
     assert.deepEqual(parse(valuesYaml(plan)), values);
   });

@@ -19,7 +19,7 @@ import { PINNED_DEFAULTS } from "./support/defaults";
 import { configWith, goldenFile, MINIMAL_CONFIG, ROOT, stackNames } from "./support/stacks";
 import { matchState, urnOf } from "./support/urns";
 import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
-import { EXPECTED_ALERT_GROUPS } from "./support/alert-groups";
+import { EXPECTED_ALERT_GROUPS, EXPECTED_EVENTS_ALERT_GROUP } from "./support/alert-groups";
 
 const COMPONENT = "alloy-logs:collector:AlloyLogCollector::alloy-logs";
 const PROVIDER = "pulumi:providers:kubernetes::alloy-logs-cluster";
@@ -32,8 +32,12 @@ const ECHO_MOCKS: pulumi.runtime.Mocks = {
   call: (args) => args.inputs as Record<string, unknown>,
 };
 
+/** The events collector's children (issue 21): `<component>-events-<role>`, tested in their own describe below. */
+const isEventsChild = (r: PlannedResource) => r.name.startsWith("alloy-logs-events-");
+
+/** The one resource of a type, leaving out the events collector's (which has its own ClusterRole and Chart). */
 function only(resources: PlannedResource[], type: string): PlannedResource {
-  const found = resources.filter((r) => r.type === type);
+  const found = resources.filter((r) => r.type === type && !isEventsChild(r));
   assert.equal(found.length, 1, `expected one ${type}, got ${found.length}`);
   return found[0];
 }
@@ -99,6 +103,9 @@ describe("AlloyLogCollector under mocks", () => {
         ["kubernetes:core/v1:ConfigMap", COMPONENT],
         ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", COMPONENT],
         ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", COMPONENT],
+        ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", COMPONENT],
+        ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", COMPONENT],
+        [CHART_TYPE, COMPONENT],
         ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", COMPONENT],
         [CHART_TYPE, COMPONENT],
       ],
@@ -119,7 +126,10 @@ describe("AlloyLogCollector under mocks", () => {
         "alloy-logs-dashboard",
         "alloy-logs-loki-auth",
         "alloy-logs-alerts",
+        "alloy-logs-events-reader",
         "alloy-logs-pod-reader",
+        "alloy-logs-events-reader",
+        "alloy-logs-events-chart",
         "alloy-logs-pod-reader",
         "alloy-logs-chart",
       ],
@@ -320,12 +330,24 @@ describe("AlloyLogCollector under mocks", () => {
     });
   });
 
-  it("creates the PrometheusRule with both alert groups and the label kube-prometheus-stack's ruleSelector matches", async () => {
+  it("creates the PrometheusRule with the collectors', pipeline and events alert groups and the label kube-prometheus-stack's ruleSelector matches", async () => {
     const rule = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     assert.deepEqual(rule.inputs.metadata, { name: "alloy-logs", namespace: "loki-v3", labels: { release: "kube-prometheus-stack" } });
     const groups = (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups;
     assert.deepEqual(
       groups.map((g) => [g.name, g.rules.map((r) => r.alert)]),
+      [...EXPECTED_ALERT_GROUPS, EXPECTED_EVENTS_ALERT_GROUP],
+    );
+  });
+
+  it("leaves the events alert group out when events.enabled is false", async () => {
+    const plan = await runPlan("test", { config: configWith({ events: { enabled: false } }) });
+    const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    assert.deepEqual(
+      (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups.map((g) => [
+        g.name,
+        g.rules.map((r) => r.alert),
+      ]),
       EXPECTED_ALERT_GROUPS,
     );
   });
@@ -344,9 +366,14 @@ describe("AlloyLogCollector under mocks", () => {
   it("keeps only the kube-state-metrics alerts when nothing scrapes Alloy (ServiceMonitor off)", async () => {
     const plan = await runPlan("test", { config: configWith({ serviceMonitor: { enabled: false } }) });
     const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    const groups = (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups;
     assert.deepEqual(
-      (rule.inputs.spec as { groups: { name: string }[] }).groups.map((g) => g.name),
-      [RULE_GROUP_NAMES.collectors],
+      groups.map((g) => g.name),
+      [RULE_GROUP_NAMES.collectors, "alloy-logs.events"],
+    );
+    assert.deepEqual(
+      groups[1].rules.map((r) => r.alert),
+      ["AlloyEventsCollectorUnavailable"],
     );
   });
 
@@ -373,8 +400,18 @@ describe("AlloyLogCollector under mocks", () => {
     const dashboard = JSON.parse(data["alloy-log-pipeline.json"]) as { uid: string; title: string; panels: unknown[] };
     assert.deepEqual(
       { uid: dashboard.uid, title: dashboard.title, panels: dashboard.panels.length },
-      { uid: "alloy-log-pipeline", title: "Alloy log pipeline (logs)", panels: 10 },
+      { uid: "alloy-log-pipeline", title: "Alloy log pipeline (logs)", panels: 14 },
     );
+  });
+
+  it("adds the events collector's row to the dashboard only when events.enabled", async () => {
+    const rows = async (enabled: boolean) => {
+      const plan = await runPlan("test", { config: configWith({ events: { enabled } }) });
+      const data = only(plan.resources, "kubernetes:core/v1:ConfigMap").inputs.data as Record<string, string>;
+      const model = JSON.parse(data["alloy-log-pipeline.json"]) as { panels: { type: string; title: string }[] };
+      return model.panels.filter((p) => p.type === "row").map((p) => p.title);
+    };
+    assert.deepEqual([await rows(true), await rows(false)], [["Kubernetes events collector (alloy-events)"], []]);
   });
 
   it("creates neither the PrometheusRule nor the dashboard when the stack switches them off", async () => {
@@ -403,8 +440,11 @@ describe("AlloyLogCollector under mocks", () => {
       "kubernetes:core/v1:ConfigMap",
       "kubernetes:core/v1:Namespace",
       CHART_TYPE,
+      CHART_TYPE,
       "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
       "pulumi:providers:kubernetes",
       "pulumi:pulumi:Stack",
@@ -524,6 +564,124 @@ describe("AlloyLogCollector args", () => {
   });
 });
 
+describe("the events collector (alloy-events)", () => {
+  const eventsOf = (resources: PlannedResource[], type: string) => {
+    const found = resources.filter((r) => r.type === type && isEventsChild(r));
+    assert.equal(found.length, 1, `expected one events ${type}, got ${found.length}`);
+    return found[0];
+  };
+
+  it("installs the pinned chart as release alloy-events, object prefix alloy-events, into the collector's namespace", async () => {
+    const chart = eventsOf((await runPlan("test", { config: configWith({}) })).resources, CHART_TYPE);
+    assert.deepEqual(
+      {
+        name: chart.name,
+        release: chart.inputs.name,
+        resourcePrefix: chart.inputs.resourcePrefix,
+        version: chart.inputs.version,
+        namespace: chart.inputs.namespace,
+      },
+      {
+        name: "alloy-logs-events-chart",
+        release: "alloy-events",
+        resourcePrefix: "alloy-events",
+        version: ALLOY_CHART_VERSION,
+        namespace: "loki-v3",
+      },
+    );
+  });
+
+  it("grants only get, list and watch on core events", async () => {
+    const role = eventsOf(
+      (await runPlan("test", { config: configWith({}) })).resources,
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    );
+    assert.deepEqual(
+      { metadata: role.inputs.metadata, rules: role.inputs.rules },
+      {
+        metadata: { name: "loki-v3-alloy-events" },
+        rules: [{ apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] }],
+      },
+    );
+  });
+
+  it("binds that role to the chart's ServiceAccount alloy-events, and only to it", async () => {
+    const { resources } = await runPlan("test", { config: configWith({}) });
+    const binding = eventsOf(resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
+    assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "alloy-events", namespace: "loki-v3" }]);
+    assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "loki-v3-alloy-events" });
+  });
+
+  it("waits for its binding and the Loki credentials' Secret before the chart", async () => {
+    const { resources } = await runPlan("test", {
+      config: configWith({ lokiAuth: { type: "bearer", token: "t" } }),
+      secretKeys: ["alloy-logs:lokiAuth"],
+    });
+    const chart = eventsOf(resources, CHART_TYPE);
+    assert.deepEqual([...(chart.options.dependsOn as string[])].sort(), [
+      "kubernetes:core/v1:Namespace::alloy-logs-namespace",
+      "kubernetes:core/v1:Secret::alloy-logs-loki-auth",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::alloy-logs-events-reader",
+    ]);
+  });
+
+  it("reads the bearer token from the DaemonSet's Secret, as the DaemonSet does", async () => {
+    const { resources } = await runPlan("test", {
+      config: configWith({ lokiAuth: { type: "bearer", token: "t" } }),
+      secretKeys: ["alloy-logs:lokiAuth"],
+    });
+    const values = eventsOf(resources, CHART_TYPE).inputs.values as { alloy: { extraEnv: unknown } };
+    assert.deepEqual(values.alloy.extraEnv, [
+      { name: "LOKI_BEARER_TOKEN", valueFrom: { secretKeyRef: { name: "alloy-loki-auth", key: "LOKI_BEARER_TOKEN" } } },
+    ]);
+  });
+
+  it("events.enabled false registers none of it and changes nothing else", async () => {
+    const on = await runPlan("test", { config: configWith({}) });
+    const off = await runPlan("test", { config: configWith({ events: { enabled: false } }) });
+    const key = (r: PlannedResource) => `${r.type}::${r.name}`;
+    assert.deepEqual(on.resources.filter((r) => !off.resources.some((o) => key(o) === key(r))).map(key), [
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::alloy-logs-events-reader",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::alloy-logs-events-reader",
+      `${CHART_TYPE}::alloy-logs-events-chart`,
+    ]);
+    assert.deepEqual(
+      off.resources.filter(
+        (r) =>
+          !isEventsChild(r) && r.type !== "kubernetes:monitoring.coreos.com/v1:PrometheusRule" && r.type !== "kubernetes:core/v1:ConfigMap",
+      ),
+      on.resources.filter(
+        (r) =>
+          !isEventsChild(r) && r.type !== "kubernetes:monitoring.coreos.com/v1:PrometheusRule" && r.type !== "kubernetes:core/v1:ConfigMap",
+      ),
+    );
+  });
+
+  it("turned off on a deployed stack, deletes only its own three resources (pulumi up removes the release)", async () => {
+    const [stack] = stackNames();
+    const file = readStackFile(ROOT, stack);
+    const before = await runPlan(stack, file);
+    const oldUrns = matchState(stack, PROJECT, before.resources, []).matches.map((m) => m.urn);
+    const after = await runPlan(stack, { ...file, config: { ...file.config, [`${PROJECT}:events`]: JSON.stringify({ enabled: false }) } });
+    const { matches, deleted, conflicts } = matchState(stack, PROJECT, after.resources, oldUrns);
+    assert.deepEqual(
+      matches.filter((m) => m.old === undefined).map((m) => m.key),
+      [],
+      "created",
+    );
+    assert.deepEqual(
+      deleted.map((urn) => urn.split("::").slice(2).join("::")),
+      [
+        "alloy-logs:collector:AlloyLogCollector$kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::alloy-logs-events-reader",
+        "alloy-logs:collector:AlloyLogCollector$kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::alloy-logs-events-reader",
+        `alloy-logs:collector:AlloyLogCollector$${CHART_TYPE}::alloy-logs-events-chart`,
+      ],
+      "deleted",
+    );
+    assert.deepEqual(conflicts, []);
+  });
+});
+
 describe("updating a stack deployed before child names derived from the component's name", () => {
   const fixture = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "urns", "before-child-names.json"), "utf8")) as {
     cases: { stack: string; config: Record<string, string>; secretKeys: string[]; urns: string[] }[];
@@ -536,9 +694,14 @@ describe("updating a stack deployed before child names derived from the componen
       // A read (Namespace.get) is read anew under its new URN, and its old entry, which owns nothing, is discarded.
       const reread = matches.filter((m) => m.old === undefined && m.read);
       const discarded = (urn: string) => reread.some((m) => m.urn.split("::")[2] === urn.split("::")[2]);
+      // Only the events collector, which those stacks did not have, is new.
       assert.deepEqual(
         matches.filter((m) => m.old === undefined && !m.read).map((m) => m.key),
-        [],
+        [
+          "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::alloy-logs-events-reader",
+          "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::alloy-logs-events-reader",
+          `${CHART_TYPE}::alloy-logs-events-chart`,
+        ],
         "created",
       );
       assert.deepEqual(

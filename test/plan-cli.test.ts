@@ -67,6 +67,9 @@ describe("npm run plan", () => {
     assert.match(result.stdout, /controller\.tolerations +\[\{"operator":"Exists"\}\]/);
     assert.equal(readFileSync(path.join(out, "config.alloy"), "utf8"), readFileSync(path.join(GOLDEN_DIR, "ops", "config.alloy"), "utf8"));
     assert.equal(readFileSync(path.join(out, "values.yaml"), "utf8"), readFileSync(path.join(GOLDEN_DIR, "ops", "values.yaml"), "utf8"));
+    for (const file of ["events-values.yaml", "events-config.alloy"]) {
+      assert.equal(readFileSync(path.join(out, file), "utf8"), readFileSync(path.join(GOLDEN_DIR, "ops", file), "utf8"), file);
+    }
     assert.equal(
       readFileSync(path.join(out, "resources.json"), "utf8"),
       readFileSync(path.join(GOLDEN_DIR, "ops", "resources.json"), "utf8"),

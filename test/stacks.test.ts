@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { readStackFile } from "../config/stack-file";
 import { ciStacks, deployOrder } from "../verify/ci-stacks";
-import { alloyConfig, chartValues, valuesYaml } from "../plan/output";
+import { alloyConfig, chartValues, eventsAlloyConfig, eventsValuesYaml, valuesYaml } from "../plan/output";
 import { runPlan, type PlanResult } from "../plan/run";
 import { checkAlloyConfig } from "./support/alloy-components";
 import { parseAlloy } from "./support/alloy-syntax";
@@ -92,6 +92,15 @@ describe("stack files", () => {
 
       it("writes a values.yaml that parses back to the exact values given to the chart", () => {
         assert.deepEqual(parse(valuesYaml(plan)), chartValues(plan));
+      });
+
+      it("generates an events collector config that uses only real Alloy v1.11.3 components and arguments", () => {
+        assert.deepEqual(checkAlloyConfig(parseAlloy(eventsAlloyConfig(plan) ?? "")), []);
+      });
+
+      it("matches its golden events-config.alloy and events-values.yaml", () => {
+        assert.equal(eventsAlloyConfig(plan), goldenFile(stack, "events-config.alloy"), "run `npm run golden:update` and review the diff");
+        assert.equal(eventsValuesYaml(plan), goldenFile(stack, "events-values.yaml"), "run `npm run golden:update` and review the diff");
       });
     });
   }

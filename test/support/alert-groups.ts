@@ -27,3 +27,9 @@ export const EXPECTED_ALERT_GROUPS: readonly (readonly [string, readonly string[
     ],
   ],
 ];
+
+/** The events collector's group (monitoring/events-alerts.ts), deployed after those when events.enabled. */
+export const EXPECTED_EVENTS_ALERT_GROUP: readonly [string, readonly string[]] = [
+  "alloy-logs.events",
+  ["AlloyEventsCollectorUnavailable", "AlloyEventsPushFailing"],
+];

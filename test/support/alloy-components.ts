@@ -72,6 +72,8 @@ export interface AttrSpec {
   oneOf?: readonly string[];
   /** Default from the Go source (documentation only; the checker does not use it). */
   default?: string;
+  /** The component's Validate() refuses an empty string here. */
+  nonEmpty?: boolean;
 }
 
 export interface BlockSpec {
@@ -448,6 +450,32 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
     exports: { receiver: "LogsReceiver" },
   },
 
+  // One informer per namespace (all of them when `namespaces` is empty), each
+  // sending every added or updated Event whose lastTimestamp (else eventTime) is
+  // after the cursor saved in positions.yml under its data path. Labels: job,
+  // instance (the component ID) and namespace (of the involved object).
+  // event_controller.go (parseEvent, eventTimestamp). No `clustering` block in
+  // v1.11.3: every instance sends every event.
+  "loki.source.kubernetes_events": {
+    source: "internal/component/loki/source/kubernetes_events/kubernetes_events.go (Arguments, DefaultArguments, Validate)",
+    body: body(
+      {
+        forward_to: req("list(LogsReceiver)"),
+        job_name: opt("string", { default: '"loki.source.kubernetes_events"', nonEmpty: true }),
+        namespaces: opt("list(string)", { default: "[] (every namespace)" }),
+        log_format: opt("string", { default: '"logfmt"', oneOf: ["logfmt", "json"] }),
+      },
+      {
+        // kubernetes.ClientArguments, internal/component/common/kubernetes/kubernetes.go:
+        // api_server and kubeconfig_file, with HTTPClientConfig squashed in. Unset: in-cluster config.
+        client: onceBlock(
+          body({ api_server: opt("string"), kubeconfig_file: opt("string"), ...httpClientConfig.attrs }, { ...httpClientConfig.blocks }),
+        ),
+      },
+    ),
+    exports: {},
+  },
+
   "loki.relabel": {
     source: "internal/component/loki/relabel/relabel.go",
     body: body(
@@ -816,7 +844,7 @@ class Checker {
 
   private checkAttribute(attr: Attribute, spec: AttrSpec, path: string): void {
     this.checkExpression(attr.value, attr.line, path);
-    this.checkType(attr.value, spec.type, attr.line, path, "", spec.oneOf);
+    this.checkType(attr.value, spec.type, attr.line, path, "", spec.oneOf, spec.nonEmpty);
   }
 
   // -- types -----------------------------------------------------------------
@@ -830,7 +858,15 @@ class Checker {
    * numbers to strings and numeric strings to numbers; generated config should
    * never rely on that, so such literals are reported.
    */
-  private checkType(raw: Value, type: AttrType, line: number, path: string, where: string, oneOf?: readonly string[]): void {
+  private checkType(
+    raw: Value,
+    type: AttrType,
+    line: number,
+    path: string,
+    where: string,
+    oneOf?: readonly string[],
+    nonEmpty?: boolean,
+  ): void {
     const v = unparen(raw);
     const wrong = (expected: string) => this.report(line, path, `expected ${expected}${where}, got ${describe(v)}`);
 
@@ -852,6 +888,7 @@ class Checker {
       case "string":
       case "secret":
         if (v.kind !== "string") return wrong(type);
+        if (nonEmpty && v.value === "") this.report(line, path, `must not be an empty string${where}`);
         if (oneOf && !oneOf.includes(v.value)) {
           this.report(
             line,

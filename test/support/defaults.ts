@@ -49,6 +49,7 @@ export const PINNED_DEFAULTS = {
     failedRequestRatio: 0.1,
   },
   dashboard: { enabled: true, labels: { grafana_dashboard: "1" } },
+  events: { enabled: true, resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } }, kindLabel: true },
   chartOverrides: {},
   chartRepository: "https://grafana.github.io/helm-charts",
 };

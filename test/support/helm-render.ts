@@ -101,26 +101,15 @@ export function chartEnvFromProcess(env: NodeJS.ProcessEnv = process.env): Chart
 
 /**
  * `helm template` of the chart with one values file, parsed into its objects,
- * as the release the program installs (RELEASE_NAME).
+ * as the release the program installs (RELEASE_NAME, or the events collector's).
  * --include-crds because kubernetes.helm.v4.Chart installs a chart's CRDs by default.
  */
-export function renderChart(env: ChartEnv, valuesFile: string, namespace: string): KubeObject[] {
+export function renderChart(env: ChartEnv, valuesFile: string, namespace: string, release: string = RELEASE_NAME): KubeObject[] {
   let output: string;
   try {
     output = execFileSync(
       env.helm,
-      [
-        "template",
-        RELEASE_NAME,
-        env.chartDir,
-        "--include-crds",
-        "--namespace",
-        namespace,
-        "--kube-version",
-        KUBE_VERSION,
-        "-f",
-        valuesFile,
-      ],
+      ["template", release, env.chartDir, "--include-crds", "--namespace", namespace, "--kube-version", KUBE_VERSION, "-f", valuesFile],
       { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] },
     );
   } catch (error) {
@@ -137,12 +126,12 @@ export function renderChart(env: ChartEnv, valuesFile: string, namespace: string
 }
 
 /** Writes values to a temporary file, renders it and removes the file. */
-export function renderChartValues(env: ChartEnv, values: unknown, namespace: string): KubeObject[] {
+export function renderChartValues(env: ChartEnv, values: unknown, namespace: string, release: string = RELEASE_NAME): KubeObject[] {
   const dir = mkdtempSync(path.join(tmpdir(), "chart-render-"));
   try {
     const file = path.join(dir, "values.yaml");
     writeFileSync(file, stringify(values, { lineWidth: 0 }));
-    return renderChart(env, file, namespace);
+    return renderChart(env, file, namespace, release);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

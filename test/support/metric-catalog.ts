@@ -82,6 +82,12 @@ export const METRIC_CATALOG: readonly CatalogMetric[] = [
   { name: "kube_pod_container_status_waiting_reason", type: "gauge", exporter: "kube-state-metrics", source: KSM_POD },
   { name: "kube_pod_container_status_restarts_total", type: "counter", exporter: "kube-state-metrics", source: KSM_POD },
   { name: "kube_pod_container_resource_limits", type: "gauge", exporter: "kube-state-metrics", source: KSM_POD },
+  {
+    name: "kube_deployment_status_replicas_available",
+    type: "gauge",
+    exporter: "kube-state-metrics",
+    source: "kube-state-metrics docs/metrics/workload/deployment-metrics.md; labels namespace, deployment",
+  },
   // cAdvisor, in the kubelet (/metrics/cadvisor)
   {
     name: "container_memory_working_set_bytes",

@@ -266,7 +266,7 @@ export const EDITS: Edit[] = [
   ["a chart override holding a secret", { chartOverrides: "{controller: {podAnnotations: {token: {secure: v1:AAAA}}}}" }, [NOT_SECRET("chartOverrides")]],
   // keys and namespaces
   ["a misspelt top-level key", { tenantID: "ops" }, ["alloy-logs:tenantID: unknown key; did you mean alloy-logs:tenantId?"]],
-  ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, eks, namespace, createNamespace, lokiEndpoint, tenantId, lokiAuth, resources, serviceMonitor, datadog, prometheusAnnotations, storageHostPath, pipeline, journal, lokiWrite, rollout, alerts, dashboard, chartRepository, chartOverrides"]],
+  ["an unknown key with no near miss", { colour: "blue" }, ["alloy-logs:colour: unknown key; expected one of clusterName, kubeconfigContext, eks, namespace, createNamespace, lokiEndpoint, tenantId, lokiAuth, resources, serviceMonitor, datadog, prometheusAnnotations, storageHostPath, pipeline, journal, lokiWrite, rollout, alerts, dashboard, events, chartRepository, chartOverrides"]],
   ["a key in the namespace alloy_logs", { "alloy_logs:datadog": "{enabled: false}" }, ['alloy_logs:datadog: unknown namespace "alloy_logs", so no program reads this key; did you mean alloy-logs:datadog?']],
   ["a key in the namespace alloylogs", { "alloylogs:dashboard": "{enabled: false}" }, ['alloylogs:dashboard: unknown namespace "alloylogs", so no program reads this key; did you mean alloy-logs:dashboard?']],
   ["a key in the namespace alloy-log", { "alloy-log:alerts": "{enabled: false}" }, ['alloy-log:alerts: unknown namespace "alloy-log", so no program reads this key; did you mean alloy-logs:alerts?']],
