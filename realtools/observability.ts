@@ -76,8 +76,11 @@ function pushedAs(view: ClusterView): { tenant: string; cluster: string; journal
   });
 }
 
-/** The collector pods: the chart's name label. */
-const collectors = (view: ClusterView) => view.pods.filter((p) => p.metadata.labels?.["app.kubernetes.io/name"] === "alloy");
+/** The DaemonSet's collector pods (release alloy; the events release's pod is alloy-events). */
+const collectors = (view: ClusterView) =>
+  view.pods.filter(
+    (p) => p.metadata.labels?.["app.kubernetes.io/name"] === "alloy" && p.metadata.labels["app.kubernetes.io/instance"] === "alloy",
+  );
 
 function answerLoki(view: ClusterView, query: string, tenant: string | undefined): [number, unknown] {
   if (!tenant) return [401, "no org id\n"];
