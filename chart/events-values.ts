@@ -13,17 +13,23 @@
  * proves both on the real render.
  */
 import type { AlloyChartValues } from "../config/chart/alloy-values.generated";
-import type { EnvVar, ResourceRequirements, SecurityContext } from "../config/chart/k8s-types";
+import type { ResourceRequirements, SecurityContext } from "../config/chart/k8s-types";
 import { ALLOY_HTTP_PORT } from "../config/chart/owned";
-import { ALLOY_STORAGE_PATH, escapeHelmTemplate, withoutUndefined } from "./values";
+import {
+  ALLOY_STORAGE_PATH,
+  escapeHelmTemplate,
+  RELOADER_SECURITY_CONTEXT,
+  secretEnv,
+  STORAGE_VOLUME,
+  withoutUndefined,
+  type SecretEnv,
+} from "./values";
 
 /** Helm release of the events collector; the chart names each of its objects so. */
 export const EVENTS_RELEASE_NAME = "alloy-events";
 
 /** Label selector of the events collector's pod (the chart's alloy.selectorLabels). */
 export const EVENTS_POD_SELECTOR = `app.kubernetes.io/name=alloy,app.kubernetes.io/instance=${EVENTS_RELEASE_NAME}`;
-
-const STORAGE_VOLUME = "alloy-storage";
 
 export interface EventsChartValuesInput {
   /** The generated Alloy configuration (alloy-config/events.ts). */
@@ -32,7 +38,7 @@ export interface EventsChartValuesInput {
   resources: ResourceRequirements;
   serviceMonitor: { enabled: boolean; labels: Record<string, string>; interval?: string };
   /** The Loki credentials as environment variables from the DaemonSet's Secret, or none. */
-  secretEnv: { secretName: string; variables: readonly string[] } | undefined;
+  secretEnv: SecretEnv | undefined;
 }
 
 /**
@@ -49,20 +55,6 @@ const EVENTS_SECURITY_CONTEXT: SecurityContext = {
   capabilities: { drop: ["ALL"] },
   seccompProfile: { type: "RuntimeDefault" },
 };
-
-const RELOADER_SECURITY_CONTEXT: SecurityContext = {
-  runAsUser: 65534,
-  runAsNonRoot: true,
-  readOnlyRootFilesystem: true,
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
-
-function secretEnv(env: EventsChartValuesInput["secretEnv"]): EnvVar[] | undefined {
-  if (env === undefined) return undefined;
-  return env.variables.map((name): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: env.secretName, key: name } } }));
-}
 
 export function buildEventsChartValues(input: EventsChartValuesInput): AlloyChartValues {
   const values: AlloyChartValues = {

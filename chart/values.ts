@@ -19,9 +19,16 @@ import { mergeChartOverrides } from "./merge";
 
 /** Where Alloy keeps its state in the container: --storage.path, the parent of every component's data (positions). */
 export const ALLOY_STORAGE_PATH = "/var/lib/alloy";
-const STORAGE_VOLUME = "alloy-storage";
+/** The volume mounted at ALLOY_STORAGE_PATH (both releases). */
+export const STORAGE_VOLUME = "alloy-storage";
 /** The node's journal when it is outside /var/log (alloy-config/journal.ts): mounted read-only at its host path. */
 const JOURNAL_VOLUME = "node-journal";
+
+/** Environment variables of the alloy container taken from a Secret: only its name and keys are in the values. */
+export interface SecretEnv {
+  secretName: string;
+  variables: readonly string[];
+}
 
 export interface ChartValuesInput {
   /** The generated Alloy configuration (config.alloy). */
@@ -45,7 +52,7 @@ export interface ChartValuesInput {
    * Environment variables of the alloy container taken from a Secret: the
    * Loki credentials. Only the Secret's name and keys are in the values.
    */
-  secretEnv: { secretName: string; variables: readonly string[] } | undefined;
+  secretEnv: SecretEnv | undefined;
   /** Validated extra chart values (config `chartOverrides`), merged last. */
   overrides: Record<string, unknown>;
 }
@@ -84,8 +91,8 @@ const ALLOY_SECURITY_CONTEXT: SecurityContext = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-/** The config reloader only reads the mounted ConfigMap and calls Alloy's /-/reload: it needs nothing. */
-const RELOADER_SECURITY_CONTEXT: SecurityContext = {
+/** The config reloader only reads the mounted ConfigMap and calls Alloy's /-/reload: it needs nothing (both releases). */
+export const RELOADER_SECURITY_CONTEXT: SecurityContext = {
   runAsUser: 65534,
   runAsNonRoot: true,
   readOnlyRootFilesystem: true,
@@ -97,8 +104,8 @@ const RELOADER_SECURITY_CONTEXT: SecurityContext = {
 type AlloySettings = NonNullable<AlloyChartValues["alloy"]>;
 type ControllerSettings = NonNullable<AlloyChartValues["controller"]>;
 
-/** The Loki credentials as environment variables from the Secret, or none. */
-function secretEnv(env: ChartValuesInput["secretEnv"]): AlloySettings["extraEnv"] {
+/** The Loki credentials as environment variables from the Secret, or none (both releases). */
+export function secretEnv(env: SecretEnv | undefined): AlloySettings["extraEnv"] {
   if (env === undefined) return undefined;
   return env.variables.map((name): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: env.secretName, key: name } } }));
 }
