@@ -9,8 +9,10 @@
  *   Ready, a stream of pod logs (job <namespace>/<app>, the collector's own at least) and,
  *   when the config.alloy the cluster runs (the ConfigMap) has a loki.source.journal, a
  *   journal stream (job systemd-journal), under that config's tenant and cluster label and
- *   no other; the query's `=` and `!=` matchers select among them. No X-Scope-OrgID is a
- *   401, as Loki.
+ *   no other; and, when the events release's config.alloy has a loki.source.kubernetes_events
+ *   and its pod is Running and Ready, one stream under its job_name with a line for every
+ *   Event the API server holds (what that collector sends once started). The query's `=` and
+ *   `!=` matchers select among them. No X-Scope-OrgID is a 401, as Loki.
  * - Prometheus (GET /api/v1/query of `up{job=...,namespace=...}`): one `up == 1` target
  *   per Ready pod behind each Service that a ServiceMonitor carrying the
  *   `serviceMonitorSelector` labels selects, with the job label prometheus-operator gives
@@ -37,6 +39,8 @@ export interface ClusterView {
     spec?: { jobLabel?: string; selector?: { matchLabels?: Record<string, string> }; endpoints?: { port?: string }[] };
   }[];
   configMaps: { metadata: { name: string; namespace: string }; data?: Record<string, string> }[];
+  /** Every namespace's Events (only counted). */
+  events: unknown[];
 }
 
 export interface PodView {
@@ -65,48 +69,64 @@ const matches = (labels: Record<string, string> | undefined, selector: Record<st
 const ready = (pod: PodView) =>
   pod.status?.phase === "Running" && (pod.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 
-/** The tenant and the cluster label a config.alloy pushes with (its loki.write and its external labels), and whether it reads the journal. */
-function pushedAs(view: ClusterView): { tenant: string; cluster: string; journalJob?: string }[] {
+/**
+ * The tenant and the cluster label a release's config.alloy pushes with (its loki.write and its external labels), and
+ * what it reads: the journal (its job), Kubernetes Events (their job_name). `release` is the ConfigMap's name, which
+ * the chart gives the release's.
+ */
+function pushedAs(view: ClusterView): { release: string; tenant: string; cluster: string; journalJob?: string; eventsJob?: string }[] {
   return view.configMaps.flatMap((cm) => {
     const text = cm.data?.["config.alloy"];
     const tenant = text && /\btenant_id\s*=\s*"([^"]*)"/.exec(text)?.[1];
     const cluster = text && /\bcluster\s*=\s*"([^"]*)"/.exec(text)?.[1];
     const journal = text && /loki\.source\.journal "[^"]+" \{[^]*?\bjob\s*=\s*"([^"]*)"/.exec(text)?.[1];
-    return tenant && cluster ? [{ tenant, cluster, ...(journal && { journalJob: journal }) }] : [];
+    const events = text && /loki\.source\.kubernetes_events "[^"]+" \{[^]*?\bjob_name\s*=\s*"([^"]*)"/.exec(text)?.[1];
+    return tenant && cluster
+      ? [{ release: cm.metadata.name, tenant, cluster, ...(journal && { journalJob: journal }), ...(events && { eventsJob: events }) }]
+      : [];
   });
 }
 
-/** The DaemonSet's collector pods (release alloy; the events release's pod is alloy-events). */
-const collectors = (view: ClusterView) =>
+/** A release's pods (app.kubernetes.io/instance is the release: alloy for the DaemonSet, alloy-events for the events collector). */
+const releasePods = (view: ClusterView, release: string) =>
   view.pods.filter(
-    (p) => p.metadata.labels?.["app.kubernetes.io/name"] === "alloy" && p.metadata.labels["app.kubernetes.io/instance"] === "alloy",
+    (p) => p.metadata.labels?.["app.kubernetes.io/name"] === "alloy" && p.metadata.labels["app.kubernetes.io/instance"] === release,
   );
+/** The DaemonSet's collector pods. */
+const collectors = (view: ClusterView) => releasePods(view, "alloy");
 
 function answerLoki(view: ClusterView, query: string, tenant: string | undefined): [number, unknown] {
   if (!tenant) return [401, "no org id\n"];
   const selector = /\{([^}]*)\}/.exec(query)?.[1] ?? "";
   const matchers = [...selector.matchAll(/(\w+)\s*(!?=)\s*"([^"]*)"/g)].map(([, label, op, value]) => ({ label, op, value }));
-  const streams = pushedAs(view)
+  const nodesWithCollector = [
+    ...new Set(
+      collectors(view)
+        .filter(ready)
+        .map((pod) => pod.spec.nodeName!),
+    ),
+  ];
+  type Stream = { labels: Record<string, string>; lines: number };
+  const streams: Stream[] = pushedAs(view)
     .filter((p) => p.tenant === tenant)
-    .flatMap((p) =>
-      [
-        ...new Set(
-          collectors(view)
-            .filter(ready)
-            .map((pod) => pod.spec.nodeName!),
-        ),
-      ].flatMap((node) => [
-        { cluster: p.cluster, node_name: node, job: "loki-v3/alloy" },
-        ...(p.journalJob ? [{ cluster: p.cluster, node_name: node, job: p.journalJob }] : []),
-      ]),
-    )
-    .filter((labels) => matchers.every((m) => ((labels as Record<string, string>)[m.label] === m.value) === (m.op === "=")));
-  const nodes = [...new Set(streams.map((l) => l.node_name))].sort();
+    .flatMap((p): Stream[] => {
+      if (p.eventsJob !== undefined)
+        return releasePods(view, p.release).some(ready)
+          ? [{ labels: { cluster: p.cluster, job: p.eventsJob }, lines: view.events.length }]
+          : [];
+      return nodesWithCollector.flatMap((node) => [
+        { labels: { cluster: p.cluster, node_name: node, job: "loki-v3/alloy" }, lines: 120 },
+        ...(p.journalJob ? [{ labels: { cluster: p.cluster, node_name: node, job: p.journalJob }, lines: 120 }] : []),
+      ]);
+    })
+    .filter((s) => matchers.every((m) => (s.labels[m.label] === m.value) === (m.op === "=")));
   const now = Date.now() / 1000;
+  const nodes = [...new Set(streams.map((s) => s.labels.node_name).filter((n) => n !== undefined))].sort();
+  const lines = streams.reduce((sum, s) => sum + s.lines, 0);
   const result = query.startsWith("count by (node_name)")
     ? nodes.map((node) => ({ metric: { node_name: node }, value: [now, "120"] }))
-    : streams.length > 0
-      ? [{ metric: {}, value: [now, String(120 * streams.length)] }]
+    : lines > 0
+      ? [{ metric: {}, value: [now, String(lines)] }]
       : [];
   return [200, { status: "success", data: { resultType: "vector", result } }];
 }

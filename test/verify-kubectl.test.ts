@@ -12,7 +12,9 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { startFakeApiServer, type FakeApiOptions, type FakeApiServer } from "./support/fake-apiserver";
@@ -20,7 +22,7 @@ import { ROOT } from "./support/stacks";
 
 const FIXTURES = path.join(__dirname, "fixtures", "verify");
 /** The checks that need no cluster: not this file's subject. */
-const SKIP = ["--skip", "prometheus,datadog-metrics,loki,journal"];
+const SKIP = ["--skip", "prometheus,datadog-metrics,loki,journal,events-loki"];
 
 type Run = { status: number | null; stdout: string; stderr: string; requests: string[] };
 
@@ -45,7 +47,7 @@ describe("npm run verify with the real kubectl (against a stand-in API server)",
   });
 
   /** verify --stack ops against a fresh API server on a scenario, with a kubeconfig whose ops context points at it. */
-  async function verify(scenario: string, options: FakeApiOptions = {}): Promise<Run> {
+  async function verify(scenario: string, options: FakeApiOptions = {}, args: string[] = SKIP): Promise<Run> {
     const api: FakeApiServer = await startFakeApiServer(path.join(FIXTURES, scenario), options);
     const home = mkdtempSync(path.join(scratch, "home-"));
     const kubeconfig = path.join(home, "config");
@@ -66,7 +68,7 @@ describe("npm run verify with the real kubectl (against a stand-in API server)",
     );
     try {
       return await new Promise((resolve) => {
-        const child = spawn(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/verify.ts", "--stack", "ops", ...SKIP], {
+        const child = spawn(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/verify.ts", "--stack", "ops", ...args], {
           cwd: ROOT,
           env: {
             ...inherited,
@@ -93,7 +95,7 @@ describe("npm run verify with the real kubectl (against a stand-in API server)",
   it("passes every cluster check on the healthy cluster and exits 0", async () => {
     const run = await verify("healthy");
     assert.equal(run.stderr, "");
-    assert.deepEqual(run.stdout.split("\n").slice(1, 9), [
+    assert.deepEqual(run.stdout.split("\n").slice(1, 15), [
       "✓ DaemonSet loki-v3/alloy: desired=current=ready=up-to-date=available=10, one per node",
       "✓ Collector pods: Running and Ready on all 10 nodes, 2 of them tainted",
       "✓ Restarts: no container restarted more than 3 times",
@@ -102,6 +104,12 @@ describe("npm run verify with the real kubectl (against a stand-in API server)",
       "✓ ServiceMonitor loki-v3/alloy: present, labelled release=kube-prometheus-stack",
       "- Prometheus targets (job alloy): skipped (--skip prometheus)",
       "✓ Datadog openmetrics check: all 10 pods carry it (namespace loki_v3, 10 metrics)",
+      "- Datadog metrics (loki_v3.*): skipped (--skip datadog-metrics)",
+      "- Loki (tenant ops): skipped (--skip loki)",
+      "- Node journal in Loki (last 15m): skipped (--skip journal)",
+      "✓ Events collector Deployment loki-v3/alloy-events: 1 of 1 replica available: pod alloy-events-6f8d9c7b45-q7x2m on ip-10-11-12-123.ap-northeast-1.compute.internal",
+      "- Kubernetes events in Loki (last 15m): skipped (--skip events-loki)",
+      "8 of 13 checks passed, 5 skipped.",
     ]);
     assert.equal(run.status, 0);
   });
@@ -136,6 +144,43 @@ describe("npm run verify with the real kubectl (against a stand-in API server)",
     const run = await verify("healthy", { absent: ["daemonset.json"] });
     assert.equal(line(run, "DaemonSet"), "✗ DaemonSet loki-v3/alloy: not found");
     assert.equal(run.status, 1);
+  });
+
+  it("recognises kubectl's own NotFound for a missing events collector Deployment", async () => {
+    const run = await verify("healthy", { absent: ["events-deployment.json"] });
+    assert.equal(line(run, "Events collector"), "✗ Events collector Deployment loki-v3/alloy-events: not found");
+    assert.equal(run.status, 1);
+  });
+
+  it("lists every namespace's Events and the events collector's pods by label, for the events checks", async () => {
+    // Loki's answer to the events query: the check needs one to list the Events at all.
+    const loki = createServer((_request, response) =>
+      response.writeHead(200, { "content-type": "application/json" }).end(readFileSync(path.join(FIXTURES, "healthy", "loki-events.json"))),
+    );
+    await new Promise<void>((resolve) => loki.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(loki.address() as AddressInfo).port}`;
+      const run = await verify("healthy", {}, ["--loki-url", url, "--skip", "prometheus,datadog-metrics,loki,journal"]);
+      assert.equal(run.stderr, "");
+      const events = run.requests.filter((r) => r.startsWith("GET /api/v1/events"));
+      assert.deepEqual(events, ["GET /api/v1/events?limit=500&timeout=30s"]);
+      assert.ok(
+        run.requests.some((r) =>
+          r.startsWith(
+            "GET /api/v1/namespaces/loki-v3/pods?labelSelector=app.kubernetes.io%2Fname%3Dalloy%2Capp.kubernetes.io%2Finstance%3Dalloy-events&",
+          ),
+        ),
+        run.requests.join("\n"),
+      );
+      // The recorded Events are of 2025: none is within the last 15 minutes of now.
+      assert.equal(
+        line(run, "Kubernetes events"),
+        "✓ Kubernetes events in Loki (last 15m): 9 lines in the last 15m; the cluster recorded no Event from 15m to 1m ago",
+      );
+    } finally {
+      loki.closeAllConnections();
+      await new Promise((resolve) => loki.close(resolve));
+    }
   });
 
   it("recognises kubectl's error for a cluster without the ServiceMonitor type", async () => {

@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, STATUS_CODES, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -24,6 +24,8 @@ import {
   checkDaemonSet,
   checkDatadogAnnotations,
   checkDatadogMetrics,
+  checkEventsCollector,
+  checkEventsInLoki,
   checkJournal,
   checkLoki,
   checkPrometheus,
@@ -54,8 +56,10 @@ import {
 } from "../verify/source";
 import { verifyTarget, type VerifyTarget } from "../verify/target";
 import type {
+  CoreEvent,
   DaemonSet,
   DatadogActiveMetrics,
+  Deployment,
   List,
   LokiQueryResponse,
   Node,
@@ -81,6 +85,14 @@ const serviceMonitor = (s: Scenario = "healthy") => load<ServiceMonitor>(s, "ser
 const lokiAnswer = (s: Scenario = "healthy") => load<LokiQueryResponse>(s, "loki.json");
 /** job="systemd-journal" as a query URL spells it: only the journal check's query has it (the Loki check's has job!=). */
 const JOURNAL_MATCHER = "job%3D%22systemd-journal%22";
+
+/** The events job as a query URL spells it: only the events-loki check's query has it. */
+const EVENTS_MATCHER = "job%3D%22integrations%2Fkubernetes%2Feventhandler%22";
+/** Loki's answer to the events-loki check's query (the cluster's event lines). */
+const eventsAnswer = (s: Scenario = "healthy") => load<LokiQueryResponse>(s, "loki-events.json");
+const clusterEvents = (s: Scenario = "healthy") => load<List<CoreEvent>>(s, "events.json").items;
+const eventsDeployment = (s: Scenario = "healthy") => load<Deployment>(s, "events-deployment.json");
+const eventsPods = (s: Scenario = "healthy") => load<List<Pod>>(s, "events-pods.json").items;
 
 /** Loki's answer to the journal check's query (journal lines per node, job="systemd-journal"). */
 const journalAnswer = (s: Scenario = "healthy") => load<LokiQueryResponse>(s, "loki-journal.json");
@@ -123,6 +135,9 @@ const FILES = {
   service: "service.json",
   podMetrics: "podmetrics.json",
   lokiAuthSecret: "secret.json",
+  eventsDeployment: "events-deployment.json",
+  eventsPods: "events-pods.json",
+  events: "events.json",
 } as const;
 type Read = keyof typeof FILES;
 
@@ -163,7 +178,7 @@ type Answer = { body: unknown; status?: number };
 /** Loki, Prometheus and Datadog at LOKI, PROMETHEUS and DATADOG, answering with a scenario's recordings; `answers` replaces one. */
 function fakeHttp(
   scenario: Scenario = "healthy",
-  answers: { loki?: Answer; journal?: Answer; prometheus?: Answer; datadog?: Answer } = {},
+  answers: { loki?: Answer; journal?: Answer; events?: Answer; prometheus?: Answer; datadog?: Answer } = {},
 ) {
   const requests: { url: string; headers: Record<string, string> }[] = [];
   const respond = (url: string, init: { headers: Record<string, string> }) => {
@@ -171,7 +186,9 @@ function fakeHttp(
     const which = url.startsWith(LOKI)
       ? url.includes(JOURNAL_MATCHER)
         ? "journal"
-        : "loki"
+        : url.includes(EVENTS_MATCHER)
+          ? "events"
+          : "loki"
       : url.startsWith(PROMETHEUS)
         ? "prometheus"
         : url.startsWith(DATADOG)
@@ -181,6 +198,7 @@ function fakeHttp(
     const recorded = {
       loki: () => lokiAnswer(scenario),
       journal: () => journalAnswer(scenario),
+      events: () => eventsAnswer(scenario),
       prometheus: () => prometheusAnswer(scenario),
       datadog: () => datadogAnswer(scenario),
     }[which];
@@ -224,7 +242,9 @@ const HEALTHY_REPORT = `Verifying stack "ops": cluster buzzvil-eks-ops, kubeconf
     warning: loki_v3.loki_process_dropped_lines not reported: Alloy exposes it only once it counts something (none dropped yet)
 ✓ Loki (tenant ops): lines from all 10 nodes in the last 5m
 ✓ Node journal in Loki (last 15m): journal lines from all 10 nodes
-11 of 11 checks passed.
+✓ Events collector Deployment loki-v3/alloy-events: 1 of 1 replica available: pod alloy-events-6f8d9c7b45-q7x2m on ip-10-11-12-123.ap-northeast-1.compute.internal
+✓ Kubernetes events in Loki (last 15m): 9 lines in the last 15m, for the 4 Events the cluster recorded from 15m to 1m ago
+13 of 13 checks passed.
 `;
 
 const SCHEDULER_MESSAGE =
@@ -250,7 +270,9 @@ const UNTOLERATED_TAINT_REPORT = `Verifying stack "ops": cluster buzzvil-eks-ops
 ✗ Node journal in Loki (last 15m): no journal lines in the last 15m from 1 of 10 nodes
     ip-10-11-12-106.ap-northeast-1.compute.internal: no collector runs there (see Collector pods)
     query: count by (node_name) (count_over_time({cluster="buzzvil-eks-ops", job="systemd-journal"}[15m]))
-4 of 11 checks failed: daemonset, pods, loki, journal.
+✓ Events collector Deployment loki-v3/alloy-events: 1 of 1 replica available: pod alloy-events-6f8d9c7b45-q7x2m on ip-10-11-12-123.ap-northeast-1.compute.internal
+✓ Kubernetes events in Loki (last 15m): 11 lines in the last 15m, for the 5 Events the cluster recorded from 15m to 1m ago
+4 of 13 checks failed: daemonset, pods, loki, journal.
 `;
 
 describe("verify: whole runs on recorded clusters", () => {
@@ -280,11 +302,12 @@ describe("verify: a check that cannot run is not a pass", () => {
         "? Datadog metrics (loki_v3.*): not run: no Datadog API keys (DD_API_KEY and DD_APP_KEY): only the pods' annotations were checked",
         "? Loki (tenant ops): not run: no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
         "? Node journal in Loki (last 15m): not run: no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
+        "? Kubernetes events in Loki (last 15m): not run: no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
       ],
     );
     assert.equal(
       lines.at(-2),
-      "7 of 11 checks passed; 4 did not run: prometheus, datadog-metrics, loki, journal (give them what they need, or --skip them by name).",
+      "8 of 13 checks passed; 5 did not run: prometheus, datadog-metrics, loki, journal, events-loki (give them what they need, or --skip them by name).",
     );
     assert.equal(outcome.exitCode, 3);
   });
@@ -294,7 +317,7 @@ describe("verify: a check that cannot run is not a pass", () => {
     const outcome = await runVerify(TARGET, {
       ...bare(),
       fetch: fetchImpl,
-      skip: new Set(["prometheus", "datadog-metrics", "loki", "journal"]),
+      skip: new Set(["prometheus", "datadog-metrics", "loki", "journal", "events-loki"]),
     });
     const lines = outcome.report.split("\n");
     assert.deepEqual(
@@ -304,9 +327,10 @@ describe("verify: a check that cannot run is not a pass", () => {
         "- Datadog metrics (loki_v3.*): skipped (--skip datadog-metrics)",
         "- Loki (tenant ops): skipped (--skip loki)",
         "- Node journal in Loki (last 15m): skipped (--skip journal)",
+        "- Kubernetes events in Loki (last 15m): skipped (--skip events-loki)",
       ],
     );
-    assert.equal(lines.at(-2), "7 of 11 checks passed, 4 skipped.");
+    assert.equal(lines.at(-2), "8 of 13 checks passed, 5 skipped.");
     assert.equal(outcome.exitCode, 0);
     assert.equal(requests.length, 0);
   });
@@ -352,6 +376,8 @@ describe("verify: reading the cluster", () => {
         "--raw",
         "/apis/metrics.k8s.io/v1beta1/namespaces/loki-v3/pods?labelSelector=app.kubernetes.io%2Fname%3Dalloy%2Capp.kubernetes.io%2Finstance%3Dalloy",
       ],
+      [...namespaced, "get", "deployment", "alloy-events", "-o", "json"],
+      [...namespaced, "get", "pods", "--selector", "app.kubernetes.io/name=alloy,app.kubernetes.io/instance=alloy-events", "-o", "json"],
     ]);
   });
 
@@ -1065,6 +1091,9 @@ case "$*" in
   "$namespaced get daemonset alloy -o json") file=daemonset.json ;;
   "$namespaced get servicemonitors.monitoring.coreos.com alloy -o json") file=servicemonitor.json ;;
   "$namespaced get service alloy -o json") file=service.json ;;
+  "$namespaced get deployment alloy-events -o json") file=events-deployment.json ;;
+  "$namespaced get pods --selector app.kubernetes.io/name=alloy,app.kubernetes.io/instance=alloy-events -o json") file=events-pods.json ;;
+  "$cluster get events --all-namespaces -o json") file=events.json ;;
   "$cluster get --raw /apis/metrics.k8s.io/v1beta1/namespaces/loki-v3/pods?labelSelector=app.kubernetes.io%2Fname%3Dalloy%2Capp.kubernetes.io%2Finstance%3Dalloy") file=podmetrics.json ;;
   "$namespaced logs "*" --container alloy --since=15m") file="logs/$(echo "$*" | sed 's/.* logs \\([^ ]*\\) --container.*/\\1/').txt" ;;
   *) echo "fake kubectl: unexpected arguments: $*" >&2; exit 64 ;;
@@ -1123,15 +1152,34 @@ exec cat "$VERIFY_FIXTURES/$file"
         response.writeHead(404).end("404 page not found\n");
         return;
       }
-      // The journal check's query (job="systemd-journal") has its own recording.
-      const file = rest === "/loki/api/v1/query" && (request.url ?? "").includes(JOURNAL_MATCHER) ? "loki-journal.json" : routes[rest];
+      // The journal check's query (job="systemd-journal") and the events check's have their own recordings.
+      const url = request.url ?? "";
+      const loki = rest === "/loki/api/v1/query";
+      const file =
+        loki && url.includes(JOURNAL_MATCHER)
+          ? "loki-journal.json"
+          : loki && url.includes(EVENTS_MATCHER)
+            ? "loki-events.json"
+            : routes[rest];
       response.writeHead(200, { "content-type": "application/json" }).end(readFileSync(path.join(FIXTURES, scenario, file)));
     });
     server.requestTimeout = 5_000;
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const datadog = (scenario: string) => ({ DD_API_KEY: "dd-api-fixture", DD_APP_KEY: "dd-app-fixture", DD_SITE: `${base}/${scenario}` });
-    const fixtures = (scenario: string) => ({ VERIFY_FIXTURES: path.join(FIXTURES, scenario) });
+    // The CLI checks against the clock, and the events check counts the Events of the last minutes: the recorded
+    // Events move to now, keeping their distance from the recording's NOW. Every other file is the recording.
+    const shift = Date.now() - NOW.getTime();
+    for (const scenario of ["healthy", "untolerated-taint"] as const) {
+      cpSync(path.join(FIXTURES, scenario), path.join(bin, "fixtures", scenario), { recursive: true });
+      const moved = clusterEvents(scenario).map((e) => ({
+        ...e,
+        lastTimestamp: e.lastTimestamp && new Date(Date.parse(e.lastTimestamp) + shift).toISOString(),
+        eventTime: e.eventTime && new Date(Date.parse(e.eventTime) + shift).toISOString(),
+      }));
+      writeFileSync(path.join(bin, "fixtures", scenario, "events.json"), JSON.stringify({ items: moved }));
+    }
+    const fixtures = (scenario: string) => ({ VERIFY_FIXTURES: path.join(bin, "fixtures", scenario) });
     // The processes run side by side: each spends most of its time loading.
     const [healthy, tainted, bare, skipped, noContext, usage, badSkip, oneKey] = await Promise.all([
       verify(["--stack", "ops", "--loki-url", `${base}/healthy`], {
@@ -1145,7 +1193,7 @@ exec cat "$VERIFY_FIXTURES/$file"
         ...datadog("untolerated-taint"),
       }),
       verify(["--stack", "ops"], { ...fixtures("healthy"), PROMETHEUS_URL: "", LOKI_QUERY_URL: "" }),
-      verify(["--stack", "ops", "--skip", "prometheus", "--skip", "loki", "--skip", "journal"], {
+      verify(["--stack", "ops", "--skip", "prometheus", "--skip", "loki", "--skip", "journal,events-loki"], {
         ...fixtures("healthy"),
         VERIFY_SKIP: "datadog-metrics",
       }),
@@ -1180,6 +1228,8 @@ exec cat "$VERIFY_FIXTURES/$file"
       "/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%2C+job%21%3D%22systemd-journal%22%7D%5B5m%5D%29%29";
     const journal =
       "/loki/api/v1/query?query=count+by+%28node_name%29+%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%2C+job%3D%22systemd-journal%22%7D%5B15m%5D%29%29";
+    const events =
+      "/loki/api/v1/query?query=sum%28count_over_time%28%7Bcluster%3D%22buzzvil-eks-ops%22%2C+job%3D%22integrations%2Fkubernetes%2Feventhandler%22%7D%5B15m%5D%29%29";
     assert.deepEqual(
       requests
         .filter((r) => r.url.includes("/loki/"))
@@ -1188,8 +1238,10 @@ exec cat "$VERIFY_FIXTURES/$file"
       [
         [`/healthy${loki}`, "ops"],
         [`/healthy${journal}`, "ops"],
+        [`/healthy${events}`, "ops"],
         [`/untolerated-taint${loki}`, "ops"],
         [`/untolerated-taint${journal}`, "ops"],
+        [`/untolerated-taint${events}`, "ops"],
       ],
     );
     for (const r of requests.filter((r) => r.url.includes("/api/v1/metrics"))) {
@@ -1201,13 +1253,13 @@ exec cat "$VERIFY_FIXTURES/$file"
     assert.equal(runs.bare.stderr, "");
     assert.equal(
       runs.bare.stdout.split("\n").at(-2),
-      "7 of 11 checks passed; 4 did not run: prometheus, datadog-metrics, loki, journal (give them what they need, or --skip them by name).",
+      "8 of 13 checks passed; 5 did not run: prometheus, datadog-metrics, loki, journal, events-loki (give them what they need, or --skip them by name).",
     );
     assert.equal(runs.bare.status, 3);
   });
 
   it("exits 0 when those checks are skipped by name (--skip, repeated, and VERIFY_SKIP)", () => {
-    assert.equal(runs.skipped.stdout.split("\n").at(-2), "7 of 11 checks passed, 4 skipped.");
+    assert.equal(runs.skipped.stdout.split("\n").at(-2), "8 of 13 checks passed, 5 skipped.");
     assert.equal(runs.skipped.status, 0);
   });
 
@@ -1223,7 +1275,7 @@ exec cat "$VERIFY_FIXTURES/$file"
 
   const USAGE =
     "usage: npm run verify -- --stack <name> [--loki-url <url>] [--prometheus-url <url>] [--skip <check>[,<check>]]...\n" +
-    "checks: daemonset, pods, restarts, logs, resources, servicemonitor, prometheus, datadog, datadog-metrics, loki, journal\n";
+    "checks: daemonset, pods, restarts, logs, resources, servicemonitor, prometheus, datadog, datadog-metrics, loki, journal, events, events-loki\n";
 
   it("exits 2 with usage when --stack is missing", () => {
     assert.equal(runs.usage.stderr, USAGE);
@@ -1302,6 +1354,222 @@ describe("verify: the node journal check", () => {
     assert.deepEqual([result.status, result.summary], ["skip", "skipped: alloy-logs:journal.enabled is false"]);
     assert.equal(
       requests.some((r) => r.url.includes(JOURNAL_MATCHER)),
+      false,
+    );
+  });
+});
+
+describe("verify: the events collector", () => {
+  const NAME = "Events collector Deployment loki-v3/alloy-events";
+  const DESCRIBE = "kubectl -n loki-v3 describe deployment alloy-events";
+  /** The recorded Deployment with one change. */
+  const withDeployment = (change: (d: Deployment) => void): Deployment => {
+    const d = eventsDeployment();
+    change(d);
+    return d;
+  };
+  /** The recorded events pod, Pending and unschedulable as the seed's tainted-node pod was. */
+  const pendingPod = (): Pod => {
+    const pod = eventsPods()[0];
+    delete pod.spec.nodeName;
+    pod.status = {
+      phase: "Pending",
+      conditions: [
+        { type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/10 nodes are available: 10 Insufficient memory." },
+      ],
+    };
+    return pod;
+  };
+
+  it("passes with one available replica of the current generation, naming its pod and node", () => {
+    assert.deepEqual(checkEventsCollector(TARGET, { found: true, value: eventsDeployment() }, eventsPods()), {
+      id: "events",
+      name: NAME,
+      status: "pass",
+      summary: `1 of 1 replica available: pod alloy-events-6f8d9c7b45-q7x2m on ${N(123)}`,
+      details: [],
+      warnings: [],
+    });
+  });
+
+  it("fails when the Deployment is not found, saying pulumi up creates it", () => {
+    const result = checkEventsCollector(TARGET, { found: false, reason: "not found" }, []);
+    assert.deepEqual(
+      [result.status, result.summary, result.details],
+      [
+        "fail",
+        "not found",
+        ["alloy-logs:events.enabled is true, so pulumi up creates it (release alloy-events); it may have been deleted by hand"],
+      ],
+    );
+  });
+
+  it("fails on two replicas: every replica sends every Event", () => {
+    const deployment = withDeployment((d) => (d.spec!.replicas = 2));
+    const result = checkEventsCollector(TARGET, { found: true, value: deployment }, eventsPods());
+    assert.deepEqual(
+      [result.status, result.summary, result.details],
+      [
+        "fail",
+        "spec.replicas is 2, expected 1",
+        ["every replica sends every Event (loki.source.kubernetes_events has no clustering in Alloy v1.11.3): pulumi up sets it back to 1"],
+      ],
+    );
+  });
+
+  it("fails with no available replica, explaining it by its pod", () => {
+    const deployment = withDeployment((d) => {
+      d.status!.availableReplicas = 0;
+      d.status!.readyReplicas = 0;
+    });
+    const result = checkEventsCollector(TARGET, { found: true, value: deployment }, [pendingPod()]);
+    assert.deepEqual(
+      [result.status, result.summary, result.details],
+      [
+        "fail",
+        "0 of 1 replica available",
+        ["pod alloy-events-6f8d9c7b45-q7x2m Pending, not scheduled: 0/10 nodes are available: 10 Insufficient memory.", DESCRIBE],
+      ],
+    );
+  });
+
+  it("fails with no pod at all, saying so", () => {
+    const deployment = withDeployment((d) => (d.status = { observedGeneration: 2, replicas: 0 }));
+    const result = checkEventsCollector(TARGET, { found: true, value: deployment }, []);
+    assert.deepEqual([result.summary, result.details], ["0 of 1 replica available", ["no pod", DESCRIBE]]);
+  });
+
+  it("fails while the controller has not observed the Deployment's generation", () => {
+    const deployment = withDeployment((d) => (d.metadata.generation = 3));
+    const result = checkEventsCollector(TARGET, { found: true, value: deployment }, eventsPods());
+    assert.deepEqual(
+      [result.status, result.summary],
+      ["fail", "status is of generation 2, the Deployment is at generation 3: the controller has not caught up yet"],
+    );
+  });
+
+  it("fails while its one available replica is of the previous pod template", () => {
+    const deployment = withDeployment((d) => (d.status!.updatedReplicas = 0));
+    const result = checkEventsCollector(TARGET, { found: true, value: deployment }, eventsPods());
+    assert.deepEqual([result.status, result.summary], ["fail", "the replica is not of the current pod template (rollout in progress)"]);
+  });
+
+  it("is skipped, reading neither its Deployment nor its pods, when events.enabled is false", async () => {
+    const target = verifyTarget("ops", opsConfig({ events: { enabled: false } }));
+    const { runner, calls } = fakeKubectl("healthy", {}, target);
+    const { result } = await runCheck("events", allInputs(runner, fakeHttp().fetchImpl), target);
+    assert.deepEqual([result.status, result.summary], ["skip", "skipped: alloy-logs:events.enabled is false"]);
+    assert.equal(
+      calls.some((args) => args.includes("alloy-events") || args.includes("events")),
+      false,
+    );
+  });
+});
+
+describe("verify: Kubernetes events in Loki", () => {
+  const NAME = "Kubernetes events in Loki (last 15m)";
+  const QUERY = 'query: sum(count_over_time({cluster="buzzvil-eks-ops", job="integrations/kubernetes/eventhandler"}[15m]))';
+  const lines = (n: number): LokiQueryResponse => ({
+    status: "success",
+    data: { resultType: "vector", result: [{ metric: {}, value: [0, String(n)] }] },
+  });
+
+  it("counts the Events of 15m to 1m ago, by lastTimestamp or else eventTime, against Loki's lines", () => {
+    // healthy/events.json: 7 Events; 2 at 06:11 (before the window), Scheduled (eventTime 06:21:07), Pulled,
+    // Started, BackOff (06:27:41) within it, Killing at 06:29:31 (30 s before NOW, within the grace).
+    assert.deepEqual(checkEventsInLoki(TARGET, clusterEvents(), { ok: true, response: eventsAnswer() }, "none", NOW), {
+      id: "events-loki",
+      name: NAME,
+      status: "pass",
+      summary: "9 lines in the last 15m, for the 4 Events the cluster recorded from 15m to 1m ago",
+      details: [],
+      warnings: [],
+    });
+  });
+
+  it("fails when Loki has no line while the cluster recorded Events, naming the newest", () => {
+    const result = checkEventsInLoki(
+      TARGET,
+      clusterEvents("untolerated-taint"),
+      { ok: true, response: lines(0) },
+      "Secret loki-v3/alloy-loki-auth",
+      NOW,
+    );
+    assert.deepEqual(
+      [result.status, result.summary, result.details],
+      [
+        "fail",
+        "no lines in the last 15m, against the 5 Events the cluster recorded from 15m to 1m ago",
+        [
+          "newest: Warning BackOff on Pod batch/batch-report-29417000-x8k2d at 2025-12-05T06:27:41.000Z",
+          QUERY,
+          "credentials: Secret loki-v3/alloy-loki-auth",
+          "see Events collector Deployment, and its log",
+        ],
+      ],
+    );
+  });
+
+  it("passes with a warning, proving nothing, when the cluster recorded no Event in the window", () => {
+    const old = clusterEvents().filter((e) => (e.lastTimestamp ?? "") < "2025-12-05T06:15:00Z" && !e.eventTime);
+    assert.equal(old.length, 2);
+    const result = checkEventsInLoki(TARGET, old, { ok: true, response: lines(0) }, "none", NOW);
+    assert.deepEqual(
+      [result.status, result.summary, result.warnings],
+      [
+        "pass",
+        "0 lines in the last 15m; the cluster recorded no Event from 15m to 1m ago",
+        ["no Event to look for, so this proves nothing: run verify again after something happens (a rollout makes Events)"],
+      ],
+    );
+  });
+
+  it("warns when Loki has fewer lines than the cluster recorded Events", () => {
+    const result = checkEventsInLoki(TARGET, clusterEvents(), { ok: true, response: lines(3) }, "none", NOW);
+    assert.deepEqual(
+      [result.status, result.summary, result.warnings],
+      [
+        "pass",
+        "3 lines in the last 15m, for the 4 Events the cluster recorded from 15m to 1m ago",
+        ["fewer lines than Events: 3 against 4; some were never sent (was the events collector down?)"],
+      ],
+    );
+  });
+
+  it("reports a failed query with the query and the credentials sent", () => {
+    const result = checkEventsInLoki(TARGET, clusterEvents(), { ok: false, error: "HTTP 401 Unauthorized: no org id" }, "none", NOW);
+    assert.deepEqual(
+      [result.status, result.summary, result.details],
+      ["fail", "query failed: HTTP 401 Unauthorized: no org id", [QUERY, "credentials: none"]],
+    );
+  });
+
+  it("reads every namespace's Events in the stack's context, and asks Loki under the stack's tenant", async () => {
+    const { runner, calls } = fakeKubectl("healthy");
+    const { fetchImpl, requests } = fakeHttp();
+    await runCheck("events-loki", allInputs(runner, fetchImpl));
+    assert.deepEqual(
+      calls.filter((args) => args.includes("events")),
+      [["--context", "buzzvil-eks-ops", "--request-timeout=30s", "get", "events", "--all-namespaces", "-o", "json"]],
+    );
+    assert.deepEqual(
+      requests.filter((r) => r.url.includes(EVENTS_MATCHER)).map((r) => r.headers["X-Scope-OrgID"]),
+      ["ops"],
+    );
+  });
+
+  it("is skipped, asking Loki nothing about events and listing no Event, when events.enabled is false", async () => {
+    const target = verifyTarget("ops", opsConfig({ events: { enabled: false } }));
+    const { runner, calls } = fakeKubectl("healthy", {}, target);
+    const { fetchImpl, requests } = fakeHttp();
+    const { result } = await runCheck("events-loki", allInputs(runner, fetchImpl), target);
+    assert.deepEqual([result.status, result.summary], ["skip", "skipped: alloy-logs:events.enabled is false"]);
+    assert.equal(
+      requests.some((r) => r.url.includes(EVENTS_MATCHER)),
+      false,
+    );
+    assert.equal(
+      calls.some((args) => args.includes("events")),
       false,
     );
   });

@@ -23,7 +23,9 @@ import { classifyLine, type LostLogMessage } from "./collector-logs";
 import type { VerifyTarget } from "./target";
 import type {
   ContainerState,
+  CoreEvent,
   DaemonSet,
+  Deployment,
   DatadogActiveMetrics,
   Fetched,
   LokiQueryResponse,
@@ -55,6 +57,8 @@ export const CHECK_IDS = [
   "datadog-metrics",
   "loki",
   "journal",
+  "events",
+  "events-loki",
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -72,6 +76,8 @@ export function checkName(id: CheckId, target: VerifyTarget, job = target.releas
     "datadog-metrics": `Datadog metrics (${target.datadog.namespace}.*)`,
     loki: `Loki (tenant ${target.tenantId})`,
     journal: `Node journal in Loki (last ${JOURNAL_WINDOW})`,
+    events: `Events collector Deployment ${target.namespace}/${target.events.releaseName}`,
+    "events-loki": `Kubernetes events in Loki (last ${EVENTS_WINDOW})`,
   };
   return names[id];
 }
@@ -97,6 +103,13 @@ export const RECENT_RESTART_MS = 60 * 60 * 1000;
 export const LOKI_WINDOW = "5m";
 /** The journal check's window: journal lines from every node within it (the kubelet logs far more often). */
 export const JOURNAL_WINDOW = "15m";
+/** The events check's window: the cluster's Events of this window must have lines in Loki. */
+export const EVENTS_WINDOW = "15m";
+/**
+ * An Event younger than this is not expected in Loki yet: the events collector sends it within a second or two
+ * (the informer's watch, then loki.write's batch_wait), so a minute leaves room for a slow push.
+ */
+export const EVENTS_GRACE_MS = 60_000;
 /** The collector-log check's window (kubectl logs --since). */
 export const LOG_WINDOW = "15m";
 /** The Datadog metrics check's window: every configured metric reported within it. */
@@ -763,6 +776,25 @@ export function lokiQuery(target: VerifyTarget): string {
 }
 
 export type LokiOutcome = HttpOutcome<LokiQueryResponse>;
+type LokiSamples = NonNullable<LokiQueryResponse["data"]>["result"];
+
+/**
+ * The samples of a Loki check's instant vector, or the check's failure when there are none to count: the query
+ * failed (the report shows the query and which credentials were sent), or Loki answered something else.
+ */
+function lokiSamples(
+  id: CheckId,
+  name: string,
+  outcome: LokiOutcome,
+  query: string,
+  credentials: string,
+): { samples: LokiSamples } | { failure: CheckResult } {
+  const fail = (summary: string, details: string[]) => ({ failure: { id, name, status: "fail" as const, summary, details, warnings: [] } });
+  if (!outcome.ok) return fail(`query failed: ${outcome.error}`, [query, `credentials: ${credentials}`]);
+  const { response } = outcome;
+  if (response.status === "success" && response.data?.resultType === "vector") return { samples: response.data.result };
+  return fail(`unexpected answer: status ${response.status}, result type ${response.data?.resultType ?? "none"}`, [query]);
+}
 
 /**
  * Every Ready node has log lines in Loki, under the stack's tenant and cluster label, in the last 5 minutes (the
@@ -774,20 +806,10 @@ export function checkLoki(target: VerifyTarget, nodes: readonly Node[], outcome:
   const name = checkName(id, target);
   const query = `query: ${lokiQuery(target)}`;
   const sent = `credentials: ${credentials}`;
-  if (!outcome.ok) return { id, name, status: "fail", summary: `query failed: ${outcome.error}`, details: [query, sent], warnings: [] };
-  const { response } = outcome;
-  if (response.status !== "success" || response.data?.resultType !== "vector") {
-    return {
-      id,
-      name,
-      status: "fail",
-      summary: `unexpected answer: status ${response.status}, result type ${response.data?.resultType ?? "none"}`,
-      details: [query],
-      warnings: [],
-    };
-  }
+  const answer = lokiSamples(id, name, outcome, query, credentials);
+  if ("failure" in answer) return answer.failure;
   if (!target.indexLabels.includes("node_name")) {
-    const lines = Number(response.data.result[0]?.value[1] ?? 0);
+    const lines = Number(answer.samples[0]?.value[1] ?? 0);
     const warnings = [
       "node_name is not an index label of this stack (alloy-logs:pipeline.indexLabels): lines are counted for the cluster, not per node",
     ];
@@ -795,7 +817,7 @@ export function checkLoki(target: VerifyTarget, nodes: readonly Node[], outcome:
       return { id, name, status: "pass", summary: `${lines} lines from the cluster in the last ${LOKI_WINDOW}`, details: [], warnings };
     return { id, name, status: "fail", summary: `no lines from the cluster in the last ${LOKI_WINDOW}`, details: [query, sent], warnings };
   }
-  const withLines = new Set(response.data.result.filter((r) => Number(r.value[1]) > 0).map((r) => r.metric.node_name));
+  const withLines = new Set(answer.samples.filter((r) => Number(r.value[1]) > 0).map((r) => r.metric.node_name));
   const expected = nodes.filter(isNodeReady);
   const missing = expected.filter((n) => !withLines.has(n.metadata.name));
   const which = expected.length === nodes.length ? "nodes" : "Ready nodes";
@@ -856,27 +878,9 @@ export function checkJournal(
   const id = "journal";
   const name = checkName(id, target);
   const query = `query: ${journalQuery(target)}`;
-  if (!outcome.ok)
-    return {
-      id,
-      name,
-      status: "fail",
-      summary: `query failed: ${outcome.error}`,
-      details: [query, `credentials: ${credentials}`],
-      warnings: [],
-    };
-  const { response } = outcome;
-  if (response.status !== "success" || response.data?.resultType !== "vector") {
-    return {
-      id,
-      name,
-      status: "fail",
-      summary: `unexpected answer: status ${response.status}, result type ${response.data?.resultType ?? "none"}`,
-      details: [query],
-      warnings: [],
-    };
-  }
-  const withLines = new Set(response.data.result.filter((r) => Number(r.value[1]) > 0).map((r) => r.metric.node_name));
+  const answer = lokiSamples(id, name, outcome, query, credentials);
+  if ("failure" in answer) return answer.failure;
+  const withLines = new Set(answer.samples.filter((r) => Number(r.value[1]) > 0).map((r) => r.metric.node_name));
   const expected = nodes.filter(isNodeReady);
   const missing = expected.filter((n) => !withLines.has(n.metadata.name));
   const which = expected.length === nodes.length ? "nodes" : "Ready nodes";
@@ -903,5 +907,132 @@ export function checkJournal(
       query,
     ],
     warnings: [],
+  };
+}
+
+// ---- the events collector (issue 21) ----------------------------------------
+
+/**
+ * The events collector's Deployment runs exactly one replica, available and of its current generation. One, not
+ * more: loki.source.kubernetes_events has no clustering in Alloy v1.11.3, so every replica sends every Event.
+ * A replica that is not available is explained by its pod, as a collector pod is.
+ */
+export function checkEventsCollector(target: VerifyTarget, deployment: Fetched<Deployment>, pods: readonly Pod[]): CheckResult {
+  const id = "events";
+  const name = checkName(id, target);
+  const fail = (summary: string, details: string[] = []): CheckResult => ({ id, name, status: "fail", summary, details, warnings: [] });
+  if (!deployment.found)
+    return fail(deployment.reason, [
+      `alloy-logs:events.enabled is true, so pulumi up creates it (release ${target.events.releaseName}); it may have been deleted by hand`,
+    ]);
+  const spec = deployment.value.spec?.replicas ?? 1;
+  const status = deployment.value.status ?? {};
+  if (spec !== 1)
+    return fail(`spec.replicas is ${spec}, expected 1`, [
+      "every replica sends every Event (loki.source.kubernetes_events has no clustering in Alloy v1.11.3): pulumi up sets it back to 1",
+    ]);
+  const generation = deployment.value.metadata.generation;
+  const observed = status.observedGeneration;
+  if (generation !== undefined && (observed === undefined || observed < generation))
+    return fail(
+      `status is of generation ${observed ?? "none"}, the Deployment is at generation ${generation}: the controller has not caught up yet`,
+    );
+  const available = status.availableReplicas ?? 0;
+  const updated = status.updatedReplicas ?? 0;
+  if (available >= 1 && updated >= 1) {
+    const running = pods.find(isPodRunningAndReady);
+    const where = running ? `: pod ${running.metadata.name} on ${running.spec.nodeName ?? "no node"}` : "";
+    return { id, name, status: "pass", summary: `1 of 1 replica available${where}`, details: [], warnings: [] };
+  }
+  const summary = available < 1 ? "0 of 1 replica available" : "the replica is not of the current pod template (rollout in progress)";
+  const details = pods.length === 0 ? ["no pod"] : pods.filter((p) => !isPodRunningAndReady(p)).map(podProblem);
+  return fail(summary, [...details, `kubectl -n ${target.namespace} describe deployment ${target.events.releaseName}`]);
+}
+
+/** The Events' lines in Loki over the window, for the stack's cluster label (under its tenant, as every Loki query). */
+export function eventsQuery(target: VerifyTarget): string {
+  return `sum(count_over_time({cluster=${quoted(target.clusterName)}, job=${quoted(target.events.job)}}[${EVENTS_WINDOW}]))`;
+}
+
+/**
+ * The time loki.source.kubernetes_events gives an Event's line (v1.11.3 event_controller.go, eventTimestamp): its
+ * lastTimestamp, or its eventTime when that is unset. Loki counts lines by that time, so the cluster's Events are too.
+ */
+export function eventTime(event: CoreEvent): number | undefined {
+  const time = event.lastTimestamp || event.eventTime;
+  const ms = time ? Date.parse(time) : NaN;
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function minutes(window: string): number {
+  return Number(/^(\d+)m$/.exec(window)![1]);
+}
+
+/** One Event, as a person reads it in the report. */
+function eventText(event: CoreEvent): string {
+  const o = event.involvedObject;
+  const object = [o.kind, o.namespace ? `${o.namespace}/${o.name ?? ""}` : o.name].filter(Boolean).join(" ");
+  return `${event.type ?? "Normal"} ${event.reason ?? "(no reason)"} on ${object} at ${new Date(eventTime(event)!).toISOString()}`;
+}
+
+/**
+ * The Events the cluster recorded in the window (older than EVENTS_GRACE_MS) have lines in Loki, under the stack's
+ * tenant and cluster label. A cluster with no Events in the window proves nothing either way: it passes with a
+ * warning saying so. Fewer lines than Events means some were never sent: a warning, since Loki's and the API
+ * server's windows end a few seconds apart.
+ */
+export function checkEventsInLoki(
+  target: VerifyTarget,
+  events: readonly CoreEvent[],
+  outcome: LokiOutcome,
+  credentials: string,
+  now: Date,
+): CheckResult {
+  const id = "events-loki";
+  const name = checkName(id, target);
+  const query = `query: ${eventsQuery(target)}`;
+  const answer = lokiSamples(id, name, outcome, query, credentials);
+  if ("failure" in answer) return answer.failure;
+  const lines = Number(answer.samples[0]?.value[1] ?? 0);
+  const from = now.getTime() - minutes(EVENTS_WINDOW) * 60_000;
+  const until = now.getTime() - EVENTS_GRACE_MS;
+  const recorded = events
+    .filter((e) => {
+      const t = eventTime(e);
+      return t !== undefined && t >= from && t <= until;
+    })
+    .sort((a, b) => eventTime(b)! - eventTime(a)!);
+  const counted = `the ${plural(recorded.length, "Event")} the cluster recorded from ${EVENTS_WINDOW} to 1m ago`;
+  if (recorded.length === 0) {
+    return {
+      id,
+      name,
+      status: "pass",
+      summary: `${plural(lines, "line")} in the last ${EVENTS_WINDOW}; the cluster recorded no Event from ${EVENTS_WINDOW} to 1m ago`,
+      details: [],
+      warnings: ["no Event to look for, so this proves nothing: run verify again after something happens (a rollout makes Events)"],
+    };
+  }
+  if (lines === 0) {
+    return {
+      id,
+      name,
+      status: "fail",
+      summary: `no lines in the last ${EVENTS_WINDOW}, against ${counted}`,
+      details: [`newest: ${eventText(recorded[0])}`, query, `credentials: ${credentials}`, "see Events collector Deployment, and its log"],
+      warnings: [],
+    };
+  }
+  const warnings =
+    lines < recorded.length
+      ? [`fewer lines than Events: ${lines} against ${recorded.length}; some were never sent (was the events collector down?)`]
+      : [];
+  return {
+    id,
+    name,
+    status: "pass",
+    summary: `${plural(lines, "line")} in the last ${EVENTS_WINDOW}, for ${counted}`,
+    details: [],
+    warnings,
   };
 }

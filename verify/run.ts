@@ -3,8 +3,10 @@ import {
   CHECK_IDS,
   checkCollectorLogs,
   checkCollectorPods,
-  checkJournal,
   checkDaemonSet,
+  checkEventsCollector,
+  checkEventsInLoki,
+  checkJournal,
   checkDatadogAnnotations,
   checkDatadogMetrics,
   checkLoki,
@@ -14,6 +16,9 @@ import {
   checkRestarts,
   checkServiceMonitor,
   DATADOG_WINDOW_MINUTES,
+  eventsQuery,
+  journalQuery,
+  lokiQuery,
   prometheusJob,
   type CheckId,
   type CheckResult,
@@ -23,10 +28,10 @@ import {
   lokiAuthorization,
   queryDatadogMetrics,
   queryLoki,
-  queryLokiJournal,
   queryPrometheus,
   readCluster,
   readCollectorLogs,
+  readEvents,
   type DatadogEnv,
   type FetchLike,
   type KubectlRunner,
@@ -64,6 +69,7 @@ export const NOT_RUN_REASONS = {
   "datadog-metrics": "no Datadog API keys (DD_API_KEY and DD_APP_KEY): only the pods' annotations were checked",
   loki: "no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
   journal: "no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
+  "events-loki": "no Loki query URL (--loki-url <url> or LOKI_QUERY_URL)",
 } as const;
 
 export async function runVerify(target: VerifyTarget, deps: VerifyDependencies): Promise<VerifyOutcome> {
@@ -72,6 +78,9 @@ export async function runVerify(target: VerifyTarget, deps: VerifyDependencies):
   const job = prometheusJob(target, cluster.serviceMonitor, cluster.service);
   const tagFilter = deps.datadogTagFilter || `kube_cluster_name:${target.clusterName}`;
   const wanted = (id: CheckId) => !skip.has(id);
+  const journalWanted = wanted("journal") && target.journal.enabled;
+  const eventsWanted = wanted("events-loki") && target.events.enabled;
+  const lokiWanted = [wanted("loki"), journalWanted, eventsWanted].filter(Boolean);
 
   const [logs, prometheus, datadogMetrics, loki] = await Promise.all([
     wanted("logs") ? readCollectorLogs(target, cluster.pods, deps.kubectl) : undefined,
@@ -81,16 +90,18 @@ export async function runVerify(target: VerifyTarget, deps: VerifyDependencies):
     wanted("datadog-metrics") && target.datadog.enabled && deps.datadog
       ? queryDatadogMetrics(tagFilter, new Date(deps.now.getTime() - DATADOG_WINDOW_MINUTES * 60_000), deps.datadog, deps.fetch)
       : undefined,
-    (wanted("loki") || (wanted("journal") && target.journal.enabled)) && deps.lokiUrl
+    lokiWanted.length > 0 && deps.lokiUrl
       ? (async () => {
           const auth = await lokiAuthorization(target, deps.lokiEnv ?? {}, deps.kubectl);
-          const [outcome, journal] = auth.ok
-            ? await Promise.all([
-                wanted("loki") ? queryLoki(target, deps.lokiUrl!, deps.fetch, auth.header) : undefined,
-                wanted("journal") && target.journal.enabled ? queryLokiJournal(target, deps.lokiUrl!, deps.fetch, auth.header) : undefined,
-              ])
-            : [undefined, undefined];
-          return { auth, outcome, journal };
+          const query = (wanted: boolean, text: string) =>
+            auth.ok && wanted ? queryLoki(target, deps.lokiUrl!, deps.fetch, auth.header, text) : undefined;
+          const [outcome, journal, events, clusterEvents] = await Promise.all([
+            query(wanted("loki"), lokiQuery(target)),
+            query(journalWanted, journalQuery(target)),
+            query(eventsWanted, eventsQuery(target)),
+            auth.ok && eventsWanted ? readEvents(target, deps.kubectl) : undefined,
+          ]);
+          return { auth, outcome, journal, events, clusterEvents };
         })()
       : undefined,
   ]);
@@ -131,6 +142,16 @@ export async function runVerify(target: VerifyTarget, deps: VerifyDependencies):
       if (!loki) return result("journal", "notrun", `not run: ${NOT_RUN_REASONS.journal}`);
       if (!loki.auth.ok) return result("journal", "notrun", `not run: ${loki.auth.error}`);
       return checkJournal(target, cluster.nodes, loki.journal!, loki.auth.source, cluster.pods, logs ?? []);
+    },
+    events: () => {
+      if (!cluster.events) return result("events", "skip", "skipped: alloy-logs:events.enabled is false");
+      return checkEventsCollector(target, cluster.events.deployment, cluster.events.pods);
+    },
+    "events-loki": () => {
+      if (!target.events.enabled) return result("events-loki", "skip", "skipped: alloy-logs:events.enabled is false");
+      if (!loki) return result("events-loki", "notrun", `not run: ${NOT_RUN_REASONS["events-loki"]}`);
+      if (!loki.auth.ok) return result("events-loki", "notrun", `not run: ${loki.auth.error}`);
+      return checkEventsInLoki(target, loki.clusterEvents!, loki.events!, loki.auth.source, deps.now);
     },
   };
   const results = CHECK_IDS.map((id) => (skip.has(id) ? result(id, "skip", `skipped (--skip ${id})`) : run[id]()));

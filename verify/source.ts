@@ -5,10 +5,12 @@
  * (`--context`), so the current context of whoever runs verify is never used.
  * Credentials are read here and sent as headers; they never reach a report.
  */
-import { journalQuery, LOG_WINDOW, lokiQuery, prometheusQuery, type HttpOutcome, type LokiOutcome, type PodLogs } from "./checks";
+import { LOG_WINDOW, lokiQuery, prometheusQuery, type HttpOutcome, type LokiOutcome, type PodLogs } from "./checks";
 import type { VerifyTarget } from "./target";
 import type {
+  CoreEvent,
   DaemonSet,
+  Deployment,
   DatadogActiveMetrics,
   Fetched,
   List,
@@ -52,6 +54,10 @@ export function kubectlCommands(target: VerifyTarget) {
       `/apis/metrics.k8s.io/v1beta1/namespaces/${target.namespace}/pods?labelSelector=${encodeURIComponent(target.podSelector)}`,
     ],
     lokiAuthSecret: [...namespaced, "get", "secret", target.lokiAuth.secretName, "-o", "json"],
+    eventsDeployment: [...namespaced, "get", "deployment", target.events.releaseName, "-o", "json"],
+    eventsPods: [...namespaced, "get", "pods", "--selector", target.events.podSelector, "-o", "json"],
+    // Every namespace's: the events collector sends them all. kubectl lists them in chunks of 500 (--chunk-size).
+    events: [...cluster, "get", "events", "--all-namespaces", "-o", "json"],
   };
 }
 
@@ -80,6 +86,8 @@ export interface ClusterState {
   /** The Service the ServiceMonitor selects; undefined when the ServiceMonitor is disabled. */
   service?: Fetched<Service>;
   podMetrics: Fetched<PodMetrics[]>;
+  /** The events collector's Deployment and pods; undefined when the stack disables it (they are then not read). */
+  events?: { deployment: Fetched<Deployment>; pods: Pod[] };
 }
 
 function failure(args: readonly string[], result: KubectlResult): KubectlError {
@@ -105,13 +113,15 @@ function firstLine(text: string): string {
 export async function readCluster(target: VerifyTarget, kubectl: KubectlRunner): Promise<ClusterState> {
   const commands = kubectlCommands(target);
   const run = async (args: string[]) => ({ args, result: await kubectl(args) });
-  const [nodes, pods, daemonSet, serviceMonitor, service, podMetrics] = await Promise.all([
+  const [nodes, pods, daemonSet, serviceMonitor, service, podMetrics, eventsDeployment, eventsPods] = await Promise.all([
     run(commands.nodes),
     run(commands.pods),
     run(commands.daemonSet),
     target.serviceMonitor.enabled ? run(commands.serviceMonitor) : undefined,
     target.serviceMonitor.enabled ? run(commands.service) : undefined,
     run(commands.podMetrics),
+    target.events.enabled ? run(commands.eventsDeployment) : undefined,
+    target.events.enabled ? run(commands.eventsPods) : undefined,
   ]);
   const list = <T>({ args, result }: { args: string[]; result: KubectlResult }): T[] => {
     if (result.code !== 0) throw failure(args, result);
@@ -159,7 +169,24 @@ export async function readCluster(target: VerifyTarget, kubectl: KubectlRunner):
       };
     } else throw failure(args, result);
   }
+
+  if (eventsDeployment && eventsPods) {
+    const { args, result } = eventsDeployment;
+    let deployment: Fetched<Deployment>;
+    if (result.code === 0) deployment = { found: true, value: parse<Deployment>(args, result) };
+    else if (NOT_FOUND.test(result.stderr)) deployment = { found: false, reason: "not found" };
+    else throw failure(args, result);
+    state.events = { deployment, pods: list<Pod>(eventsPods) };
+  }
   return state;
+}
+
+/** Every Event the API server holds, in every namespace (the events-loki check compares them with Loki's lines). */
+export async function readEvents(target: VerifyTarget, kubectl: KubectlRunner): Promise<CoreEvent[]> {
+  const args = kubectlCommands(target).events;
+  const result = await kubectl(args);
+  if (result.code !== 0) throw failure(args, result);
+  return parse<List<CoreEvent>>(args, result).items;
 }
 
 /** How many `kubectl logs` run at once. */
@@ -282,26 +309,23 @@ function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
 }
 
-/** Runs the Loki check's query under the stack's tenant (X-Scope-OrgID), with the given Authorization header. */
-export async function queryLoki(target: VerifyTarget, baseUrl: string, fetchImpl: FetchLike, authorization?: string): Promise<LokiOutcome> {
-  const headers: Record<string, string> = { "X-Scope-OrgID": target.tenantId };
-  if (authorization) headers.Authorization = authorization;
-  return getJson(lokiQueryUrl(baseUrl, lokiQuery(target)), headers, fetchImpl);
-}
-
-/** Prometheus's instant query of the collectors' `up` series. */
-/** The journal check's query, under the stack's tenant, with the same credentials as queryLoki. */
-export async function queryLokiJournal(
+/**
+ * Runs a Loki check's query (by default the pod-log check's) under the stack's tenant (X-Scope-OrgID), with the
+ * given Authorization header.
+ */
+export async function queryLoki(
   target: VerifyTarget,
   baseUrl: string,
   fetchImpl: FetchLike,
   authorization?: string,
+  query: string = lokiQuery(target),
 ): Promise<LokiOutcome> {
   const headers: Record<string, string> = { "X-Scope-OrgID": target.tenantId };
   if (authorization) headers.Authorization = authorization;
-  return getJson(lokiQueryUrl(baseUrl, journalQuery(target)), headers, fetchImpl);
+  return getJson(lokiQueryUrl(baseUrl, query), headers, fetchImpl);
 }
 
+/** Prometheus's instant query of the collectors' `up` series. */
 export async function queryPrometheus(
   target: VerifyTarget,
   job: string,

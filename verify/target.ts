@@ -1,5 +1,7 @@
 /** What `npm run verify` checks, taken from a stack's validated configuration. */
+import { EVENTS_JOB_NAME } from "../alloy-config/events";
 import { CREDENTIAL_ENV } from "../alloy-config/pipeline";
+import { EVENTS_POD_SELECTOR, EVENTS_RELEASE_NAME } from "../chart/events-values";
 import { ALLOY_CONTAINER, COLLECTOR_POD_SELECTOR, DATADOG_CHECKS_ANNOTATION, RELEASE_NAME } from "../config/chart/owned";
 import { datadogChecks } from "../monitoring/datadog-check";
 import { LOKI_AUTH_SECRET_NAME } from "../config/chart/owned";
@@ -30,6 +32,8 @@ export interface VerifyTarget {
   indexLabels: readonly string[];
   /** alloy-logs:journal: whether the collectors read the node's journal, and from where. */
   journal: { enabled: boolean; path: string };
+  /** alloy-logs:events: whether the events collector runs; its Deployment (named after its release), its pods and its job label. */
+  events: { enabled: boolean; releaseName: string; podSelector: string; job: string };
   /** alloy-logs:lokiAuth.type, and where the cluster holds the credentials: the Secret and its keys (CREDENTIAL_ENV). */
   lokiAuth: { type: StackConfig["lokiAuth"]["type"]; secretName: string; keys: typeof CREDENTIAL_ENV };
 }
@@ -58,6 +62,7 @@ export function verifyTarget(stack: string, config: StackConfig): VerifyTarget {
     memoryLimitRatio: config.alerts.memoryLimitRatio,
     indexLabels: [...config.pipeline.indexLabels],
     journal: { enabled: config.journal.enabled, path: config.journal.path },
+    events: { enabled: config.events.enabled, releaseName: EVENTS_RELEASE_NAME, podSelector: EVENTS_POD_SELECTOR, job: EVENTS_JOB_NAME },
     lokiAuth: { type: config.lokiAuth.type, secretName: LOKI_AUTH_SECRET_NAME, keys: CREDENTIAL_ENV },
   };
 }

@@ -103,6 +103,32 @@ export interface DaemonSet {
   };
 }
 
+/** apps/v1 Deployment: the events collector (release alloy-events). */
+export interface Deployment {
+  metadata: ObjectMeta;
+  spec?: { replicas?: number };
+  status?: {
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    observedGeneration?: number;
+  };
+}
+
+/**
+ * core/v1 Event, as `kubectl get events` lists them. An Event written through events.k8s.io/v1 (the scheduler's)
+ * has eventTime and no lastTimestamp.
+ */
+export interface CoreEvent {
+  metadata: ObjectMeta;
+  involvedObject: { kind?: string; namespace?: string; name?: string };
+  reason?: string;
+  type?: string;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+}
+
 /** metrics.k8s.io/v1beta1 PodMetrics: usage as quantities, e.g. cpu "61214283n", memory "248720Ki". */
 export interface PodMetrics {
   metadata: ObjectMeta;

@@ -99,6 +99,25 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
    * are skipped by name.
    */
   const verify = async (): Promise<RunResult> => {
+    // An Event 5 minutes old, as a cluster in use always has: the events-loki check then has one to look for whatever
+    // this run's timing (the control plane's own Events may all be younger than the check's one-minute grace).
+    const at = new Date(Date.now() - 5 * 60_000).toISOString().replace(/\.\d+Z$/, "Z");
+    await kubectl(
+      ["create", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Event",
+        metadata: { generateName: "verify-e2e.", namespace: "default" },
+        involvedObject: { apiVersion: "v1", kind: "Node", name: SEED_NODES[0].name },
+        reason: "NodeHasSufficientMemory",
+        message: `Node ${SEED_NODES[0].name} status is now: NodeHasSufficientMemory`,
+        type: "Normal",
+        count: 1,
+        firstTimestamp: at,
+        lastTimestamp: at,
+        source: { component: "kubelet", host: SEED_NODES[0].name },
+      }),
+    );
     const config = JSON.parse(readFileSync(cluster.kubeconfig, "utf8")) as { contexts: { name: string }[]; "current-context": string };
     config.contexts[0].name = "buzzvil-eks-ops";
     const kubeconfig = path.join(cluster.dir, "verify.kubeconfig");
@@ -189,15 +208,18 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
     observability = await startObservabilityStandIns({
       serviceMonitorSelector: { release: "kube-prometheus-stack" },
       read: async () => {
-        const list = JSON.parse(await kubectl(["get", "pods,services,servicemonitors,configmaps", "-n", "loki-v3", "-o", "json"])) as {
-          items: { kind: string }[];
-        };
-        const of = <T>(kind: string) => list.items.filter((i) => i.kind === kind) as T[];
+        const [list, events] = await Promise.all([
+          kubectl(["get", "pods,services,servicemonitors,configmaps", "-n", "loki-v3", "-o", "json"]),
+          kubectl(["get", "events", "--all-namespaces", "-o", "json"]),
+        ]);
+        const items = (JSON.parse(list) as { items: { kind: string }[] }).items;
+        const of = <T>(kind: string) => items.filter((i) => i.kind === kind) as T[];
         return {
           pods: of("Pod"),
           services: of("Service"),
           serviceMonitors: of("ServiceMonitor"),
           configMaps: of("ConfigMap"),
+          events: (JSON.parse(events) as { items: unknown[] }).items,
         } satisfies ClusterView;
       },
     });
@@ -247,10 +269,16 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
       assert.ok(result.stdout.includes("2 of 10 nodes without a Running, Ready collector"), result.stdout);
       assert.ok(result.stdout.includes(`${SEED_NODES[8].name} (taints: dedicated=batch:NoSchedule): no collector pod`), result.stdout);
       assert.ok(result.stdout.includes(`${SEED_NODES[9].name} (taints: dedicated=monitoring:NoExecute): no collector pod`), result.stdout);
-      // The seed's values turn on no ServiceMonitor, no Datadog check and no Loki pipeline, pods' or journal's (the chart's default config.alloy): the stand-ins see none.
+      // The seed's values turn on no ServiceMonitor, no Datadog check and no Loki pipeline, pods' or journal's (the chart's
+      // default config.alloy): the stand-ins see none. Nor had the seed an events collector: no Event reaches Loki.
+      assert.ok(result.stdout.includes("✗ Events collector Deployment loki-v3/alloy-events: not found"), result.stdout);
+      assert.match(
+        result.stdout,
+        /✗ Kubernetes events in Loki \(last 15m\): no lines in the last 15m, against the \d+ Events? the cluster recorded/,
+      );
       assert.equal(
         result.stdout.split("\n").at(-2),
-        "8 of 11 checks failed: daemonset, pods, servicemonitor, prometheus, datadog, datadog-metrics, loki, journal.",
+        "10 of 13 checks failed: daemonset, pods, servicemonitor, prometheus, datadog, datadog-metrics, loki, journal, events, events-loki.",
       );
 
       // The old install goes before the program's (docs/runbook.md, First deploy).
@@ -292,7 +320,7 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
     assert.deepEqual([events.spec.replicas, events.status.availableReplicas, events.status.updatedReplicas], [1, 1, 1]);
     const eventsPods = (
       JSON.parse(await kubectl(["get", "pods", "-n", "loki-v3", "-l", "app.kubernetes.io/instance=alloy-events", "-o", "json"])) as {
-        items: { spec: { nodeName?: string; priorityClassName?: string } }[];
+        items: { metadata: { name: string }; spec: { nodeName?: string; priorityClassName?: string } }[];
       }
     ).items;
     assert.equal(eventsPods.length, 1);
@@ -305,6 +333,12 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
     );
     // The seed's post-deploy checks now pass: a Running, Ready collector on every node.
     const result = await verify();
+    const counts = /Kubernetes events in Loki \(last 15m\): (\d+) lines in the last 15m, for the (\d+ Events?) the cluster/.exec(
+      result.stdout,
+    );
+    assert.ok(counts, result.stdout);
+    const eventLines = { lines: Number(counts[1]), recorded: counts[2] };
+    assert.ok(eventLines.lines >= Number.parseInt(eventLines.recorded), result.stdout);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(
       result.stdout,
@@ -321,7 +355,10 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
         "✓ Datadog metrics (loki_v3.*): 10 of 10 configured metrics reported in the last 15m",
         "✓ Loki (tenant ops): lines from all 10 nodes in the last 5m",
         "✓ Node journal in Loki (last 15m): journal lines from all 10 nodes",
-        "9 of 11 checks passed, 2 skipped.",
+        `✓ Events collector Deployment loki-v3/alloy-events: 1 of 1 replica available: pod ${eventsPods[0].metadata.name} on ${eventsPods[0].spec.nodeName}`,
+        // The stand-in gives a line for every Event the API server holds, as the collector sends once it starts.
+        `✓ Kubernetes events in Loki (last 15m): ${eventLines.lines} lines in the last 15m, for the ${eventLines.recorded} the cluster recorded from 15m to 1m ago`,
+        "11 of 13 checks passed, 2 skipped.",
         "",
       ].join("\n"),
     );

@@ -1,7 +1,8 @@
 /**
  * A stand-in Kubernetes API server for running the real kubectl against verify's recorded responses
  * (test/fixtures/verify/<scenario>/): legacy discovery (/api, /apis, each group version's APIResourceList), the
- * objects and lists verify reads, the metrics API, and pod logs. What it does not hold it answers as the API
+ * objects and lists verify reads (the events collector's Deployment and pods, and every namespace's Events too), the
+ * metrics API, and pod logs. What it does not hold it answers as the API
  * server does: a Status with reason NotFound, so kubectl prints its own `Error from server (NotFound)` line.
  * It speaks plain HTTP with no authentication; only kubectl's side (flags, discovery, URLs, output) is real.
  */
@@ -24,8 +25,12 @@ const DISCOVERY: Record<string, Resource[]> = {
     { name: "pods/log", kind: "Pod", namespaced: true },
     { name: "services", kind: "Service", namespaced: true },
     { name: "secrets", kind: "Secret", namespaced: true },
+    { name: "events", kind: "Event", namespaced: true },
   ],
-  "apps/v1": [{ name: "daemonsets", kind: "DaemonSet", namespaced: true }],
+  "apps/v1": [
+    { name: "daemonsets", kind: "DaemonSet", namespaced: true },
+    { name: "deployments", kind: "Deployment", namespaced: true },
+  ],
   "monitoring.coreos.com/v1": [{ name: "servicemonitors", kind: "ServiceMonitor", namespaced: true }],
   "metrics.k8s.io/v1beta1": [{ name: "pods", kind: "PodMetrics", namespaced: true }],
 };
@@ -115,7 +120,21 @@ export async function startFakeApiServer(fixtures: string, options: FakeApiOptio
     }
     const routes: [RegExp, () => unknown][] = [
       [/^\/api\/v1\/nodes$/, () => list("nodes.json", "NodeList", "v1")],
-      [/^\/api\/v1\/namespaces\/loki-v3\/pods$/, () => list("pods.json", "PodList", "v1")],
+      // The events collector's pods by their release's label; every other selector gets the DaemonSet's.
+      [
+        /^\/api\/v1\/namespaces\/loki-v3\/pods$/,
+        () =>
+          list(
+            url.searchParams.get("labelSelector")?.includes("instance=alloy-events") ? "events-pods.json" : "pods.json",
+            "PodList",
+            "v1",
+          ),
+      ],
+      [
+        /^\/apis\/apps\/v1\/namespaces\/loki-v3\/deployments\/alloy-events$/,
+        () => fixture("events-deployment.json") ?? notFound("apps", "deployments", "alloy-events"),
+      ],
+      [/^\/api\/v1\/events$/, () => list("events.json", "EventList", "v1")],
       [
         /^\/apis\/apps\/v1\/namespaces\/loki-v3\/daemonsets\/alloy$/,
         () => fixture("daemonset.json") ?? notFound("apps", "daemonsets", "alloy"),
