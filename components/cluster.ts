@@ -58,6 +58,12 @@ export function eksKubeconfig(cluster: EksCluster & { endpoint: string; certific
  * resource they manage, in place (see AlloyLogCollector's LEGACY_NAMES).
  */
 export function clusterProvider(name: string, access: ClusterAccess, parent: pulumi.Resource): k8s.Provider {
+  // Without it the provider replaces a ConfigMap whose data changes, and a named one (every chart ConfigMap, the
+  // dashboard's) delete-first: a config.alloy change would show as a replace in the preview, and leave a moment
+  // with no ConfigMap for a collector pod starting on a new node. With it the data is patched in place and Alloy's
+  // config-reloader sidecar reloads it, no pod restarted (pulumi-kubernetes provider option enableConfigMapMutable,
+  // https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/#enableconfigmapmutable_nodejs).
+  const options = { enableConfigMapMutable: true };
   if ((access.kubeconfigContext === undefined) === (access.eks === undefined)) {
     // Without either the provider would fall back to the current context of the ambient kubeconfig.
     throw new Error(
@@ -78,7 +84,7 @@ export function clusterProvider(name: string, access: ClusterAccess, parent: pul
       .apply(([endpoint, cas]) =>
         eksKubeconfig({ name: clusterName, region, roleArn, endpoint, certificateAuthority: cas[0]?.data ?? "" }),
       );
-    return new k8s.Provider(`${name}-cluster`, { kubeconfig }, { parent, aliases: [{ name: "cluster" }] });
+    return new k8s.Provider(`${name}-cluster`, { kubeconfig, ...options }, { parent, aliases: [{ name: "cluster" }] });
   }
-  return new k8s.Provider(`${name}-cluster`, { context: access.kubeconfigContext }, { parent, aliases: [{ name: "cluster" }] });
+  return new k8s.Provider(`${name}-cluster`, { context: access.kubeconfigContext, ...options }, { parent, aliases: [{ name: "cluster" }] });
 }

@@ -138,9 +138,16 @@ describe("AlloyLogCollector under mocks", () => {
 
   it("uses an explicit provider for the configured kubeconfig context, never the ambient one", async () => {
     const { resources } = await runPlan("test", { config: configWith({ kubeconfigContext: "some-context" }) });
-    assert.deepEqual(only(resources, "pulumi:providers:kubernetes").inputs, { context: "some-context" });
+    assert.deepEqual(only(resources, "pulumi:providers:kubernetes").inputs, { context: "some-context", enableConfigMapMutable: "true" });
     for (const r of resources.filter((r) => r.type.startsWith("kubernetes:"))) {
       assert.equal(r.options.provider, PROVIDER, r.type);
+    }
+  });
+
+  it("has the provider patch a changed ConfigMap in place instead of replacing it, for a context and for an EKS cluster", async () => {
+    for (const access of [configWith({ kubeconfigContext: "some-context" }), configWith({ eks: EKS }, ["kubeconfigContext"])]) {
+      const { resources } = await runPlan("test", { config: access });
+      assert.equal(only(resources, "pulumi:providers:kubernetes").inputs.enableConfigMapMutable, "true");
     }
   });
 

@@ -86,7 +86,7 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
           "json",
         ]),
       ) as {
-        items: { spec: { nodeName?: string }; status: { phase?: string } }[];
+        items: { metadata: { name: string; uid: string }; spec: { nodeName?: string }; status: { phase?: string } }[];
       }
     ).items;
 
@@ -587,19 +587,70 @@ describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy
     }
   });
 
+  it("ops: a config.alloy change patches the ConfigMap in place, no collector restarted; a stack deployed before enableConfigMapMutable takes it with no replacement", async function () {
+    const cluster_ts = path.join(ws.project, "components", "cluster.ts");
+    const original = readFileSync(cluster_ts, "utf8");
+    const changes = async () => {
+      const preview = parsePreviewJson((await ws.pulumiOk(["preview", "--stack", "ops", "--json"])).stdout);
+      return Object.fromEntries(
+        (preview.steps ?? [])
+          .filter((s) => s.op !== "same" && s.op !== "read")
+          .map((s) => {
+            const [, , types, name] = s.urn.split("::");
+            return [`${types.split("$").at(-1)} ${name}`, s.op];
+          }),
+      );
+    };
+    const collectorPods = async () => (await pods()).map((p) => `${p.metadata.name} ${p.metadata.uid}`).sort();
+    try {
+      // The program as it was before the option: the provider replaces a ConfigMap whose data changes.
+      assert.match(original, /const options = \{ enableConfigMapMutable: true \};/);
+      writeFileSync(cluster_ts, original.replace("const options = { enableConfigMapMutable: true };", "const options = {};"));
+      await ws.pulumiOk(["up", "--stack", "ops", "--yes", "--skip-preview"], { timeoutMs: 600_000 });
+      await ws.pulumiOk(["config", "set", "--stack", "ops", "--path", "alloy-logs:lokiWrite.batchWait", "2s"]);
+      // Both releases push with lokiWrite, so both configs change.
+      assert.deepEqual(await changes(), {
+        "kubernetes:core/v1:ConfigMap alloy:loki-v3/alloy": "replace",
+        "kubernetes:core/v1:ConfigMap alloy-events:loki-v3/alloy-events": "replace",
+      });
+
+      // Today's program on that state: the provider takes the option as an update, and the ConfigMap is patched.
+      writeFileSync(cluster_ts, original);
+      assert.deepEqual(await changes(), {
+        "pulumi:providers:kubernetes alloy-logs-cluster": "update",
+        "kubernetes:core/v1:ConfigMap alloy:loki-v3/alloy": "update",
+        "kubernetes:core/v1:ConfigMap alloy-events:loki-v3/alloy-events": "update",
+      });
+      const [podsBefore, configMapUid] = [
+        await collectorPods(),
+        (await kubectl(["get", "configmap", "-n", "loki-v3", "alloy", "-o", "jsonpath={.metadata.uid}"])).trim(),
+      ];
+      await ws.pulumiOk(["up", "--stack", "ops", "--yes", "--skip-preview"], { timeoutMs: 600_000 });
+      const configMap = JSON.parse(await kubectl(["get", "configmap", "-n", "loki-v3", "alloy", "-o", "json"])) as {
+        metadata: { uid: string };
+        data: Record<string, string>;
+      };
+      assert.equal(configMap.metadata.uid, configMapUid, "the ConfigMap was replaced, not patched");
+      assert.match(configMap.data["config.alloy"], /batch_wait\s*=\s*"2s"/);
+      // The DaemonSet's pod template does not change with the config (config-reloader reloads it): no pod is replaced.
+      assert.deepEqual(await collectorPods(), podsBefore);
+      await ws.pulumiOk(["preview", "--stack", "ops", "--expect-no-changes"]);
+    } finally {
+      writeFileSync(cluster_ts, original);
+      await ws.pulumiOk(["config", "rm", "--stack", "ops", "alloy-logs:lokiWrite"]);
+      await ws.pulumiOk(["up", "--stack", "ops", "--yes", "--skip-preview"], { timeoutMs: 600_000 });
+    }
+  });
+
   it("ops: events.enabled false removes the alloy-events release with pulumi up, leaving the DaemonSet's untouched; true brings it back", async function () {
     const dsUid = async () => (await kubectl(["get", "daemonset", "-n", "loki-v3", "alloy", "-o", "jsonpath={.metadata.uid}"])).trim();
     const before = await dsUid();
     await ws.pulumiOk(["config", "set", "--stack", "ops", "--path", "alloy-logs:events.enabled", "false"]);
     const off = await ws.pulumiOk(["up", "--stack", "ops", "--yes", "--skip-preview"], { timeoutMs: 600_000 });
     const summary = off.stdout.slice(off.stdout.lastIndexOf("Resources:"), off.stdout.lastIndexOf("Duration:")).trim();
-    // The release's 8 resources go; the alert rules and the dashboard lose the events collector's group and row (one
-    // updated, one replaced: the provider replaces a ConfigMap whose data changes). The DaemonSet's release is untouched.
-    assert.equal(
-      summary,
-      "Resources:\n    ~ 1 updated\n    - 8 deleted\n    +-1 replaced\n    10 changes. 11 unchanged",
-      off.stdout.slice(-2500),
-    );
+    // The release's 8 resources go; the alert rules and the dashboard lose the events collector's group and row (both
+    // updated in place: the provider patches ConfigMaps, enableConfigMapMutable). The DaemonSet's release is untouched.
+    assert.equal(summary, "Resources:\n    ~ 2 updated\n    - 8 deleted\n    10 changes. 11 unchanged", off.stdout.slice(-2500));
     const gone = await kubectl(["get", "deployments,services,serviceaccounts,configmaps,servicemonitors", "-n", "loki-v3", "-o", "name"]);
     assert.doesNotMatch(gone, /alloy-events/);
     assert.doesNotMatch(await kubectl(["get", "clusterroles,clusterrolebindings", "-o", "name"]), /loki-v3-alloy-events/);
