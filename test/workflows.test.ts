@@ -226,12 +226,16 @@ describe("CI workflows (.github/workflows)", () => {
       const setupGo = stepsOf(test).find((s) => actionOf(s) === "actions/setup-go");
       assert.deepEqual((setupGo as { with?: unknown }).with, { "go-version": "1.26", cache: false });
       // .ci/run installs promtool from Debian's prometheus package, then npm ci, then npm test,
-      // which is lint, format check, typecheck and mocha, in that order.
+      // whose fast tier is lint, format check, typecheck and mocha (at once, scripts/test-fast.ts).
       assert.match(readFileSync(path.join(ROOT, ".ci", "run"), "utf8"), /apt-get install [^\n]*prometheus[\s\S]*npm ci[\s\S]*npm test/);
       const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
       // npm test is both tiers: the fast one, then the real-tool one (scripts/test-real.sh).
       assert.equal(scripts.test, "npm run test:fast && npm run test:real");
-      assert.equal(scripts["test:fast"], "npm run lint && npm run format:check && npm run typecheck && mocha");
+      // The fast tier is scripts/test-fast.ts: eslint, prettier --check, tsc and mocha, at once.
+      assert.equal(scripts["test:fast"], "node --require ./scripts/register-ts.js scripts/test-fast.ts");
+      const fastTier = readFileSync(path.join(ROOT, "scripts", "test-fast.ts"), "utf8");
+      for (const step of ["eslint/bin/eslint.js", "prettier/bin/prettier.cjs", "typescript/bin/tsc", "mocha/bin/mocha.js"])
+        assert.ok(fastTier.includes(`"node_modules/${step}"`), `scripts/test-fast.ts runs ${step}`);
       assert.equal(scripts["test:real"], "bash scripts/test-real.sh");
     });
 
