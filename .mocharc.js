@@ -1,10 +1,28 @@
 // The fast tier (npm run test:fast). REQUIRE_RENDER=1 (the GitHub test workflow) makes any
 // skipped test a failure, the chart render tests first.
 "use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+// Parallel workers take files in this order: the longest first (mocha's JSON reporter, npm run bench), so
+// that the last file to start is a short one and both workers end together. The rest follow by name.
+const LONGEST_FIRST = ["test/component.test.ts", "test/chart-render.test.ts", "test/stack-edits.test.ts", "test/layers.test.ts"];
+const all = fs
+  .readdirSync(path.join(__dirname, "test"))
+  .filter((f) => f.endsWith(".test.ts"))
+  .map((f) => `test/${f}`)
+  .sort();
+
 module.exports = {
-  require: ["./scripts/register-ts.js"],
-  spec: ["test/*.test.ts"],
+  // The loader, then the SDK's bookkeeping stacks left unmapped (test/support/sdk-stacks.ts says why).
+  require: ["./scripts/register-ts.js", "./test/support/sdk-stacks.ts"],
+  spec: [...LONGEST_FIRST.filter((f) => all.includes(f)), ...all.filter((f) => !LONGEST_FIRST.includes(f))],
   extension: ["ts"],
   timeout: 10000,
+  // One worker per core (mocha's default is cores - 1: one, here).
+  parallel: true,
+  jobs: 2,
+  // A test slower than this is printed with its time (the spec reporter), and listed by npm run bench.
+  slow: 1000,
   "forbid-pending": process.env.REQUIRE_RENDER === "1",
 };

@@ -6,7 +6,7 @@
  *
  * This is the fast way, for the many unit-level tests: the SDK in this process
  * is pointed at the stand-in with pulumi.runtime.resetOptions, as the Automation
- * API does for an inline program. `npm run plan` and test/cli-path.test.ts run
+ * API does for an inline program. `npm run plan` and test/process/cli-path.test.ts run
  * the program on the CLI's own path instead (plan/cli-path.ts: node, the
  * Pulumi.yaml loader and the SDK's cmd/run); a test proves both record the
  * same resources for every stack.

@@ -2,7 +2,9 @@
 # The real-tool tier (npm run test:real; npm test runs it after the fast tier):
 # test/real/*.test.ts on the real Pulumi CLI, engine, language host, Kubernetes
 # provider and policy analyzer, against a real kube-apiserver and etcd on 127.0.0.1
-# and the pinned chart served from 127.0.0.1.
+# and the pinned chart served from 127.0.0.1; and test/process/*.test.ts, the tests
+# that start whole processes (npm run plan, the CLI's path with ts-node, the policy
+# pack, verify with the real kubectl, the CI scripts), too slow for the fast tier.
 #
 # Builds what it needs first, once (scripts/build-real-tools.sh: about 25 minutes
 # cold on a 2-core machine, a second warm), and gets helm and kubectl

@@ -173,6 +173,8 @@ describe("alert rules under promtool (Debian's prometheus package)", function ()
   let dir: string;
 
   before(function () {
+    // One promtool run of every group below: seconds, more beside the fast tier's other steps on 2 cores.
+    this.timeout(60_000);
     promtool = requirePromtool(this);
     dir = mkdtempSync(path.join(tmpdir(), "alloy-alerts-"));
     // A Prometheus rule file has the same shape as a PrometheusRule's spec: `groups`.

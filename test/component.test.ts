@@ -15,6 +15,7 @@ import { PROJECT } from "../config/schema";
 import { readStackFile } from "../config/stack-file";
 import { resourcesJson, valuesYaml } from "../plan/output";
 import { runPlan, SecretValue, type PlannedResource } from "../plan/run";
+import { planOnce } from "./support/plans";
 import { PINNED_DEFAULTS } from "./support/defaults";
 import { configWith, goldenFile, MINIMAL_CONFIG, ROOT, stackNames } from "./support/stacks";
 import { matchState, urnOf } from "./support/urns";
@@ -44,7 +45,7 @@ function only(resources: PlannedResource[], type: string): PlannedResource {
 
 describe("AlloyLogCollector under mocks", () => {
   it(`installs grafana/alloy ${ALLOY_CHART_VERSION} (the pinned chart) from Grafana's chart repository into loki-v3`, async () => {
-    const { resources } = await runPlan("test", { config: configWith({}) });
+    const { resources } = await planOnce("test", { config: configWith({}) });
     const chart = only(resources, CHART_TYPE);
     assert.deepEqual(
       {
@@ -63,7 +64,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("names the Chart from the component, and its release and objects' prefix alloy, as before", async () => {
-    const chart = only((await runPlan("test", { config: configWith({}) })).resources, CHART_TYPE);
+    const chart = only((await planOnce("test", { config: configWith({}) })).resources, CHART_TYPE);
     assert.deepEqual(
       { name: chart.name, release: chart.inputs.name, resourcePrefix: chart.inputs.resourcePrefix },
       { name: "alloy-logs-chart", release: "alloy", resourcePrefix: "alloy" },
@@ -71,7 +72,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("passes the DaemonSet settings at the paths the chart reads", async () => {
-    const plan = await runPlan("test", { config: configWith({}) });
+    const plan = await planOnce("test", { config: configWith({}) });
     const values = chartValues(plan);
     assert.equal(values.controller?.type, "daemonset");
     assert.equal(values.controller?.priorityClassName, "system-node-critical");
@@ -82,7 +83,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("puts the stack's tenant and endpoint into the Alloy configuration", async () => {
-    const plan = await runPlan("test", {
+    const plan = await planOnce("test", {
       config: configWith({ tenantId: "t-42", lokiEndpoint: "https://loki.example.internal/loki/api/v1/push" }),
     });
     const content = chartValues(plan).alloy?.configMap?.content ?? "";
@@ -91,7 +92,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("parents every resource to the component, and the component to the stack", async () => {
-    const { resources } = await runPlan("test", { config: configWith({}) });
+    const { resources } = await planOnce("test", { config: configWith({}) });
     const [component, ...children] = resources;
     assert.equal(`${component.type}::${component.name}`, COMPONENT);
     assert.equal(component.parent, "pulumi:pulumi:Stack::alloy-logs-test");
@@ -113,7 +114,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("names every child <component name>-<role>", async () => {
-    const { resources } = await runPlan("test", {
+    const { resources } = await planOnce("test", {
       config: configWith({ lokiAuth: { type: "bearer", token: "t" } }),
       secretKeys: ["alloy-logs:lokiAuth"],
     });
@@ -137,7 +138,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("uses an explicit provider for the configured kubeconfig context, never the ambient one", async () => {
-    const { resources } = await runPlan("test", { config: configWith({ kubeconfigContext: "some-context" }) });
+    const { resources } = await planOnce("test", { config: configWith({ kubeconfigContext: "some-context" }) });
     assert.deepEqual(only(resources, "pulumi:providers:kubernetes").inputs, { context: "some-context", enableConfigMapMutable: "true" });
     for (const r of resources.filter((r) => r.type.startsWith("kubernetes:"))) {
       assert.equal(r.options.provider, PROVIDER, r.type);
@@ -146,13 +147,13 @@ describe("AlloyLogCollector under mocks", () => {
 
   it("has the provider patch a changed ConfigMap in place instead of replacing it, for a context and for an EKS cluster", async () => {
     for (const access of [configWith({ kubeconfigContext: "some-context" }), configWith({ eks: EKS }, ["kubeconfigContext"])]) {
-      const { resources } = await runPlan("test", { config: access });
+      const { resources } = await planOnce("test", { config: access });
       assert.equal(only(resources, "pulumi:providers:kubernetes").inputs.enableConfigMapMutable, "true");
     }
   });
 
   it("reaches an EKS cluster by name: endpoint and CA from the EKS API, token from aws eks get-token with the role", async () => {
-    const { resources } = await runPlan("test", { config: configWith({ eks: EKS }, ["kubeconfigContext"]) });
+    const { resources } = await planOnce("test", { config: configWith({ eks: EKS }, ["kubeconfigContext"]) });
     const aws = only(resources, "pulumi:providers:aws").inputs;
     assert.deepEqual(
       { region: aws.region, assumeRoles: aws.assumeRoles },
@@ -193,12 +194,12 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("only reads an existing namespace by default, so Pulumi can never delete it", async () => {
-    const ns = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:core/v1:Namespace");
+    const ns = only((await planOnce("test", { config: configWith({}) })).resources, "kubernetes:core/v1:Namespace");
     assert.deepEqual({ name: ns.name, read: ns.read, inputs: ns.inputs }, { name: "alloy-logs-namespace", read: true, inputs: {} });
   });
 
   it("creates the namespace with retainOnDelete when createNamespace is true, so a destroy keeps it", async () => {
-    const { resources } = await runPlan("test", { config: configWith({ createNamespace: "true", namespace: "logs" }) });
+    const { resources } = await planOnce("test", { config: configWith({ createNamespace: "true", namespace: "logs" }) });
     const ns = only(resources, "kubernetes:core/v1:Namespace");
     assert.equal(ns.read, false);
     assert.equal(ns.options.retainOnDelete, true);
@@ -211,14 +212,17 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("grants the collector only get, list and watch on pods, instead of the chart's ClusterRole", async () => {
-    const plan = await runPlan("test", { config: configWith({}) });
+    const plan = await planOnce("test", { config: configWith({}) });
     assert.equal(chartValues(plan).rbac?.create, false);
     const role = only(plan.resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole");
     assert.deepEqual(role.inputs.rules, [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }]);
   });
 
   it("grants no access to Secrets or ConfigMaps and no write verb", async () => {
-    const role = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole");
+    const role = only(
+      (await planOnce("test", { config: configWith({}) })).resources,
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    );
     const rules = role.inputs.rules as { resources: string[]; verbs: string[] }[];
     const readOnly = new Set(["get", "list", "watch"]);
     assert.deepEqual(
@@ -233,7 +237,7 @@ describe("AlloyLogCollector under mocks", () => {
 
   it("binds the role to the chart's service account in the collector's namespace", async () => {
     const binding = only(
-      (await runPlan("test", { config: configWith({}) })).resources,
+      (await planOnce("test", { config: configWith({}) })).resources,
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
     );
     assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "alloy", namespace: "loki-v3" }]);
@@ -242,7 +246,7 @@ describe("AlloyLogCollector under mocks", () => {
 
   it("rolls out a configurable share of collectors at a time and gives each time to flush", async () => {
     const values = chartValues(
-      await runPlan("test", {
+      await planOnce("test", {
         config: configWith({ rollout: { maxUnavailable: 2, minReadySeconds: 30, terminationGracePeriodSeconds: 90 } }),
       }),
     );
@@ -263,19 +267,19 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("adds the ServiceMonitor with the label kube-prometheus-stack's Prometheus selects", async () => {
-    const values = chartValues(await runPlan("test", { config: configWith({}) }));
+    const values = chartValues(await planOnce("test", { config: configWith({}) }));
     assert.deepEqual(values.serviceMonitor, { enabled: true, additionalLabels: { release: "kube-prometheus-stack" } });
     assert.equal(values.service?.enabled, true);
   });
 
   it("leaves the ServiceMonitor out when the stack disables it", async () => {
-    const values = chartValues(await runPlan("test", { config: configWith({ serviceMonitor: { enabled: false } }) }));
+    const values = chartValues(await planOnce("test", { config: configWith({ serviceMonitor: { enabled: false } }) }));
     assert.deepEqual(values.serviceMonitor, { enabled: false });
   });
 
   it("annotates the pods for Datadog's openmetrics check on port 12345 when enabled", async () => {
     const datadog = { enabled: true, namespace: "logs_test", metrics: ["loki_write_.*", "alloy_build_info"] };
-    const values = chartValues(await runPlan("test", { config: configWith({ datadog }) }));
+    const values = chartValues(await planOnce("test", { config: configWith({ datadog }) }));
     const checks: unknown = JSON.parse(values.controller?.podAnnotations?.["ad.datadoghq.com/alloy.checks"] ?? "null");
     assert.deepEqual(checks, {
       openmetrics: {
@@ -288,25 +292,25 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("adds only the prometheus.io annotations when Datadog is disabled", async () => {
-    const values = chartValues(await runPlan("test", { config: configWith({}) }));
+    const values = chartValues(await planOnce("test", { config: configWith({}) }));
     assert.deepEqual(values.controller?.podAnnotations, { "prometheus.io/scrape": "true", "prometheus.io/port": "12345" });
   });
 
   it("adds no pod annotations when Datadog and prometheusAnnotations are disabled", async () => {
-    const values = chartValues(await runPlan("test", { config: configWith({ prometheusAnnotations: false }) }));
+    const values = chartValues(await planOnce("test", { config: configWith({ prometheusAnnotations: false }) }));
     assert.equal(values.controller?.podAnnotations, undefined);
   });
 
   it("merges validated chart overrides into the values", async () => {
     const values = chartValues(
-      await runPlan("test", { config: configWith({ chartOverrides: { controller: { podLabels: { team: "platform" } } } }) }),
+      await planOnce("test", { config: configWith({ chartOverrides: { controller: { podLabels: { team: "platform" } } } }) }),
     );
     assert.deepEqual(values.controller?.podLabels, { team: "platform" });
     assert.deepEqual(values.controller?.tolerations, [{ operator: "Exists" }]);
   });
 
   it("exports the namespace, DaemonSet name, tenant and Loki endpoint", async () => {
-    const { outputs } = await runPlan("test", { config: configWith({}) });
+    const { outputs } = await planOnce("test", { config: configWith({}) });
     assert.deepEqual(
       {
         namespace: outputs.namespace,
@@ -324,7 +328,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("exports the seed's post-deploy checks as commands for the stack's cluster and tenant", async () => {
-    const { outputs } = await runPlan("test", { config: configWith({}) });
+    const { outputs } = await planOnce("test", { config: configWith({}) });
     const pods = "-l app.kubernetes.io/name=alloy,app.kubernetes.io/instance=alloy";
     assert.deepEqual(outputs.checks, {
       nodes: "kubectl --context test-context get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints[*].key",
@@ -338,7 +342,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("creates the PrometheusRule with the collectors', pipeline and events alert groups and the label kube-prometheus-stack's ruleSelector matches", async () => {
-    const rule = only((await runPlan("test", { config: configWith({}) })).resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    const rule = only((await planOnce("test", { config: configWith({}) })).resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     assert.deepEqual(rule.inputs.metadata, { name: "alloy-logs", namespace: "loki-v3", labels: { release: "kube-prometheus-stack" } });
     const groups = (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups;
     assert.deepEqual(
@@ -348,7 +352,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("leaves the events alert group out when events.enabled is false", async () => {
-    const plan = await runPlan("test", { config: configWith({ events: { enabled: false } }) });
+    const plan = await planOnce("test", { config: configWith({ events: { enabled: false } }) });
     const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     assert.deepEqual(
       (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups.map((g) => [
@@ -360,7 +364,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("leaves out AlloyJournalNotRead, the journal blocks and any journal volume when journal.enabled is false", async () => {
-    const plan = await runPlan("test", { config: configWith({ journal: { enabled: false, path: "/run/log/journal" } }) });
+    const plan = await planOnce("test", { config: configWith({ journal: { enabled: false, path: "/run/log/journal" } }) });
     const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     const alerts = (rule.inputs.spec as { groups: { rules: { alert: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => r.alert));
     assert.equal(alerts.includes("AlloyJournalNotRead"), false);
@@ -371,7 +375,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("keeps only the kube-state-metrics alerts when nothing scrapes Alloy (ServiceMonitor off)", async () => {
-    const plan = await runPlan("test", { config: configWith({ serviceMonitor: { enabled: false } }) });
+    const plan = await planOnce("test", { config: configWith({ serviceMonitor: { enabled: false } }) });
     const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     const groups = (rule.inputs.spec as { groups: { name: string; rules: { alert: string }[] }[] }).groups;
     assert.deepEqual(
@@ -385,7 +389,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("passes the alert thresholds from the stack", async () => {
-    const plan = await runPlan("test", {
+    const plan = await planOnce("test", {
       config: configWith({ alerts: { noEntriesSentMinutes: 20, memoryLimitRatio: 0.8, failedRequestRatio: 0.25 } }),
     });
     const rule = only(plan.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
@@ -400,7 +404,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("delivers the dashboard as a ConfigMap labelled for Grafana's sidecar", async () => {
-    const cm = only((await runPlan("test", { config: configWith({ namespace: "logs" }) })).resources, "kubernetes:core/v1:ConfigMap");
+    const cm = only((await planOnce("test", { config: configWith({ namespace: "logs" }) })).resources, "kubernetes:core/v1:ConfigMap");
     assert.deepEqual(cm.inputs.metadata, { name: "alloy-logs-dashboard", namespace: "logs", labels: { grafana_dashboard: "1" } });
     const data = cm.inputs.data as Record<string, string>;
     assert.deepEqual(Object.keys(data), ["alloy-log-pipeline.json"]);
@@ -413,7 +417,7 @@ describe("AlloyLogCollector under mocks", () => {
 
   it("adds the events collector's row to the dashboard only when events.enabled", async () => {
     const rows = async (enabled: boolean) => {
-      const plan = await runPlan("test", { config: configWith({ events: { enabled } }) });
+      const plan = await planOnce("test", { config: configWith({ events: { enabled } }) });
       const data = only(plan.resources, "kubernetes:core/v1:ConfigMap").inputs.data as Record<string, string>;
       const model = JSON.parse(data["alloy-log-pipeline.json"]) as { panels: { type: string; title: string }[] };
       return model.panels.filter((p) => p.type === "row").map((p) => p.title);
@@ -422,7 +426,7 @@ describe("AlloyLogCollector under mocks", () => {
   });
 
   it("creates neither the PrometheusRule nor the dashboard when the stack switches them off", async () => {
-    const plan = await runPlan("test", { config: configWith({ alerts: { enabled: false }, dashboard: { enabled: false } }) });
+    const plan = await planOnce("test", { config: configWith({ alerts: { enabled: false }, dashboard: { enabled: false } }) });
     assert.deepEqual(
       plan.resources.filter((r) => r.type.endsWith(":PrometheusRule") || r.type.endsWith(":ConfigMap")),
       [],
@@ -464,7 +468,7 @@ describe("AlloyLogCollector under mocks", () => {
     const secretKeys = ["alloy-logs:lokiAuth"];
 
     it("puts them in a Kubernetes Secret whose data the engine receives as secret", async () => {
-      const plan = await runPlan("test", { config: configWith(basic), secretKeys });
+      const plan = await planOnce("test", { config: configWith(basic), secretKeys });
       const secret = only(plan.resources, "kubernetes:core/v1:Secret");
       assert.deepEqual(secret.inputs.metadata, { name: "alloy-loki-auth", namespace: "loki-v3" });
       assert.ok(secret.inputs.stringData instanceof SecretValue, "stringData is not secret");
@@ -472,7 +476,7 @@ describe("AlloyLogCollector under mocks", () => {
     });
 
     it("passes them to Alloy as environment variables from the Secret", async () => {
-      const values = chartValues(await runPlan("test", { config: configWith(basic), secretKeys }));
+      const values = chartValues(await planOnce("test", { config: configWith(basic), secretKeys }));
       assert.deepEqual(values.alloy?.extraEnv, [
         { name: "LOKI_USERNAME", valueFrom: { secretKeyRef: { name: "alloy-loki-auth", key: "LOKI_USERNAME" } } },
         { name: "LOKI_PASSWORD", valueFrom: { secretKeyRef: { name: "alloy-loki-auth", key: "LOKI_PASSWORD" } } },
@@ -480,7 +484,7 @@ describe("AlloyLogCollector under mocks", () => {
     });
 
     it("never appear in the values, the Alloy config or resources.json", async () => {
-      const plan = await runPlan("test", { config: configWith(basic), secretKeys });
+      const plan = await planOnce("test", { config: configWith(basic), secretKeys });
       for (const [what, text] of [
         ["values.yaml", valuesYaml(plan)],
         ["resources.json", resourcesJson(plan)],
@@ -500,7 +504,7 @@ describe("AlloyLogCollector under mocks", () => {
     });
 
     it("hold a bearer token in the Secret under the variable the config reads", async () => {
-      const plan = await runPlan("test", { config: configWith({ lokiAuth: { type: "bearer", token: PASSWORD } }), secretKeys });
+      const plan = await planOnce("test", { config: configWith({ lokiAuth: { type: "bearer", token: PASSWORD } }), secretKeys });
       const secret = only(plan.resources, "kubernetes:core/v1:Secret");
       assert.deepEqual((secret.inputs.stringData as SecretValue).value, { LOKI_BEARER_TOKEN: PASSWORD });
       assert.deepEqual(chartValues(plan).alloy?.extraEnv, [
@@ -525,7 +529,7 @@ describe("AlloyLogCollector under mocks", () => {
     });
 
     it("leave stacks without credentials with no Secret and no environment from one", async () => {
-      const plan = await runPlan("test", { config: { ...MINIMAL_CONFIG } });
+      const plan = await planOnce("test", { config: { ...MINIMAL_CONFIG } });
       assert.equal(plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").length, 0);
       assert.equal(chartValues(plan).alloy?.extraEnv, undefined);
     });
@@ -535,7 +539,7 @@ describe("AlloyLogCollector under mocks", () => {
 describe("what each stack file registers", () => {
   for (const stack of stackNames()) {
     it(`Pulumi.${stack}.yaml: every resource's type, name, parent, options and inputs match its golden resources.json`, async () => {
-      const plan = await runPlan(stack, readStackFile(ROOT, stack));
+      const plan = await planOnce(stack, readStackFile(ROOT, stack));
       const golden = goldenFile(stack, "resources.json");
       assert.equal(resourcesJson(plan), golden, "run `npm run golden:update` and review the diff");
     });
@@ -561,7 +565,7 @@ describe("AlloyLogCollector args", () => {
   });
 
   it("let two instances live in one stack: no two resources share a URN", async () => {
-    const plan = await runPlan("test", { config: configWith({}), program: path.join(__dirname, "support", "two-collectors-program.ts") });
+    const plan = await planOnce("test", { config: configWith({}), program: path.join(__dirname, "support", "two-collectors-program.ts") });
     const urns = matchState("test", PROJECT, plan.resources, []).matches.map((m) => m.urn);
     assert.equal(plan.resources.filter((r) => r.type === COMPONENT.split("::")[0]).length, 2);
     assert.deepEqual(
@@ -579,7 +583,7 @@ describe("the events collector (alloy-events)", () => {
   };
 
   it("installs the pinned chart as release alloy-events, object prefix alloy-events, into the collector's namespace", async () => {
-    const chart = eventsOf((await runPlan("test", { config: configWith({}) })).resources, CHART_TYPE);
+    const chart = eventsOf((await planOnce("test", { config: configWith({}) })).resources, CHART_TYPE);
     assert.deepEqual(
       {
         name: chart.name,
@@ -600,7 +604,7 @@ describe("the events collector (alloy-events)", () => {
 
   it("grants only get, list and watch on core events", async () => {
     const role = eventsOf(
-      (await runPlan("test", { config: configWith({}) })).resources,
+      (await planOnce("test", { config: configWith({}) })).resources,
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
     );
     assert.deepEqual(
@@ -613,14 +617,14 @@ describe("the events collector (alloy-events)", () => {
   });
 
   it("binds that role to the chart's ServiceAccount alloy-events, and only to it", async () => {
-    const { resources } = await runPlan("test", { config: configWith({}) });
+    const { resources } = await planOnce("test", { config: configWith({}) });
     const binding = eventsOf(resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
     assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "alloy-events", namespace: "loki-v3" }]);
     assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "loki-v3-alloy-events" });
   });
 
   it("waits for its binding and the Loki credentials' Secret before the chart", async () => {
-    const { resources } = await runPlan("test", {
+    const { resources } = await planOnce("test", {
       config: configWith({ lokiAuth: { type: "bearer", token: "t" } }),
       secretKeys: ["alloy-logs:lokiAuth"],
     });
@@ -633,7 +637,7 @@ describe("the events collector (alloy-events)", () => {
   });
 
   it("reads the bearer token from the DaemonSet's Secret, as the DaemonSet does", async () => {
-    const { resources } = await runPlan("test", {
+    const { resources } = await planOnce("test", {
       config: configWith({ lokiAuth: { type: "bearer", token: "t" } }),
       secretKeys: ["alloy-logs:lokiAuth"],
     });
@@ -644,8 +648,8 @@ describe("the events collector (alloy-events)", () => {
   });
 
   it("events.enabled false registers none of it and changes nothing else", async () => {
-    const on = await runPlan("test", { config: configWith({}) });
-    const off = await runPlan("test", { config: configWith({ events: { enabled: false } }) });
+    const on = await planOnce("test", { config: configWith({}) });
+    const off = await planOnce("test", { config: configWith({ events: { enabled: false } }) });
     const key = (r: PlannedResource) => `${r.type}::${r.name}`;
     assert.deepEqual(on.resources.filter((r) => !off.resources.some((o) => key(o) === key(r))).map(key), [
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::alloy-logs-events-reader",
@@ -667,9 +671,9 @@ describe("the events collector (alloy-events)", () => {
   it("turned off on a deployed stack, deletes only its own three resources (pulumi up removes the release)", async () => {
     const [stack] = stackNames();
     const file = readStackFile(ROOT, stack);
-    const before = await runPlan(stack, file);
+    const before = await planOnce(stack, file);
     const oldUrns = matchState(stack, PROJECT, before.resources, []).matches.map((m) => m.urn);
-    const after = await runPlan(stack, { ...file, config: { ...file.config, [`${PROJECT}:events`]: JSON.stringify({ enabled: false }) } });
+    const after = await planOnce(stack, { ...file, config: { ...file.config, [`${PROJECT}:events`]: JSON.stringify({ enabled: false }) } });
     const { matches, deleted, conflicts } = matchState(stack, PROJECT, after.resources, oldUrns);
     assert.deepEqual(
       matches.filter((m) => m.old === undefined).map((m) => m.key),
@@ -696,7 +700,7 @@ describe("updating a stack deployed before child names derived from the componen
 
   for (const recorded of fixture.cases) {
     it(`${recorded.stack}: every resource takes over the URN it had, by name or alias (a read is read anew); nothing is created or deleted`, async () => {
-      const plan = await runPlan(recorded.stack, { config: recorded.config, secretKeys: recorded.secretKeys });
+      const plan = await planOnce(recorded.stack, { config: recorded.config, secretKeys: recorded.secretKeys });
       const { matches, deleted, conflicts } = matchState(recorded.stack, PROJECT, plan.resources, recorded.urns);
       // A read (Namespace.get) is read anew under its new URN, and its old entry, which owns nothing, is discarded.
       const reread = matches.filter((m) => m.old === undefined && m.read);
@@ -724,7 +728,7 @@ describe("updating a stack deployed before child names derived from the componen
     const recorded = fixture.cases[0];
     const oldChart = recorded.urns.find((urn) => urn.includes(`$${CHART_TYPE}::`));
     assert.ok(oldChart, "no Chart in the fixture");
-    const plan = await runPlan(recorded.stack, { config: recorded.config, secretKeys: recorded.secretKeys });
+    const plan = await planOnce(recorded.stack, { config: recorded.config, secretKeys: recorded.secretKeys });
     const chart = only(plan.resources, CHART_TYPE);
     const { matches } = matchState(recorded.stack, PROJECT, plan.resources, recorded.urns);
     const urn = matches.find((m) => m.key === `${CHART_TYPE}::${chart.name}`)?.urn ?? "";
@@ -739,9 +743,9 @@ describe("renaming the component with its old name as an alias", () => {
   it("moves every child to the new name in place: nothing is created or deleted", async () => {
     const [stack] = stackNames();
     const file = readStackFile(ROOT, stack);
-    const before = await runPlan(stack, file);
+    const before = await planOnce(stack, file);
     const oldUrns = matchState(stack, PROJECT, before.resources, []).matches.map((m) => m.urn);
-    const after = await runPlan(stack, { ...file, program: path.join(__dirname, "support", "renamed-program.ts") });
+    const after = await planOnce(stack, { ...file, program: path.join(__dirname, "support", "renamed-program.ts") });
     const componentIn = (plan: typeof before) => only(plan.resources, COMPONENT.split("::")[0]);
     assert.deepEqual(
       { name: componentIn(after).name, aliases: componentIn(after).options.aliases },

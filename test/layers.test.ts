@@ -30,7 +30,19 @@ function layerOf(file: string): string {
   return file.includes("/") ? file.split("/")[0] : file;
 }
 
+// Each test below reads every file's imports: parsed once per file, not once per test.
+const importsOf = new Map<string, string[]>();
+
 function relativeImports(file: string): string[] {
+  let found = importsOf.get(file);
+  if (found === undefined) {
+    found = parseRelativeImports(file);
+    importsOf.set(file, found);
+  }
+  return found;
+}
+
+function parseRelativeImports(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(path.join(ROOT, file), "utf8"), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {

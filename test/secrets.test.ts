@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { alloyConfig, resourcesJson, summary, valuesYaml } from "../plan/output";
-import { runPlan, SecretValue, type PlanResult } from "../plan/run";
+import { SecretValue, type PlanResult } from "../plan/run";
+import { planOnce } from "./support/plans";
 import { MINIMAL_CONFIG } from "./support/stacks";
 
 const SECRET = "s3cr3t-Value-42";
@@ -19,7 +20,7 @@ async function run(key: string, delivered: string): Promise<{ plan?: PlanResult;
   process.stdout.write = capture;
   process.stderr.write = capture;
   try {
-    const plan = await runPlan("test", { config: { ...MINIMAL_CONFIG, [key]: delivered }, secretKeys: [key] });
+    const plan = await planOnce("test", { config: { ...MINIMAL_CONFIG, [key]: delivered }, secretKeys: [key] });
     return { plan, logged: chunks.join("") };
   } catch (error) {
     return { error: (error as Error).message, logged: chunks.join("") };

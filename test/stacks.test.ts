@@ -12,7 +12,8 @@ import { parse } from "yaml";
 import { readStackFile } from "../config/stack-file";
 import { ciStacks, deployOrder } from "../verify/ci-stacks";
 import { alloyConfig, chartValues, eventsAlloyConfig, eventsValuesYaml, valuesYaml } from "../plan/output";
-import { runPlan, type PlanResult } from "../plan/run";
+import { type PlanResult } from "../plan/run";
+import { planOnce } from "./support/plans";
 import { checkAlloyConfig } from "./support/alloy-components";
 import { parseAlloy } from "./support/alloy-syntax";
 import { goldenFile, goldenStacks, ROOT, stackNames, stacksInDeployOrder } from "./support/stacks";
@@ -46,7 +47,7 @@ describe("stack files", () => {
     describe(`Pulumi.${stack}.yaml`, () => {
       let plan: PlanResult;
       before(async () => {
-        plan = await runPlan(stack, readStackFile(ROOT, stack));
+        plan = await planOnce(stack, readStackFile(ROOT, stack));
       });
 
       it("deploys the tenant its stack file names, and exports it", () => {

@@ -8,13 +8,12 @@
  * No stack, cluster or region is written here: they come from Pulumi.<stack>.yaml.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { ALLOY_APP_VERSION, ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
-import { ALLOY_CHART_REPO } from "../components/alloy-log-collector";
+import { ALLOY_APP_VERSION } from "../config/chart/alloy-values.generated";
 import { readStackFile } from "../config/stack-file";
 import { ciStacks, type CiStack } from "../verify/ci-stacks";
 import { ROOT, stackNames, stacksInDeployOrder } from "./support/stacks";
@@ -46,17 +45,12 @@ const TEST = "test.yml";
 /** How a workflow names a stack in Pulumi Cloud: <organization>/<stack>. */
 const STACK_PREFIX = "${{ vars.PULUMI_ORG }}/";
 
-/** What stacks.yml's job prints to $GITHUB_OUTPUT, run for real: `matrix=<JSON>`. */
-function computedMatrix(): { include: CiStack[] } {
-  const out = execFileSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/ci-stacks.ts"], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  const match = /^matrix=(.*)\n$/.exec(out);
-  assert.ok(match, `scripts/ci-stacks.ts printed ${JSON.stringify(out)}`);
-  return JSON.parse(match[1]) as { include: CiStack[] };
-}
-const MATRIX = computedMatrix();
+/**
+ * The matrix stacks.yml's job computes: scripts/ci-stacks.ts prints `matrix=<JSON>` of exactly this
+ * (run for real in test/process/workflow-scripts.test.ts, in the real-tool tier: a node process per
+ * run is too slow for the fast tier, and this is the module the script prints).
+ */
+const MATRIX: { include: CiStack[] } = { include: ciStacks(ROOT) };
 
 /** The pulumi command a run makes: the pulumi/actions step with a command, or a `pulumi …` run step. */
 function pulumiStep(run: Job): Step | undefined {
@@ -209,23 +203,6 @@ describe("CI workflows (.github/workflows)", () => {
           return [stack, name, region, context];
         }),
       );
-      assert.deepEqual(MATRIX.include, ciStacks(ROOT));
-    });
-
-    it("fails, printing the program's message, when a stack file is invalid", () => {
-      const dir = mkdtempSync(path.join(tmpdir(), "ci-stacks-cli-"));
-      try {
-        writeFileSync(path.join(dir, "Pulumi.ops.yaml"), "config:\n  alloy-logs:clusterName: c\n");
-        const result = spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/ci-stacks.ts", dir], {
-          cwd: ROOT,
-          encoding: "utf8",
-        });
-        assert.equal(result.status, 1, result.stderr);
-        assert.equal(result.stdout, "");
-        assert.match(result.stderr, /^ci-stacks: Invalid configuration for stack "ops" \(Pulumi\.ops\.yaml\), nothing was deployed:\n/);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
     });
   });
 
@@ -249,12 +226,16 @@ describe("CI workflows (.github/workflows)", () => {
       const setupGo = stepsOf(test).find((s) => actionOf(s) === "actions/setup-go");
       assert.deepEqual((setupGo as { with?: unknown }).with, { "go-version": "1.26", cache: false });
       // .ci/run installs promtool from Debian's prometheus package, then npm ci, then npm test,
-      // which is lint, format check, typecheck and mocha, in that order.
+      // whose fast tier is lint, format check, typecheck and mocha (at once, scripts/test-fast.ts).
       assert.match(readFileSync(path.join(ROOT, ".ci", "run"), "utf8"), /apt-get install [^\n]*prometheus[\s\S]*npm ci[\s\S]*npm test/);
       const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
       // npm test is both tiers: the fast one, then the real-tool one (scripts/test-real.sh).
       assert.equal(scripts.test, "npm run test:fast && npm run test:real");
-      assert.equal(scripts["test:fast"], "npm run lint && npm run format:check && npm run typecheck && mocha");
+      // The fast tier is scripts/test-fast.ts: eslint, prettier --check, tsc and mocha, at once.
+      assert.equal(scripts["test:fast"], "node --require ./scripts/register-ts.js scripts/test-fast.ts");
+      const fastTier = readFileSync(path.join(ROOT, "scripts", "test-fast.ts"), "utf8");
+      for (const step of ["eslint/bin/eslint.js", "prettier/bin/prettier.cjs", "typescript/bin/tsc", "mocha/bin/mocha.js"])
+        assert.ok(fastTier.includes(`"node_modules/${step}"`), `scripts/test-fast.ts runs ${step}`);
       assert.equal(scripts["test:real"], "bash scripts/test-real.sh");
     });
 
@@ -614,11 +595,6 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
   const jobs = jobsOf(workflowFile(TEST).workflow);
   const ciRun = readFileSync(path.join(ROOT, ".ci", "run"), "utf8");
   const script = (name: string) => readFileSync(path.join(ROOT, "scripts", name), "utf8");
-  const pinned = (what: string) =>
-    execFileSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/pinned-chart.ts", what], {
-      cwd: ROOT,
-      encoding: "utf8",
-    }).trim();
 
   it("runs .ci/run with REQUIRE_RENDER=1, the switch that makes a skipped test a failure", () => {
     const step = stepsOf(jobs.test).find((s) => isRun(s, /^bash \.ci\/run$/));
@@ -642,9 +618,9 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
     );
   });
 
-  it("pulls the chart version config/chart/alloy-values.generated.ts pins, from the repository the program deploys from", () => {
-    assert.equal(pinned("version"), ALLOY_CHART_VERSION);
-    assert.equal(pinned("repo"), ALLOY_CHART_REPO);
+  // What scripts/pinned-chart.ts prints (ALLOY_CHART_VERSION, ALLOY_CHART_REPO) is checked by running it, in
+  // test/process/workflow-scripts.test.ts (the real-tool tier).
+  it("pulls the chart version config/chart/alloy-values.generated.ts pins through scripts/pinned-chart.ts, writing no version out", () => {
     const fetch = script("fetch-chart.sh");
     assert.match(fetch, /VERSION="\$\(pinned version\)"/);
     assert.match(fetch, /"\$HELM" pull alloy --repo "\$REPO" --version "\$VERSION" --untar/);
@@ -653,27 +629,8 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
     }
   });
 
-  it("fails the render tests' skip under REQUIRE_RENDER=1, naming what is missing", () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, REQUIRE_RENDER: "1" };
-    delete env.HELM_BIN;
-    delete env.ALLOY_CHART_DIR;
-    const mocha = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
-    const args = [
-      mocha,
-      "--no-config",
-      "--require",
-      "./scripts/register-ts.js",
-      "--extension",
-      "ts",
-      "--forbid-pending",
-      "test/render-required.test.ts",
-      "test/policy-render.test.ts",
-    ];
-    const run = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: "utf8" });
-    assert.notEqual(run.status, 0, run.stdout);
-    assert.match(run.stdout, /REQUIRE_RENDER=1 but HELM_BIN and ALLOY_CHART_DIR not set: the render tests would be skipped/);
-    assert.match(run.stdout, /Pending test forbidden/);
-  });
+  // That a missing chart fails the render tests under REQUIRE_RENDER=1 is checked by running mocha so, in
+  // test/process/workflow-scripts.test.ts (the real-tool tier).
 
   it("validates every stack's config.alloy with the pinned Alloy, on the runner where docker is", () => {
     const alloy = jobs.alloy;
@@ -691,7 +648,8 @@ describe("the test workflow (test.yml): the real chart and the real Alloy", () =
     const chartDir = process.env.ALLOY_CHART_DIR;
     if (!chartDir) return this.skip();
     const chart = parse(readFileSync(path.join(chartDir, "Chart.yaml"), "utf8")) as { appVersion: string };
-    assert.equal(`v${pinned("appVersion")}`, chart.appVersion);
+    // scripts/pinned-chart.ts appVersion prints this without its v (test/process/workflow-scripts.test.ts).
+    assert.equal(`v${ALLOY_APP_VERSION.replace(/^v/, "")}`, chart.appVersion);
   });
 });
 
@@ -703,90 +661,5 @@ describe("the policy pack in the workflows", () => {
       assert.equal(withOf(stepUsing(run, "pulumi/actions")!).policyPacks, "policy", `${file} ${job} (${stack}) ${pulumiCommand(run)}`);
     }
     assert.ok(existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml")), "policy/PulumiPolicy.yaml");
-  });
-});
-
-/**
- * scripts/alloy-check.sh run for real, with a stand-in for docker (there is no
- * docker engine here): a script on PATH that records each call, prints the
- * mounted config for `fmt` and exits FAKE_VALIDATE_STATUS for `validate`. The
- * real grafana/alloy image runs in test.yml's alloy job.
- */
-describe("scripts/alloy-check.sh (with a stand-in docker that records its calls)", function () {
-  const APP_VERSION = ALLOY_APP_VERSION;
-  let scratch: string;
-  let log: string;
-
-  before(function () {
-    scratch = mkdtempSync(path.join(tmpdir(), "alloy-check-"));
-    log = path.join(scratch, "docker.log");
-    mkdirSync(path.join(scratch, "bin"));
-    writeFileSync(
-      path.join(scratch, "bin", "docker"),
-      [
-        "#!/usr/bin/env bash",
-        'echo "$*" >>"$DOCKER_LOG"',
-        'case "$1" in',
-        '  info) exit "${FAKE_INFO_STATUS:-0}" ;;',
-        "  pull) exit 0 ;;",
-        '  run) mount="${4%%:*}"; case "$6" in fmt) cat "$mount/config.alloy" ;; validate) exit "${FAKE_VALIDATE_STATUS:-0}" ;; esac ;;',
-        "esac",
-        "",
-      ].join("\n"),
-      { mode: 0o755 },
-    );
-  });
-
-  after(() => rmSync(scratch, { recursive: true, force: true }));
-
-  function check(env: Record<string, string>, stacks: string[] = []) {
-    writeFileSync(log, "");
-    const run = spawnSync("bash", ["scripts/alloy-check.sh", ...stacks], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, PATH: `${path.join(scratch, "bin")}:${process.env.PATH}`, DOCKER_LOG: log, ...env },
-    });
-    return { status: run.status, stdout: run.stdout, calls: readFileSync(log, "utf8").split("\n").filter(Boolean) };
-  }
-
-  it("plans every stack and runs alloy fmt and alloy validate of grafana/alloy:<ALLOY_APP_VERSION> on each config.alloy", function () {
-    this.timeout(60_000);
-    const { status, stdout, calls } = check({});
-    assert.equal(status, 0, stdout);
-    const image = `grafana/alloy:${APP_VERSION}`;
-    assert.deepEqual(calls, [
-      "info",
-      `pull --quiet ${image}`,
-      ...stackNames().flatMap((stack) => [
-        `run --rm -v ${ROOT}/out/${stack}:/check:ro ${image} fmt /check/config.alloy`,
-        `run --rm -v ${ROOT}/out/${stack}:/check:ro ${image} validate --stability.level=generally-available /check/config.alloy`,
-      ]),
-    ]);
-    for (const stack of stackNames()) {
-      assert.equal(
-        readFileSync(path.join(ROOT, "out", stack, "config.alloy"), "utf8"),
-        readFileSync(path.join(ROOT, "test", "golden", stack, "config.alloy"), "utf8"),
-        stack,
-      );
-    }
-  });
-
-  it("fails, naming the stack, when alloy validate rejects its config", function () {
-    this.timeout(60_000);
-    const { status, stdout } = check({ FAKE_VALIDATE_STATUS: "1" }, ["ops"]);
-    assert.equal(status, 1);
-    assert.deepEqual(
-      stdout.split("\n").filter((l) => l.startsWith("alloy check:")),
-      ["alloy check: ops: alloy validate rejects out/ops/config.alloy"],
-    );
-  });
-
-  it("prints one line and exits 3 without a docker engine, and fails under REQUIRE_ALLOY=1", function () {
-    assert.deepEqual(check({ FAKE_INFO_STATUS: "1" }), {
-      status: 3,
-      stdout: "alloy check skipped: no docker engine here to run the grafana/alloy image\n",
-      calls: ["info"],
-    });
-    assert.equal(check({ FAKE_INFO_STATUS: "1", REQUIRE_ALLOY: "1" }).status, 1);
   });
 });

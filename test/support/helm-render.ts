@@ -105,6 +105,21 @@ export function chartEnvFromProcess(env: NodeJS.ProcessEnv = process.env): Chart
  * --include-crds because kubernetes.helm.v4.Chart installs a chart's CRDs by default.
  */
 export function renderChart(env: ChartEnv, valuesFile: string, namespace: string, release: string = RELEASE_NAME): KubeObject[] {
+  // helm template is a function of the binary, the chart, the values and these flags: the golden values of each
+  // stack are rendered by chart-render, events-render and policy-render alike, so each render runs once per mocha
+  // worker (a helm process each), and every caller gets its own copy.
+  const key = JSON.stringify([env.helm, env.chartDir, namespace, release, readFileSync(valuesFile, "utf8")]);
+  let objects = renders.get(key);
+  if (objects === undefined) {
+    objects = helmTemplate(env, valuesFile, namespace, release);
+    renders.set(key, objects);
+  }
+  return structuredClone(objects);
+}
+
+const renders = new Map<string, KubeObject[]>();
+
+function helmTemplate(env: ChartEnv, valuesFile: string, namespace: string, release: string): KubeObject[] {
   let output: string;
   try {
     output = execFileSync(

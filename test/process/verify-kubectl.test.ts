@@ -5,10 +5,11 @@
  * means (`--since=15m` as sinceSeconds=900, the label selector), prints what the checks parse, and words its
  * errors (NotFound, no resource type) the way verify recognises them.
  *
- * .ci/run installs kubectl with scripts/fetch-kubectl.sh; without KUBECTL_BIN these tests are reported pending
- * (a failure under REQUIRE_RENDER=1, as in test.yml). To run them here:
+ * In the real-tool tier (npm run test:real): each case starts verify and kubectl, seconds on a 2-core machine.
+ * scripts/test-real.sh and .ci/run install kubectl with scripts/fetch-kubectl.sh; without KUBECTL_BIN these
+ * tests are reported pending, and fail under REQUIRE_REAL=1 (.ci/run) or REQUIRE_RENDER=1 (test.yml). Alone:
  *
- *   KUBECTL_BIN=$(bash scripts/fetch-kubectl.sh) npx mocha test/verify-kubectl.test.ts
+ *   KUBECTL_BIN=$(bash scripts/fetch-kubectl.sh) npx mocha --no-config --require ./scripts/register-ts.js --extension ts test/process/verify-kubectl.test.ts
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -17,10 +18,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { startFakeApiServer, type FakeApiOptions, type FakeApiServer } from "./support/fake-apiserver";
-import { ROOT } from "./support/stacks";
+import { startFakeApiServer, type FakeApiOptions, type FakeApiServer } from "../support/fake-apiserver";
+import { ROOT } from "../support/stacks";
 
-const FIXTURES = path.join(__dirname, "fixtures", "verify");
+const FIXTURES = path.join(__dirname, "..", "fixtures", "verify");
 /** The checks that need no cluster: not this file's subject. */
 const SKIP = ["--skip", "prometheus,datadog-metrics,loki,journal,events-loki"];
 
@@ -33,6 +34,10 @@ describe("npm run verify with the real kubectl (against a stand-in API server)",
   before(function () {
     const kubectl = process.env.KUBECTL_BIN;
     if (!kubectl) {
+      if (process.env.REQUIRE_REAL === "1" || process.env.REQUIRE_RENDER === "1")
+        throw new Error(
+          "real-tool tier required (REQUIRE_REAL=1 or REQUIRE_RENDER=1) but KUBECTL_BIN is not set: bash scripts/fetch-kubectl.sh",
+        );
       console.log("\n  real-kubectl verify tests skipped: set KUBECTL_BIN=$(bash scripts/fetch-kubectl.sh)\n");
       this.skip();
     }

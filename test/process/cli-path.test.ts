@@ -3,17 +3,19 @@
  * the SDK's real cmd/run, the arguments and environment the language host
  * passes (plan/cli-path.ts), against the engine stand-in (plan/engine.ts).
  * Every other test runs the program in-process (runPlan); these prove that
- * path records what `pulumi preview` would send the engine.
+ * path records what `pulumi preview` would send the engine. In the real-tool
+ * tier (npm run test:real): seven node processes, one type-checking with
+ * ts-node, tens of CPU seconds on a 2-core machine.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { readStackFile } from "../config/stack-file";
-import { alloyConfig, valuesYaml } from "../plan/output";
-import { planOnCliPath, readProjectFile, runOnCliPath, type CliRun } from "../plan/cli-path";
-import type { PlanResult } from "../plan/resources";
-import { runPlan } from "../plan/run";
-import { GOLDEN_DIR, ROOT, stackNames } from "./support/stacks";
+import { readStackFile } from "../../config/stack-file";
+import { alloyConfig, valuesYaml } from "../../plan/output";
+import { planOnCliPath, readProjectFile, runOnCliPath, type CliRun } from "../../plan/cli-path";
+import type { PlanResult } from "../../plan/resources";
+import { runPlan } from "../../plan/run";
+import { GOLDEN_DIR, ROOT, stackNames } from "../support/stacks";
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
