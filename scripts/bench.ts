@@ -14,7 +14,7 @@
  *     node <run-policy-pack> <engine> policy (as the CLI's language host does) to the pack
  *     printing its port; for comparison, the same with ts-node type-checking policy/index.ts
  *     (what it cost before policy/main.js; its cache off, as on a fresh CI runner);
- *   - the fast tier (npm run test:fast, scripts/test-fast.ts: eslint, prettier --check, tsc and
+ *   - the fast tier (npm run test:fast, scripts/test-fast.ts: tsc + eslint, prettier --check and
  *     mocha at once), cold (.cache/fast-tier and the loader's .cache/ts deleted, as in a clean
  *     clone) and warm (the run after), each step's wall time and the load average of each run;
  *     then mocha alone (nothing beside it), cold and warm. Targets (issue 23): the fast tier at
@@ -157,7 +157,7 @@ ${r.output}`);
       all.push({ kind, steps: { mocha: seconds }, ok: result.status === 0, stats: readReport().stats, loadBefore, loadAfter: load() });
     }
   }
-  const names = ["eslint", "prettier --check", "tsc --noEmit", "mocha", "all"];
+  const names = ["tsc + eslint", "prettier --check", "mocha", "all"];
   console.log(`
 | run | ${names.join(" | ")} | tests passing | load average before, after |
 |---|${names.map(() => "---|").join("")}---|---|`);

@@ -231,11 +231,15 @@ describe("CI workflows (.github/workflows)", () => {
       const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
       // npm test is both tiers: the fast one, then the real-tool one (scripts/test-real.sh).
       assert.equal(scripts.test, "npm run test:fast && npm run test:real");
-      // The fast tier is scripts/test-fast.ts: eslint, prettier --check, tsc and mocha, at once.
+      // The fast tier is scripts/test-fast.ts: tsc + eslint (one process), prettier --check and mocha, at once.
       assert.equal(scripts["test:fast"], "node --require ./scripts/register-ts.js scripts/test-fast.ts");
       const fastTier = readFileSync(path.join(ROOT, "scripts", "test-fast.ts"), "utf8");
-      for (const step of ["eslint/bin/eslint.js", "prettier/bin/prettier.cjs", "typescript/bin/tsc", "mocha/bin/mocha.js"])
-        assert.ok(fastTier.includes(`"node_modules/${step}"`), `scripts/test-fast.ts runs ${step}`);
+      for (const step of ["node_modules/prettier/bin/prettier.cjs", "node_modules/mocha/bin/mocha.js", "scripts/typecheck-lint.ts"])
+        assert.ok(fastTier.includes(`"${step}"`), `scripts/test-fast.ts runs ${step}`);
+      // scripts/typecheck-lint.ts is tsc's build mode and eslint, --max-warnings 0, on tsconfig.json.
+      const typecheckLint = readFileSync(path.join(ROOT, "scripts", "typecheck-lint.ts"), "utf8");
+      for (const call of ["ts.createSolutionBuilder(", "new ESLint(", 'export const TSCONFIG = "tsconfig.fast-tier.json";'])
+        assert.ok(typecheckLint.includes(call), `scripts/typecheck-lint.ts calls ${call}`);
       assert.equal(scripts["test:real"], "bash scripts/test-real.sh");
     });
 
