@@ -6,7 +6,19 @@ const path = require("node:path");
 
 // Parallel workers take files in this order: the longest first (mocha's JSON reporter, npm run bench), so
 // that the last file to start is a short one and both workers end together. The rest follow by name.
-const LONGEST_FIRST = ["test/component.test.ts", "test/chart-render.test.ts", "test/stack-edits.test.ts", "test/layers.test.ts"];
+// Serial wall time per file, 7 December at load 8: component 5.9 s, chart-values 3.8 s (its mutants' program),
+// chart-render 3.6 s (helm), alerts 2.9 s (promtool), stack-edits 2.5 s, verify 2.3 s, policy-render 2.0 s (helm),
+// layers 1.3 s; every other file under 0.7 s.
+const LONGEST_FIRST = [
+  "test/component.test.ts",
+  "test/chart-values.test.ts",
+  "test/chart-render.test.ts",
+  "test/alerts.test.ts",
+  "test/stack-edits.test.ts",
+  "test/verify.test.ts",
+  "test/policy-render.test.ts",
+  "test/layers.test.ts",
+];
 const all = fs
   .readdirSync(path.join(__dirname, "test"))
   .filter((f) => f.endsWith(".test.ts"))
