@@ -114,6 +114,23 @@ interface MochaJson {
 /** Mocha's slow threshold for the fast tier (.mocharc.js). */
 const SLOW_MS = (require(path.join(ROOT, ".mocharc.js")) as { slow: number }).slow;
 
+/**
+ * CPU seconds used so far by this process and every descendant it (or they) waited for: utime, stime, cutime and
+ * cstime of /proc/self/stat, in USER_HZ (100 on Linux: https://man7.org/linux/man-pages/man5/proc_pid_stat.5.html).
+ * On a loaded machine a run's wall time says how much of the machine it got; its CPU seconds, what it cost. Undefined
+ * off Linux.
+ */
+function cpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    // The fields after the command name, which is in parentheses and may hold spaces: field 3 (state) first.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return [14, 15, 16, 17].reduce((sum, field) => sum + Number(fields[field - 3]), 0) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -128,7 +145,19 @@ async function benchFastTier(runs: number): Promise<boolean> {
   const report = path.join(ROOT, ".cache", "bench", "mocha.json");
   const mochaJson = ["--reporter", "json", "--reporter-option", `output=${report}`];
   const readReport = () => JSON.parse(readFileSync(report, "utf8")) as MochaJson;
-  type Run = { kind: string; steps: Record<string, number>; ok: boolean; stats: MochaJson["stats"]; loadBefore: string; loadAfter: string };
+  type Run = {
+    kind: string;
+    steps: Record<string, number>;
+    cpu?: number;
+    ok: boolean;
+    stats: MochaJson["stats"];
+    loadBefore: string;
+    loadAfter: string;
+  };
+  const cpuSince = (before: number | undefined) => {
+    const after = cpuSeconds();
+    return before === undefined || after === undefined ? undefined : after - before;
+  };
   const all: Run[] = [];
   let slow: MochaJson["tests"] = [];
   console.log(`
@@ -136,6 +165,7 @@ The fast tier (npm run test:fast), ${runs} cold and warm runs, then mocha alone:
   for (let i = 0; i < runs; i++) {
     for (const kind of ["cold", "warm"]) {
       const loadBefore = load();
+      const cpuBefore = cpuSeconds();
       const results = await runFastTier({ cold: kind === "cold", mochaArgs: mochaJson, print: false });
       const steps = Object.fromEntries(results.map((r) => [r.name, r.seconds]));
       const { stats, tests } = readReport();
@@ -143,7 +173,8 @@ The fast tier (npm run test:fast), ${runs} cold and warm runs, then mocha alone:
       for (const r of results.filter((r) => r.status !== 0 && r.name !== "all"))
         console.log(`${kind}: ${r.name} failed:
 ${r.output}`);
-      all.push({ kind, steps, ok: results.every((r) => r.status === 0), stats, loadBefore, loadAfter: load() });
+      const cpu = cpuSince(cpuBefore);
+      all.push({ kind, steps, cpu, ok: results.every((r) => r.status === 0), stats, loadBefore, loadAfter: load() });
     }
   }
   // mocha alone: its own workers compile what they load (cold: the loader's cache deleted first).
@@ -151,42 +182,49 @@ ${r.output}`);
     for (const kind of ["mocha alone, cold", "mocha alone, warm"]) {
       if (kind.endsWith("cold")) rmSync(path.join(ROOT, ".cache", "ts"), { recursive: true, force: true });
       const loadBefore = load();
+      const cpuBefore = cpuSeconds();
       const start = process.hrtime.bigint();
       const result = spawnSync(process.execPath, ["node_modules/mocha/bin/mocha.js", ...mochaJson], { cwd: ROOT, stdio: "ignore" });
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      all.push({ kind, steps: { mocha: seconds }, ok: result.status === 0, stats: readReport().stats, loadBefore, loadAfter: load() });
+      const cpu = cpuSince(cpuBefore);
+      all.push({ kind, steps: { mocha: seconds }, cpu, ok: result.status === 0, stats: readReport().stats, loadBefore, loadAfter: load() });
     }
   }
   const names = ["tsc + eslint", "prettier --check", "mocha", "all"];
   console.log(`
-| run | ${names.join(" | ")} | tests passing | load average before, after |
-|---|${names.map(() => "---|").join("")}---|---|`);
+| run | ${names.join(" | ")} | CPU, all processes | tests passing | load average before, after |
+|---|${names.map(() => "---|").join("")}---|---|---|`);
   for (const r of all) {
     const cells = names.map((n) => (r.steps[n] === undefined ? "" : `${r.steps[n].toFixed(1)} s`));
     const passing = `${r.stats.passes} of ${r.stats.tests} (${r.stats.pending} pending, ${r.stats.failures} failing)`;
-    console.log(`| ${r.kind}${r.ok ? "" : " FAILED"} | ${cells.join(" | ")} | ${passing} | ${r.loadBefore}; ${r.loadAfter} |`);
+    const cpu = r.cpu === undefined ? "" : `${r.cpu.toFixed(1)} s`;
+    console.log(`| ${r.kind}${r.ok ? "" : " FAILED"} | ${cells.join(" | ")} | ${cpu} | ${passing} | ${r.loadBefore}; ${r.loadAfter} |`);
   }
   const med = (kind: string, step: string) => median(all.filter((r) => r.kind === kind).map((r) => r.steps[step]));
-  const targets: [string, number, number][] = [
+  // Issue 23's targets: the fast tier at most 30 s, mocha alone at most 15 s. Inside the fast tier mocha shares the
+  // two cores with the other steps, so its step there is shown, not held to mocha's target.
+  const targets: [string, number, number | undefined][] = [
     ["fast tier, cold: wall", med("cold", "all"), 30],
     ["fast tier, warm: wall", med("warm", "all"), 30],
-    ["fast tier, cold: its mocha step", med("cold", "mocha"), 15],
-    ["fast tier, warm: its mocha step", med("warm", "mocha"), 15],
     ["mocha alone, cold", med("mocha alone, cold", "mocha"), 15],
     ["mocha alone, warm", med("mocha alone, warm", "mocha"), 15],
+    ["fast tier, cold: its mocha step, beside the others", med("cold", "mocha"), undefined],
+    ["fast tier, warm: its mocha step, beside the others", med("warm", "mocha"), undefined],
   ];
   console.log(`
 | measurement (median of ${runs}) | median | target |
 |---|---|---|`);
   for (const [name, value, target] of targets)
-    console.log(`| ${name} | ${value.toFixed(2)} s | <= ${target} s${value <= target ? " ✓" : " ✗ MISSED"} |`);
+    console.log(
+      `| ${name} | ${value.toFixed(2)} s | ${target === undefined ? "" : `<= ${target} s${value <= target ? " ✓" : " ✗ MISSED"}`} |`,
+    );
   console.log(`
 Tests slower than ${SLOW_MS} ms (slow in .mocharc.js), last warm run:`);
   for (const t of slow.sort((a, b) => (b.duration ?? 0) - (a.duration ?? 0)))
     console.log(`  ${String(t.duration)} ms  ${path.relative(ROOT, t.file ?? "")}: ${t.fullTitle}`);
   if (slow.length === 0) console.log("  none");
   const everyRunPassed = all.every((r) => r.ok && r.stats.failures === 0);
-  return everyRunPassed && targets.every(([, value, target]) => value <= target);
+  return everyRunPassed && targets.every(([, value, target]) => target === undefined || value <= target);
 }
 
 async function main(): Promise<void> {
