@@ -26,8 +26,9 @@ const all = fs
   .sort();
 
 module.exports = {
-  // The loader, then the SDK's bookkeeping stacks left unmapped (test/support/sdk-stacks.ts says why).
-  require: ["./scripts/register-ts.js", "./test/support/sdk-stacks.ts"],
+  // The loader; every .ts file compiled once before the workers start (scripts/mocha-precompile.ts); the SDK's
+  // bookkeeping stacks left unmapped (test/support/sdk-stacks.ts says why).
+  require: ["./scripts/register-ts.js", "./scripts/mocha-precompile.ts", "./test/support/sdk-stacks.ts"],
   spec: [...LONGEST_FIRST.filter((f) => all.includes(f)), ...all.filter((f) => !LONGEST_FIRST.includes(f))],
   extension: ["ts"],
   timeout: 10000,

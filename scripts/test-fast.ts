@@ -13,8 +13,8 @@
  *   eslint's cache knows each file's content and the config, not what its types depend on: a change in one
  *   file that makes a type-aware rule fail in another, unchanged one is found by the next cold run (.ci/run
  *   runs in a clean clone, so CI always lints cold) or by tsc when it is a type error.
- * - Every .ts file is compiled first, in one esbuild call (scripts/register-ts.js precompile), so mocha's
- *   parallel workers (.mocharc.js) start no esbuild of their own.
+ * - Every .ts file is compiled first, in one esbuild call in mocha's main process (scripts/mocha-precompile.ts,
+ *   a global setup), so mocha's parallel workers (.mocharc.js) start no esbuild of their own.
  * - mocha runs the tests in parallel workers (.mocharc.js: parallel, jobs 2), with slow: 1000, so a test
  *   slower than a second is printed with its time, by name. Tests that start whole processes live in
  *   test/process/ and run in the real-tool tier (npm run test:real).
@@ -87,29 +87,6 @@ function run(name: string, args: string[]): Promise<StepResult> {
   );
 }
 
-/** Every .ts file mocha's workers may load: the program, its tests and their support, scripts, realtools. */
-function precompileAll(): number {
-  const start = process.hrtime.bigint();
-  // The loader is CommonJS, already loaded by --require: require returns that instance.
-  const loader = require("./register-ts.js") as { precompile(files: string[]): void; tsFiles(dir: string): string[] };
-  const dirs = [
-    "alloy-config",
-    "chart",
-    "components",
-    "config",
-    "lib",
-    "monitoring",
-    "plan",
-    "policy",
-    "realtools",
-    "scripts",
-    "test",
-    "verify",
-  ];
-  loader.precompile([path.join(ROOT, "index.ts"), ...dirs.flatMap((dir) => loader.tsFiles(path.join(ROOT, dir)))]);
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
 /** Runs the fast tier; mochaArgs go to mocha after its config (.mocharc.js). */
 export async function runFastTier(options: { cold?: boolean; mochaArgs?: string[]; print?: boolean } = {}): Promise<StepResult[]> {
   const print = options.print ?? true;
@@ -119,7 +96,6 @@ export async function runFastTier(options: { cold?: boolean; mochaArgs?: string[
     rmSync(path.join(ROOT, ".cache", "ts"), { recursive: true, force: true });
   } else if (dependenciesChanged()) rmSync(FAST_TIER_CACHE, { recursive: true, force: true });
   const checks = STEPS.map(({ name, args }) => run(name, args));
-  const compileSeconds = precompileAll();
   const mocha = run("mocha", ["node_modules/mocha/bin/mocha.js", ...(options.mochaArgs ?? [])]);
   const results: StepResult[] = [];
   await Promise.all(
@@ -136,7 +112,6 @@ export async function runFastTier(options: { cold?: boolean; mochaArgs?: string[
   const total = Number(process.hrtime.bigint() - start) / 1e9;
   if (print) {
     console.log("\nfast tier:");
-    console.log(`  precompile (esbuild)  ${compileSeconds.toFixed(1)} s`);
     for (const r of results)
       console.log(`  ${r.name.padEnd(20)}  ${r.seconds.toFixed(1)} s  ${r.status === 0 ? "ok" : `FAILED (exit ${r.status})`}`);
     console.log(`  all, wall             ${total.toFixed(1)} s`);
