@@ -32,7 +32,8 @@ module.exports = {
   spec: [...LONGEST_FIRST.filter((f) => all.includes(f)), ...all.filter((f) => !LONGEST_FIRST.includes(f))],
   extension: ["ts"],
   timeout: 10000,
-  // One worker per core (mocha's default is cores - 1: one, here).
+  // One worker per core (mocha's default is cores - 1: one, here), when mocha runs alone: npm run test:fast runs it
+  // in one process (--no-parallel), beside its other steps, which keep the second core busy.
   parallel: true,
   jobs: 2,
   // A test slower than this is printed with its time (the spec reporter), and listed by npm run bench.

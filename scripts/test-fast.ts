@@ -14,9 +14,12 @@
  *   file that makes a type-aware rule fail in another, unchanged one is found by the next cold run (.ci/run
  *   runs in a clean clone, so CI always lints cold) or by tsc when it is a type error.
  * - Every .ts file is compiled first, in one esbuild call in mocha's main process (scripts/mocha-precompile.ts,
- *   a global setup), so mocha's parallel workers (.mocharc.js) start no esbuild of their own.
- * - mocha runs the tests in parallel workers (.mocharc.js: parallel, jobs 2), with slow: 1000, so a test
- *   slower than a second is printed with its time, by name. Tests that start whole processes live in
+ *   a global setup), so no test file waits for esbuild.
+ * - mocha runs in one process here (--no-parallel), though .mocharc.js gives it two workers when it runs alone:
+ *   beside tsc + eslint and prettier both cores are already busy, and a second worker only loads the SDK, the
+ *   program and helm's renders a second time (3 to 6 s of CPU; the cold fast tier 27 to 32 s with one process
+ *   against 31 to 34 s with two, 8 December, quiet). slow: 1000 prints a test slower than a second with its
+ *   time, by name. Tests that start whole processes live in
  *   test/process/ and run in the real-tool tier (npm run test:real).
  *
  * Prints each step's output when it ends and a line per step with its wall time, so a run on a quiet machine
@@ -96,7 +99,7 @@ export async function runFastTier(options: { cold?: boolean; mochaArgs?: string[
     rmSync(path.join(ROOT, ".cache", "ts"), { recursive: true, force: true });
   } else if (dependenciesChanged()) rmSync(FAST_TIER_CACHE, { recursive: true, force: true });
   const checks = STEPS.map(({ name, args }) => run(name, args));
-  const mocha = run("mocha", ["node_modules/mocha/bin/mocha.js", ...(options.mochaArgs ?? [])]);
+  const mocha = run("mocha", ["node_modules/mocha/bin/mocha.js", "--no-parallel", ...(options.mochaArgs ?? [])]);
   const results: StepResult[] = [];
   await Promise.all(
     [...checks, mocha].map((step) =>
