@@ -32,7 +32,7 @@ function loadConfig() {
 
 const { config, collector } = withReadableErrors(() => {
   const config = loadConfig();
-  // The component of the package (package/), given the validated config field for field
+  // The component of the package (pulumi-package/), given the validated config field for field
   // (collectorArgs, the compiler checks each one); it holds the Loki credentials as secrets.
   return { config, collector: new AlloyLogCollector("alloy-logs", collectorArgs(config)) };
 });

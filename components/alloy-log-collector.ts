@@ -4,7 +4,7 @@
  *
  * Usable without the stack config: AlloyLogCollectorArgs is its own documented
  * interface, and its defaults are applied once, in withDefaults(). The package in
- * package/ serves this class to Pulumi programs in any language.
+ * pulumi-package/ serves this class to Pulumi programs in any language.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -35,7 +35,7 @@ export const ALLOY_CHART_REPO = DEFAULTS.chartRepository;
 export const COLLECTOR_RBAC_RULES = [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }];
 
 /*
- * The args are the package's schema (package/, `pulumi package get-schema`): the Node.js SDK infers it from
+ * The args are the package's schema (pulumi-package/, `pulumi package get-schema`): the Node.js SDK infers it from
  * these declarations (sdk/nodejs/provider/experimental/analyzer.ts in pulumi/pulumi v3.248.0), which takes
  * no union but `T | undefined`, no anonymous object type and no ReadonlyArray. Hence enums, named interfaces
  * and plain arrays here; withDefaults() turns them into the builders' own types. Every field is optional but
@@ -492,7 +492,7 @@ const legacyAlias = (name: string, oldName: string): { aliases: pulumi.Alias[] }
   aliases: name === oldName ? [] : [{ name: oldName }],
 });
 
-/** The component's type token, in the package alloy-logs (package/). */
+/** The component's type token, in the package alloy-logs (pulumi-package/). */
 export const COMPONENT_TYPE = "alloy-logs:index:AlloyLogCollector";
 /** Its type before the package: aliased, so nothing deployed under it is replaced. */
 export const LEGACY_COMPONENT_TYPE = "alloy-logs:collector:AlloyLogCollector";

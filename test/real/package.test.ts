@@ -1,0 +1,321 @@
+/**
+ * The component package (pulumi-package/, docs/package.md) on the real Pulumi CLI, its engine, the Node.js
+ * language host (RunPlugin, GeneratePackage, Link) and the YAML language host, with the real
+ * Kubernetes provider rendering the chart against a real control plane on 127.0.0.1:
+ *
+ * - the schema `pulumi package get-schema ./pulumi-package` gives is pulumi-package/schema.json, byte for byte;
+ * - the alias: a stack whose state the program before the package made (OLD_COMMIT, `pulumi up` on the
+ *   control plane) previews with this checkout's program with nothing created, deleted, replaced or updated;
+ * - TypeScript: `pulumi package add ./pulumi-package` in a scratch program generates an SDK that tsc compiles,
+ *   and a program using it previews;
+ * - YAML: a `runtime: yaml` program declaring the component with a handful of properties previews the
+ *   same children (types and names) as the TypeScript program with the same settings, and as this
+ *   repository's own program, which constructs the class in its own process.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { LEGACY_COMPONENT_TYPE, COMPONENT_TYPE } from "../../components/alloy-log-collector";
+import { ALLOY_CHART_VERSION } from "../../config/chart/alloy-values.generated";
+import { ROOT } from "../../plan/cli-path";
+import { requireSharedChart, startChartMirror, type ChartMirror } from "../../realtools/chart-mirror";
+import { startControlPlane, type ControlPlane } from "../../realtools/control-plane";
+import { kubectlAsync, registerNodes, startFakeKubelet, type FakeKubelet } from "../../realtools/fake-kubelet";
+import {
+  CLI_TOOLS,
+  CONTROL_PLANE_TOOLS,
+  parsePreviewJson,
+  PulumiWorkspace,
+  REAL_TOOLS_BIN,
+  requireTools,
+  YAML_TOOLS,
+  type PreviewJson,
+} from "../../realtools/real-cli";
+
+const HELM = process.env.HELM_BIN ?? path.join(ROOT, ".cache", "helm", "helm");
+const KUBECTL = process.env.KUBECTL_BIN ?? path.join(ROOT, ".cache", "kubectl", "kubectl");
+const CRDS = path.join(REAL_TOOLS_BIN, "..", "crds");
+const PACKAGE_DIR = path.join(ROOT, "pulumi-package");
+const SCHEMA_FILE = path.join(PACKAGE_DIR, "schema.json");
+const TSC = path.join(ROOT, "node_modules", ".bin", "tsc");
+/** main before the package: its program made the state the alias is proven against. */
+export const OLD_COMMIT = "5b3018a";
+
+/** The settings both consumers give the component: a handful, the rest defaulted. */
+function consumerSettings(context: string, chartRepository: string) {
+  return {
+    clusterName: "consumer-e2e",
+    kubeconfigContext: context,
+    lokiEndpoint: "http://loki-gateway.loki-v3.svc.cluster.local/loki/api/v1/push",
+    tenantId: "consumer",
+    namespace: "consumer-logs",
+    createNamespace: true,
+    chartRepository,
+    pipeline: { excludeNamespaces: ["kube-system"], dropProbeLogs: true },
+    resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "500Mi" } },
+  };
+}
+
+function missingHostTools(): string[] {
+  const missing: string[] = [];
+  for (const [name, file] of [
+    ["helm (scripts/fetch-helm.sh)", HELM],
+    ["kubectl (scripts/fetch-kubectl.sh)", KUBECTL],
+    ["the prometheus-operator CRDs", path.join(CRDS, "monitoring.coreos.com_servicemonitors.yaml")],
+  ]) {
+    if (!existsSync(file)) missing.push(name);
+  }
+  if (spawnSync("etcd", ["--version"]).status !== 0) missing.push("etcd (apt-get install etcd-server)");
+  if (spawnSync("git", ["-C", ROOT, "cat-file", "-e", `${OLD_COMMIT}^{commit}`]).status !== 0) {
+    missing.push(`commit ${OLD_COMMIT} (the program before the package; fetch the history: git fetch --unshallow)`);
+  }
+  return missing;
+}
+
+function run(command: string, args: string[], cwd: string): string {
+  const result = spawnSync(command, args, { cwd, encoding: "utf8" });
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** The children of the component in a preview: type chain under the component, and name; the project and stack left out. */
+function childrenOf(preview: PreviewJson): string[] {
+  return (preview.steps ?? [])
+    .map((s) => s.urn.split("::").slice(2).join("::"))
+    .filter((tail) => tail.startsWith(`${COMPONENT_TYPE}$`))
+    .sort();
+}
+
+/**
+ * node_modules for a scratch program outside the repository: links to each of the repository's packages
+ * (so the program, the generated SDK and the package resolve one @pulumi/pulumi), plus the given ones.
+ */
+function scratchNodeModules(dir: string, extra: Record<string, string> = {}): void {
+  const modules = path.join(dir, "node_modules");
+  rmSync(modules, { recursive: true, force: true });
+  mkdirSync(path.join(modules, "@pulumi"), { recursive: true });
+  for (const entry of readdirSync(path.join(ROOT, "node_modules"))) {
+    if (entry === "@pulumi" || entry === ".bin") continue;
+    symlinkSync(path.join(ROOT, "node_modules", entry), path.join(modules, entry));
+  }
+  for (const entry of readdirSync(path.join(ROOT, "node_modules", "@pulumi"))) {
+    symlinkSync(path.join(ROOT, "node_modules", "@pulumi", entry), path.join(modules, "@pulumi", entry));
+  }
+  for (const [name, target] of Object.entries(extra)) symlinkSync(target, path.join(modules, name));
+}
+
+describe("the component package on the real CLI: schema, alias, TypeScript SDK, YAML", function () {
+  let cluster: ControlPlane;
+  let mirror: ChartMirror;
+  let kubelet: FakeKubelet;
+  let ws: PulumiWorkspace;
+  let scratch: string;
+  let tsPreview: PreviewJson | undefined;
+  const kubectl = (args: string[], input?: string) => kubectlAsync(cluster, KUBECTL, args, input);
+
+  before(async function () {
+    requireTools(this, [...CLI_TOOLS, ...YAML_TOOLS, ...CONTROL_PLANE_TOOLS], missingHostTools());
+    cluster = await startControlPlane({ binDir: REAL_TOOLS_BIN, full: true });
+    for (const crd of ["servicemonitors", "prometheusrules"]) {
+      await kubectl(["apply", "--server-side", "-f", path.join(CRDS, `monitoring.coreos.com_${crd}.yaml`)]);
+    }
+    await registerNodes(cluster, KUBECTL);
+    kubelet = startFakeKubelet(cluster, KUBECTL);
+    mirror = await startChartMirror(HELM, [requireSharedChart(ALLOY_CHART_VERSION, HELM)]);
+    scratch = mkdtempSync(path.join(tmpdir(), "alloy-logs-consumers-"));
+  });
+
+  after(async function () {
+    await kubelet?.stop();
+    ws?.dispose();
+    await mirror?.close();
+    await cluster?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("pulumi package get-schema ./pulumi-package gives pulumi-package/schema.json, byte for byte (npm run golden:update writes it)", async function () {
+    const schemaWs = new PulumiWorkspace({ kubeconfig: cluster.kubeconfig });
+    try {
+      const result = await schemaWs.pulumiOk(["package", "get-schema", PACKAGE_DIR], { cwd: scratch });
+      assert.ok(existsSync(SCHEMA_FILE), "no pulumi-package/schema.json: run npm run golden:update");
+      assert.equal(result.stdout, readFileSync(SCHEMA_FILE, "utf8"), "run npm run golden:update and review the schema's diff");
+      const schema = JSON.parse(result.stdout) as { name: string; resources: Record<string, { isComponent?: boolean }> };
+      assert.equal(schema.name, "alloy-logs");
+      assert.deepEqual(Object.keys(schema.resources), [COMPONENT_TYPE]);
+      assert.equal(schema.resources[COMPONENT_TYPE].isComponent, true);
+    } finally {
+      schemaWs.dispose();
+    }
+  });
+
+  it(`a stack deployed by the program before the package (${OLD_COMMIT}) previews with the package's component: nothing created, deleted, replaced or updated`, async function () {
+    const old = path.join(scratch, "old-program");
+    mkdirSync(old);
+    const archive = spawnSync("git", ["-C", ROOT, "archive", "--format=tar", OLD_COMMIT], { maxBuffer: 256 * 1024 * 1024 });
+    assert.equal(archive.status, 0, `git archive ${OLD_COMMIT}: ${archive.stderr?.toString()}`);
+    const untar = spawnSync("tar", ["-x", "-C", old], { input: archive.stdout });
+    assert.equal(untar.status, 0, `tar: ${untar.stderr?.toString()}`);
+    assert.ok(readFileSync(path.join(old, "components", "alloy-log-collector.ts"), "utf8").includes(`"${LEGACY_COMPONENT_TYPE}"`));
+
+    ws = new PulumiWorkspace({ kubeconfig: cluster.kubeconfig, programDir: old });
+    // As on ops: Loki already runs in loki-v3, which the stack only reads.
+    await kubectl(["create", "namespace", "loki-v3"]);
+    await ws.initStack("ops", { context: cluster.context, chartRepository: mirror.url });
+    await ws.pulumiOk(["up", "--stack", "ops", "--yes", "--skip-preview"], { timeoutMs: 600_000 });
+    const before = JSON.parse(ws.checkpoint("ops")) as { checkpoint: { latest: { resources: { urn: string }[] } } };
+    const oldUrns = before.checkpoint.latest.resources.map((r) => r.urn);
+    assert.ok(
+      oldUrns.some((urn) => urn.includes(`::${LEGACY_COMPONENT_TYPE}::`)),
+      "the old state holds no component of the old type",
+    );
+
+    ws.linkProgram();
+    const preview = parsePreviewJson((await ws.pulumiOk(["preview", "--stack", "ops", "--json"])).stdout);
+    const steps = preview.steps ?? [];
+    const changed = steps.filter((s) => !["same", "read"].includes(s.op)).map((s) => `${s.op} ${s.urn}`);
+    assert.deepEqual(changed, [], "steps other than same and read");
+    // Every resource of the old state is taken over under its new URN (the component's new type in its chain).
+    assert.ok(
+      steps.some((s) => s.urn.endsWith(`::${COMPONENT_TYPE}::alloy-logs`)),
+      "the component is not registered under its new type",
+    );
+    assert.equal(steps.filter((s) => s.urn.includes(LEGACY_COMPONENT_TYPE)).length, 0, "a resource is still registered under the old type");
+    assert.equal(steps.filter((s) => s.op === "same").length, oldUrns.filter((u) => !u.includes("pulumi:pulumi:Stack")).length - 1);
+    assert.deepEqual(
+      Object.keys(preview.changeSummary ?? {}).filter((op) => !["same", "read"].includes(op)),
+      [],
+      JSON.stringify(preview.changeSummary),
+    );
+  });
+
+  it("TypeScript: pulumi package add ./pulumi-package generates an SDK that tsc compiles, and a program using it previews", async function () {
+    const dir = path.join(scratch, "ts-consumer");
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, "Pulumi.yaml"), "name: alloy-logs-ts-consumer\nruntime: nodejs\n");
+    writeFileSync(
+      path.join(dir, "package.json"),
+      JSON.stringify({ name: "alloy-logs-ts-consumer", private: true, main: "index.ts" }, null, 2),
+    );
+    writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { strict: true, target: "ES2022", module: "commonjs", esModuleInterop: true, skipLibCheck: true, noEmit: true },
+        files: ["index.ts"],
+      }),
+    );
+    scratchNodeModules(dir);
+    const consumerWs = new PulumiWorkspace({ kubeconfig: cluster.kubeconfig });
+    try {
+      const added = await consumerWs.pulumiOk(["package", "add", PACKAGE_DIR], { cwd: dir });
+      assert.match(added.stdout + added.stderr, /import \* as alloyLogs from "@pulumi\/alloy-logs"/);
+      const sdk = path.join(dir, "sdks", "alloy-logs");
+      assert.ok(existsSync(path.join(sdk, "alloyLogCollector.ts")), `no alloyLogCollector.ts in ${sdk}: ${readdirSync(sdk).join(", ")}`);
+      const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+      assert.equal(manifest.dependencies?.["@pulumi/alloy-logs"], "file:sdks/alloy-logs");
+      const project = readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
+      assert.match(project, /packages:\n\s+alloy-logs: /);
+
+      // What the SDK's postinstall does (tsc), here against the repository's @pulumi/pulumi.
+      scratchNodeModules(sdk);
+      run(TSC, ["-p", sdk], sdk);
+      rmSync(path.join(sdk, "node_modules"), { recursive: true, force: true });
+      scratchNodeModules(dir, { "@pulumi/alloy-logs": sdk });
+
+      const settings = consumerSettings(cluster.context, mirror.url);
+      writeFileSync(
+        path.join(dir, "index.ts"),
+        [
+          'import * as alloyLogs from "@pulumi/alloy-logs";',
+          "",
+          "const settings = " + JSON.stringify(settings, null, 2) + ";",
+          'const logs = new alloyLogs.AlloyLogCollector("logs", {',
+          "  ...settings,",
+          "  lokiAuth: { type: alloyLogs.LokiAuthType.None },",
+          '  rollout: { maxUnavailable: "1" },',
+          "});",
+          "export const namespace = logs.namespace;",
+          "export const daemonSetName = logs.daemonSetName;",
+          "",
+        ].join("\n"),
+      );
+      run(TSC, ["-p", dir], dir);
+
+      await consumerWs.pulumiOk(["stack", "init", "test", "--secrets-provider", "passphrase"], { cwd: dir });
+      const preview = parsePreviewJson((await consumerWs.pulumiOk(["preview", "--stack", "test", "--json"], { cwd: dir })).stdout);
+      tsPreview = preview;
+      const children = childrenOf(preview);
+      for (const expected of [
+        "alloy-logs:index:AlloyLogCollector$pulumi:providers:kubernetes::logs-cluster",
+        "alloy-logs:index:AlloyLogCollector$kubernetes:core/v1:Namespace::logs-namespace",
+        "alloy-logs:index:AlloyLogCollector$kubernetes:helm.sh/v4:Chart::logs-chart",
+        "alloy-logs:index:AlloyLogCollector$kubernetes:helm.sh/v4:Chart$kubernetes:apps/v1:DaemonSet::alloy:consumer-logs/alloy",
+      ]) {
+        assert.ok(children.includes(expected), `${expected} not among:\n${children.join("\n")}`);
+      }
+      assert.deepEqual(
+        (preview.steps ?? []).filter((s) => s.op !== "create" && s.op !== "same").map((s) => `${s.op} ${s.urn}`),
+        [],
+      );
+    } finally {
+      consumerWs.dispose();
+    }
+  });
+
+  it("YAML: a runtime: yaml program declaring the component previews the same children as the TypeScript program and as this repository's program", async function () {
+    assert.ok(tsPreview, "the TypeScript consumer did not preview");
+    const dir = path.join(scratch, "yaml-consumer");
+    mkdirSync(dir);
+    const settings = consumerSettings(cluster.context, mirror.url);
+    writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      stringify({
+        name: "alloy-logs-yaml-consumer",
+        runtime: "yaml",
+        packages: { "alloy-logs": PACKAGE_DIR },
+        resources: {
+          logs: {
+            type: COMPONENT_TYPE,
+            properties: { ...settings, lokiAuth: { type: "none" }, rollout: { maxUnavailable: "1" } },
+          },
+        },
+        outputs: { namespace: "${logs.namespace}", daemonSetName: "${logs.daemonSetName}" },
+      }),
+    );
+    const yamlWs = new PulumiWorkspace({ kubeconfig: cluster.kubeconfig });
+    try {
+      await yamlWs.pulumiOk(["stack", "init", "test", "--secrets-provider", "passphrase"], { cwd: dir });
+      const preview = parsePreviewJson((await yamlWs.pulumiOk(["preview", "--stack", "test", "--json"], { cwd: dir })).stdout);
+      const children = childrenOf(preview);
+      assert.ok(children.length > 10, `few children:\n${children.join("\n")}`);
+      assert.deepEqual(children, childrenOf(tsPreview));
+
+      // The class itself, constructed in the program's own process, as index.ts does: the same children again.
+      const inProcess = path.join(scratch, "in-process");
+      mkdirSync(inProcess);
+      writeFileSync(path.join(inProcess, "Pulumi.yaml"), "name: alloy-logs-in-process\nruntime: nodejs\n");
+      writeFileSync(
+        path.join(inProcess, "package.json"),
+        JSON.stringify({ name: "alloy-logs-in-process", private: true, main: "index.ts" }),
+      );
+      scratchNodeModules(inProcess);
+      writeFileSync(
+        path.join(inProcess, "index.ts"),
+        [
+          `import { AlloyLogCollector, LokiAuthType } from ${JSON.stringify(path.join(ROOT, "components", "alloy-log-collector"))};`,
+          `const settings = ${JSON.stringify(settings)};`,
+          'new AlloyLogCollector("logs", { ...settings, lokiAuth: { type: LokiAuthType.None }, rollout: { maxUnavailable: "1" } });',
+          "",
+        ].join("\n"),
+      );
+      await yamlWs.pulumiOk(["stack", "init", "test", "--secrets-provider", "passphrase"], { cwd: inProcess });
+      const own = parsePreviewJson((await yamlWs.pulumiOk(["preview", "--stack", "test", "--json"], { cwd: inProcess })).stdout);
+      assert.deepEqual(children, childrenOf(own));
+    } finally {
+      yamlWs.dispose();
+    }
+  });
+});
