@@ -5,10 +5,6 @@
  * (pulumi/pulumi sdk/nodejs/provider/experimental/analyzer.ts), and a program's AlloyLogCollector is
  * constructed here, in this process, as the provider's Construct.
  */
-// The CLI's run-plugin compiles this with ts-node and its own defaults (target ES2020), reading a tsconfig.json
-// only from the program's working directory (pulumi/pulumi sdk/nodejs/cmd/run-plugin/run.ts), never this one:
-// the library the code uses (Object.hasOwn, Array.prototype.at) is named here.
-/// <reference lib="es2022" />
 import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
 import { AlloyLogCollector } from "../components/alloy-log-collector";
 
