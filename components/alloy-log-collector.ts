@@ -15,7 +15,8 @@ import type { ResourceRequirements } from "../config/chart/k8s-types";
 import { chartSource } from "../chart/source";
 import { buildChartValues } from "../chart/values";
 import { ALLOY_CONTAINER, RELEASE_NAME } from "../config/chart/owned";
-import { LOKI_AUTH_SECRET_NAME } from "../config/chart/owned";
+import { LOKI_AUTH_SECRET_NAME, PROGRAM_OWNED_PATHS } from "../config/chart/owned";
+import { checkChartOverrides, isPlainObject } from "../config/chart/overrides";
 import { clusterProvider, type ClusterAccess, type EksCluster } from "./cluster";
 import { DEFAULTS } from "../config/defaults";
 import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
@@ -259,7 +260,7 @@ export interface AlloyLogCollectorArgs {
   dashboard?: DashboardSettings;
   /** The events collector, the release alloy-events. @default each EventsSettings field's default */
   events?: EventsSettings;
-  /** Extra grafana/alloy chart values, merged last; the stack config checks them against the chart (config/chart/overrides.ts). @default {} */
+  /** Extra grafana/alloy chart values, merged last; a path the chart does not read, or one the component sets, is refused. @default {} */
   // Any value: chart values are any JSON (the schema's pulumi.json#/Any); the analyzer takes no `unknown`.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   chartOverrides?: Record<string, any>;
@@ -358,6 +359,32 @@ function resolveMultilineRule(rule: MultilineRule): PipelineOptions["multiline"]
   };
 }
 
+/**
+ * chartOverrides checked as the stack config checks them (config/chart/overrides.ts): a program in another
+ * language gets no stack schema in front of the component, and Helm silently drops a value at a path the
+ * chart does not read. The stack's own overrides pass again, unchanged.
+ */
+function resolveChartOverrides(given: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (given === undefined) return DEFAULTS.chartOverrides;
+  if (!isPlainObject(given) || pulumi.Output.isInstance(given)) {
+    throw badArg("chartOverrides", "[not plain data]", "a map of grafana/alloy chart values, known at preview (no outputs or secrets)");
+  }
+  const problems = checkChartOverrides(given, PROGRAM_OWNED_PATHS);
+  if (problems.length > 0) {
+    const lines = problems.map((p) => `  - chartOverrides.${p.path.join(".")}: got ${p.shown ?? shownValue(given, p.path)}; ${p.message}`);
+    throw new Error(`AlloyLogCollector: invalid chartOverrides, nothing was deployed:\n${lines.join("\n")}`);
+  }
+  return given;
+}
+
+/** The value at `path`, shown short: a chart value, never a credential (lokiAuth is no chart value). */
+function shownValue(root: Record<string, unknown>, path: readonly string[]): string {
+  let value: unknown = root;
+  for (const key of path) value = isPlainObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
 /** Requests and limits, each taken whole when given. */
 function resolveResources(given: ContainerResources | undefined, defaults: ResourceRequirements): ResourceRequirements {
   return given === undefined
@@ -453,7 +480,7 @@ export function withDefaults(args: AlloyLogCollectorArgs): ResolvedArgs {
       resources: resolveResources(events.resources, defaults.events.resources),
       kindLabel: events.kindLabel ?? defaults.events.kindLabel,
     },
-    chartOverrides: args.chartOverrides ?? defaults.chartOverrides,
+    chartOverrides: resolveChartOverrides(args.chartOverrides),
     chartRepository: args.chartRepository ?? defaults.chartRepository,
   };
 }

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import ts from "typescript";
 import { LokiAuthType, withDefaults, type AlloyLogCollectorArgs, type ResolvedArgs } from "../components/alloy-log-collector";
 import { collectorArgs } from "../components/stack-args";
+import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 import { parseStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { readStackFile } from "../config/stack-file";
@@ -132,6 +133,21 @@ describe("withDefaults: args a program in another language may get wrong", () =>
       assert.throws(() => withDefaults({ ...required, ...extra }), { message });
     });
   }
+
+  it("refuses chartOverrides at a path the chart does not read, as the stack config does: Helm would drop them silently", () => {
+    assert.throws(() => withDefaults({ ...required, chartOverrides: { tolerations: [{ operator: "Exists" }] } }), {
+      message:
+        "AlloyLogCollector: invalid chartOverrides, nothing was deployed:\n" +
+        `  - chartOverrides.tolerations: got [{"operator":"Exists"}]; expected a value path the grafana/alloy ${ALLOY_CHART_VERSION} chart reads; it does not read "tolerations", so Helm would silently ignore it. Did you mean "controller.tolerations"?`,
+    });
+    assert.throws(
+      () => withDefaults({ ...required, chartOverrides: { controller: { priorityClassName: "other" } } }),
+      /controller\.priorityClassName/,
+    );
+    assert.deepEqual(withDefaults({ ...required, chartOverrides: { controller: { podLabels: { team: "a" } } } }).chartOverrides, {
+      controller: { podLabels: { team: "a" } },
+    });
+  });
 
   it("merges a nested arg field by field: an unset field of a given object takes its default", () => {
     const resolved = withDefaults({ ...required, pipeline: { dropProbeLogs: true, rateLimit: { enabled: true } } });
