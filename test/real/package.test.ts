@@ -15,7 +15,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { LEGACY_COMPONENT_TYPE, COMPONENT_TYPE } from "../../components/alloy-log-collector";
@@ -91,21 +90,14 @@ function childrenOf(preview: PreviewJson): string[] {
 }
 
 /**
- * node_modules for a scratch program outside the repository: links to each of the repository's packages
- * (so the program, the generated SDK and the package resolve one @pulumi/pulumi), plus the given ones.
+ * Links the generated SDK where the consumer's `import "@pulumi/alloy-logs"` finds it. Nothing else is linked: the
+ * scratch programs live under the repository's .cache/, so node and tsc find every other package, one @pulumi/pulumi
+ * among them, in the repository's node_modules by walking up. No link into it either: an `npm install` in a scratch
+ * program (upstream's language host runs one in `pulumi package add`) would prune through such links.
  */
-function scratchNodeModules(dir: string, extra: Record<string, string> = {}): void {
-  const modules = path.join(dir, "node_modules");
-  rmSync(modules, { recursive: true, force: true });
-  mkdirSync(path.join(modules, "@pulumi"), { recursive: true });
-  for (const entry of readdirSync(path.join(ROOT, "node_modules"))) {
-    if (entry === "@pulumi" || entry === ".bin") continue;
-    symlinkSync(path.join(ROOT, "node_modules", entry), path.join(modules, entry));
-  }
-  for (const entry of readdirSync(path.join(ROOT, "node_modules", "@pulumi"))) {
-    symlinkSync(path.join(ROOT, "node_modules", "@pulumi", entry), path.join(modules, "@pulumi", entry));
-  }
-  for (const [name, target] of Object.entries(extra)) symlinkSync(target, path.join(modules, name));
+function linkSdk(dir: string, sdk: string): void {
+  mkdirSync(path.join(dir, "node_modules", "@pulumi"), { recursive: true });
+  symlinkSync(sdk, path.join(dir, "node_modules", "@pulumi", "alloy-logs"));
 }
 
 describe("the component package on the real CLI: schema, alias, TypeScript SDK, YAML", function () {
@@ -126,7 +118,8 @@ describe("the component package on the real CLI: schema, alias, TypeScript SDK, 
     await registerNodes(cluster, KUBECTL);
     kubelet = startFakeKubelet(cluster, KUBECTL);
     mirror = await startChartMirror(HELM, [requireSharedChart(ALLOY_CHART_VERSION, HELM)]);
-    scratch = mkdtempSync(path.join(tmpdir(), "alloy-logs-consumers-"));
+    mkdirSync(path.join(ROOT, ".cache"), { recursive: true });
+    scratch = mkdtempSync(path.join(ROOT, ".cache", "package-consumers-"));
   });
 
   after(async function () {
@@ -226,7 +219,6 @@ describe("the component package on the real CLI: schema, alias, TypeScript SDK, 
         files: ["index.ts"],
       }),
     );
-    scratchNodeModules(dir);
     const consumerWs = new PulumiWorkspace({ kubeconfig: cluster.kubeconfig });
     try {
       const added = await consumerWs.pulumiOk(["package", "add", PACKAGE_DIR], { cwd: dir });
@@ -240,7 +232,6 @@ describe("the component package on the real CLI: schema, alias, TypeScript SDK, 
 
       // The SDK's own postinstall (tsc, then its package.json into bin/), as npm install runs it, with the
       // repository's @pulumi/pulumi, TypeScript and @types/node in place of the registry's.
-      scratchNodeModules(sdk);
       const postinstall = spawnSync(process.execPath, ["scripts/postinstall.js"], {
         cwd: sdk,
         encoding: "utf8",
@@ -248,8 +239,7 @@ describe("the component package on the real CLI: schema, alias, TypeScript SDK, 
       });
       assert.equal(postinstall.status, 0, `the SDK's postinstall: ${postinstall.stdout}${postinstall.stderr}`);
       assert.ok(existsSync(path.join(sdk, "bin", "index.js")) && existsSync(path.join(sdk, "bin", "package.json")));
-      rmSync(path.join(sdk, "node_modules"), { recursive: true, force: true });
-      scratchNodeModules(dir, { "@pulumi/alloy-logs": sdk });
+      linkSdk(dir, sdk);
 
       const settings = consumerSettings(cluster.context, mirror.url);
       writeFileSync(
@@ -341,7 +331,6 @@ describe("the component package on the real CLI: schema, alias, TypeScript SDK, 
         path.join(inProcess, "package.json"),
         JSON.stringify({ name: "alloy-logs-in-process", private: true, main: "index.ts" }),
       );
-      scratchNodeModules(inProcess);
       writeFileSync(
         path.join(inProcess, "index.ts"),
         [
