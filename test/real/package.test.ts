@@ -96,8 +96,11 @@ function childrenOf(preview: PreviewJson): string[] {
  * program (upstream's language host runs one in `pulumi package add`) would prune through such links.
  */
 function linkSdk(dir: string, sdk: string): void {
-  mkdirSync(path.join(dir, "node_modules", "@pulumi"), { recursive: true });
-  symlinkSync(sdk, path.join(dir, "node_modules", "@pulumi", "alloy-logs"));
+  const link = path.join(dir, "node_modules", "@pulumi", "alloy-logs");
+  // Upstream's host has installed it already (npm install of the file: dependency Link recorded).
+  if (existsSync(link)) return;
+  mkdirSync(path.dirname(link), { recursive: true });
+  symlinkSync(sdk, link);
 }
 
 describe("the component package on the real CLI: schema, alias, TypeScript SDK, YAML", function () {
