@@ -24,8 +24,10 @@ export default tseslint.config(
     // Off here: these files require() on purpose. The npm scripts load the Pulumi SDK only once their
     // arguments are known good (most of a run's time), and the plan loads the program afresh for each
     // stack through require.cache; scripts/register-ts.js hooks require(), not import(), and
-    // policy/main.js must install it before it requires the pack. .mocharc.js is CommonJS, as mocha loads it.
-    files: ["scripts/**", "plan/run.ts", "policy/main.js", ".mocharc.js"],
+    // policy/main.js must install it before it requires the pack, and pulumi-package/index.js before it requires the
+    // package's entry point; pulumi-package/install-repository.js is its plain Node postinstall. .mocharc.js is
+    // CommonJS, as mocha loads it.
+    files: ["scripts/**", "plan/run.ts", "policy/main.js", "pulumi-package/*.js", ".mocharc.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

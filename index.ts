@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AlloyLogCollector } from "./components/alloy-log-collector";
+import { collectorArgs } from "./components/stack-args";
 import { withReadableErrors } from "./components/program-errors";
 import { parseStackConfig } from "./config/load";
 import { otherStacks } from "./config/stack-file";
@@ -31,9 +32,9 @@ function loadConfig() {
 
 const { config, collector } = withReadableErrors(() => {
   const config = loadConfig();
-  // The validated config is the component's args, field for field (the compiler checks
-  // each one); the component holds the Loki credentials as secrets.
-  return { config, collector: new AlloyLogCollector("alloy-logs", config) };
+  // The component of the package (pulumi-package/), given the validated config field for field
+  // (collectorArgs, the compiler checks each one); it holds the Loki credentials as secrets.
+  return { config, collector: new AlloyLogCollector("alloy-logs", collectorArgs(config)) };
 });
 
 export const namespace = collector.namespace;

@@ -22,6 +22,8 @@ import { ROOT } from "../plan/cli-path";
 
 export const REAL_TOOLS_BIN = process.env.REAL_TOOLS_BIN ?? path.join(ROOT, ".cache", "real-tools", "bin");
 export const CLI_TOOLS = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"] as const;
+/** The YAML language host, for the package's YAML consumer (test/real/package.test.ts). */
+export const YAML_TOOLS = ["pulumi-language-yaml"] as const;
 export const CONTROL_PLANE_TOOLS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const;
 
 /** The passphrase of every test stack's secrets provider. */
@@ -67,6 +69,12 @@ export interface WorkspaceOptions {
    * links would not be the one the program loads. @default false
    */
   copyProgram?: boolean;
+  /**
+   * Copy the program from this directory instead (a checkout of another commit, such as the
+   * one before the package, whose state a test then previews this checkout against); implies
+   * copyProgram. node_modules stays the repository's.
+   */
+  programDir?: string;
 }
 
 export interface PulumiOptions {
@@ -74,6 +82,8 @@ export interface PulumiOptions {
   timeoutMs?: number;
   /** Added to the workspace's environment. */
   env?: NodeJS.ProcessEnv;
+  /** Where the CLI runs: another program (a package consumer) with this workspace's state and HOME. @default the project directory */
+  cwd?: string;
 }
 
 export class PulumiWorkspace {
@@ -88,13 +98,14 @@ export class PulumiWorkspace {
     this.state = path.join(this.root, "state");
     const home = path.join(this.root, "home");
     for (const dir of [this.project, this.state, home]) mkdirSync(dir, { recursive: true });
+    const programDir = options.programDir ?? ROOT;
     for (const entry of PROGRAM_ENTRIES) {
-      const [from, to] = [path.join(ROOT, entry), path.join(this.project, entry)];
-      if (options.copyProgram && entry !== "node_modules")
+      const [from, to] = [path.join(entry === "node_modules" ? ROOT : programDir, entry), path.join(this.project, entry)];
+      if ((options.copyProgram || options.programDir) && entry !== "node_modules")
         cpSync(from, to, { recursive: true, filter: (f) => !f.includes("node_modules") });
       else symlinkSync(from, to);
     }
-    copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(this.project, "Pulumi.yaml"));
+    copyFileSync(path.join(programDir, "Pulumi.yaml"), path.join(this.project, "Pulumi.yaml"));
     // Nothing of the caller's Pulumi, AWS or Kubernetes setup reaches the CLI.
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([key]) => !/^(PULUMI_|AWS_|KUBECONFIG$|HOME$|REQUIRE_)/.test(key)),
@@ -113,6 +124,15 @@ export class PulumiWorkspace {
     };
   }
 
+  /** Replaces the project's program with links to this checkout's, keeping the stacks and their state. */
+  linkProgram(): void {
+    for (const entry of [...PROGRAM_ENTRIES, "Pulumi.yaml"]) {
+      const to = path.join(this.project, entry);
+      rmSync(to, { recursive: true, force: true });
+      symlinkSync(path.join(ROOT, entry), to);
+    }
+  }
+
   /** Runs the real CLI in the project directory. */
   pulumi(args: string[], options: PulumiOptions = {}): Promise<RunResult> {
     return this.start(args, options).done;
@@ -121,7 +141,7 @@ export class PulumiWorkspace {
   /** Starts the real CLI and returns its process (for a fault test to kill) and its result. */
   start(args: string[], options: PulumiOptions = {}): { child: ChildProcess; done: Promise<RunResult> } {
     const child = spawn(path.join(REAL_TOOLS_BIN, "pulumi"), [...args, "--non-interactive", "--color", "never"], {
-      cwd: this.project,
+      cwd: options.cwd ?? this.project,
       env: { ...this.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });

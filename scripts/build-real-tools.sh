@@ -5,6 +5,7 @@
 #   ${REAL_TOOLS_DIR:-<repo>/.cache/real-tools}/bin      (.cache/ is git-ignored)
 #     pulumi                      the Pulumi CLI (github.com/pulumi/pulumi/pkg/v3, cmd/pulumi)
 #     pulumi-language-nodejs      the Node.js language host (tools/language-nodejs, see below)
+#     pulumi-language-yaml        the YAML language host (github.com/pulumi/pulumi-yaml, cmd/pulumi-language-yaml)
 #     pulumi-resource-kubernetes  the Kubernetes provider (github.com/pulumi/pulumi-kubernetes/provider/v4)
 #     kube-apiserver, kube-controller-manager, kube-scheduler   the tests' control plane (k8s.io/kubernetes)
 #   ${REAL_TOOLS_DIR:-<repo>/.cache/real-tools}/crds/*.yaml    the prometheus-operator CRDs (controller-gen)
@@ -28,6 +29,8 @@
 #   sdk/v3 at the pinned version; what it keeps and leaves out is at the top of its main.go.
 #   LANGUAGE_NODEJS_SRC=<dir of upstream sdk/nodejs/cmd/pulumi-language-nodejs> builds
 #   the upstream one instead, where its source can be had.
+# - pulumi-yaml is built as its own go.mod pins it (tools/versions.env says why that
+#   release: the newest whose pkg/v3 the proxy serves).
 # - The Kubernetes provider's go.mod replaces its sdk/v4 with ../sdk: dropped, and
 #   sdk/v4 required at KUBERNETES_SDK_MODULE_VERSION. Its main.go embeds
 #   schema-embed.json, which its `go generate` step (generate.go) writes from
@@ -37,7 +40,7 @@
 #   is dropped and the published module required at v0.<minor>.<patch> of the release.
 #   The version the API server reports (/version) is stamped in, as its Makefile does.
 #
-# Usage: bash scripts/build-real-tools.sh [pulumi|language-nodejs|kubernetes|control-plane|crds]...   (default: all)
+# Usage: bash scripts/build-real-tools.sh [pulumi|language-nodejs|language-yaml|kubernetes|control-plane|crds]...   (default: all)
 #        REAL_TOOLS_DIR=<dir> to build elsewhere.
 set -euo pipefail
 
@@ -101,6 +104,19 @@ build_language_nodejs() {
   stamp pulumi-language-nodejs "$want"
 }
 
+build_language_yaml() {
+  local want="pulumi-yaml@$PULUMI_YAML_VERSION $GO_VERSION"
+  if fresh pulumi-language-yaml "$want"; then log "pulumi-language-yaml $PULUMI_YAML_VERSION: already built"; return; fi
+  log "pulumi-language-yaml $PULUMI_YAML_VERSION: building github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml (about 4 min cold)"
+  local dir="$SRC/pulumi-yaml"
+  module_copy "github.com/pulumi/pulumi-yaml@$PULUMI_YAML_VERSION" "$dir"
+  (
+    cd "$dir"
+    go build -o "$BIN/pulumi-language-yaml" -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" ./cmd/pulumi-language-yaml
+  )
+  stamp pulumi-language-yaml "$want"
+}
+
 build_kubernetes() {
   local want="provider/v4@$KUBERNETES_PROVIDER_MODULE_VERSION sdk/v4@$KUBERNETES_SDK_MODULE_VERSION $GO_VERSION"
   if fresh pulumi-resource-kubernetes "$want"; then log "pulumi-resource-kubernetes: already built"; return; fi
@@ -154,15 +170,16 @@ build_crds() {
 }
 
 tools=("$@")
-[[ ${#tools[@]} -gt 0 ]] || tools=(pulumi language-nodejs kubernetes control-plane crds)
+[[ ${#tools[@]} -gt 0 ]] || tools=(pulumi language-nodejs language-yaml kubernetes control-plane crds)
 for tool in "${tools[@]}"; do
   case "$tool" in
     pulumi) timed build_pulumi ;;
     language-nodejs) timed build_language_nodejs ;;
+    language-yaml) timed build_language_yaml ;;
     kubernetes) timed build_kubernetes ;;
     control-plane) timed build_control_plane ;;
     crds) timed build_crds ;;
-    *) log "unknown tool $tool (pulumi, language-nodejs, kubernetes, control-plane, crds)"; exit 2 ;;
+    *) log "unknown tool $tool (pulumi, language-nodejs, language-yaml, kubernetes, control-plane, crds)"; exit 2 ;;
   esac
 done
 echo "$BIN"

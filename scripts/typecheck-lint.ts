@@ -54,27 +54,25 @@ export function typecheck(root: string): { errors: string[]; programs: ts.Progra
   return { errors, programs };
 }
 
+/** tsconfig.json's files and options, as tsc reads them (no program is made). */
+function parseTsconfig(root: string): ts.ParsedCommandLine {
+  const host = {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d: ts.Diagnostic) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    },
+  };
+  return ts.getParsedCommandLineOfConfigFile(path.join(root, "tsconfig.json"), {}, host)!;
+}
+
 /**
  * The program typescript-eslint is handed, made only when a rule first asks for it: from tsc's build when it made
  * one, otherwise from tsconfig.json afresh (a .ts file whose lint result is not cached, with tsc up to date).
  * Its toJSON keeps eslint's cache key the same whichever way the program was made, and whether it was made at all.
  */
-function lazyProgram(root: string, fromBuild: ts.Program | undefined): ts.Program {
+function lazyProgram(parsed: ts.ParsedCommandLine, fromBuild: ts.Program | undefined): ts.Program {
   let program = fromBuild;
-  const made = () =>
-    (program ??= (() => {
-      const parsed = ts.getParsedCommandLineOfConfigFile(
-        path.join(root, "tsconfig.json"),
-        {},
-        {
-          ...ts.sys,
-          onUnRecoverableConfigFileDiagnostic: (d) => {
-            throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-          },
-        },
-      )!;
-      return ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
-    })());
+  const made = () => (program ??= ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options }));
   return new Proxy({} as ts.Program, {
     get: (_target, key) => {
       if (key === "toJSON") return () => "the program of tsconfig.json (scripts/typecheck-lint.ts)";
@@ -84,15 +82,24 @@ function lazyProgram(root: string, fromBuild: ts.Program | undefined): ts.Progra
   });
 }
 
-/** eslint --cache --cache-strategy content --max-warnings 0 ., the .ts files typed by the given program. */
-export async function lint(root: string, program: ts.Program): Promise<{ output: string; ok: boolean }> {
+/**
+ * eslint --cache --cache-strategy content --max-warnings 0 ., the .ts files of tsconfig.json (`files`) typed by the
+ * given program. Any other .ts file keeps the eslint config's own parser options (its project service), as
+ * `eslint .` lints it.
+ */
+export async function lint(root: string, files: readonly string[], program: ts.Program): Promise<{ output: string; ok: boolean }> {
   const programs = Object.assign([program], { toJSON: () => ["the program of tsconfig.json (scripts/typecheck-lint.ts)"] });
   const eslint = new ESLint({
     cwd: root,
     cache: true,
     cacheStrategy: "content",
     cacheLocation: path.join(root, ESLINT_CACHE),
-    overrideConfig: [{ files: ["**/*.ts"], languageOptions: { parserOptions: { projectService: false, programs } } }],
+    overrideConfig: [
+      {
+        files: files.map((file) => path.relative(root, file)),
+        languageOptions: { parserOptions: { projectService: false, programs } },
+      },
+    ],
   });
   const results = await eslint.lintFiles(["."]);
   const formatter = await eslint.loadFormatter("stylish");
@@ -105,7 +112,8 @@ async function main(root: string): Promise<number> {
   const { errors, programs } = typecheck(root);
   for (const error of errors) console.log(error);
   if (errors.length) console.log(`tsc: ${errors.length} error${errors.length === 1 ? "" : "s"}`);
-  const { output, ok } = await lint(root, lazyProgram(root, programs[0]));
+  const parsed = parseTsconfig(root);
+  const { output, ok } = await lint(root, parsed.fileNames, lazyProgram(parsed, programs[0]));
   if (output) console.log(output);
   return errors.length === 0 && ok ? 0 : 1;
 }

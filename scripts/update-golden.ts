@@ -6,6 +6,10 @@
  * from every Pulumi.<stack>.yaml. The tests fail on any drift (config.alloy and
  * values.yaml in test/stacks.test.ts, resources.json in test/component.test.ts),
  * so every change to what gets deployed shows up as a diff in review.
+ *
+ * And pulumi-package/schema.json, the component package's schema, as the real Pulumi CLI gives it
+ * (`pulumi package get-schema ./pulumi-package`; test/real/package.test.ts compares the two), when
+ * scripts/build-real-tools.sh has built the CLI; without it, says so and leaves the file.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -13,6 +17,7 @@ import { parseFlags, UsageError } from "../lib/cli-args";
 import { alloyConfig, eventsAlloyConfig, eventsValuesYaml, resourcesJson, valuesYaml } from "../plan/output";
 import { runPlan } from "../plan/run";
 import { readStackFile, stackNamesIn } from "../config/stack-file";
+import { missingTools, PulumiWorkspace } from "../realtools/real-cli";
 
 const ROOT = path.join(__dirname, "..");
 const GOLDEN_DIR = path.join(ROOT, "test", "golden");
@@ -47,6 +52,26 @@ async function main(): Promise<void> {
       ...Object.keys(events).filter((f) => events[f as keyof typeof events]),
     ];
     console.log(`updated ${path.relative(ROOT, dir)}/{${written.join(",")}}`);
+  }
+  await updateSchema();
+}
+
+/** pulumi-package/schema.json from the real CLI, in a workspace of its own (no ~/.pulumi is read). */
+async function updateSchema(): Promise<void> {
+  const missing = missingTools(["pulumi", "pulumi-language-nodejs"]);
+  if (missing.length > 0) {
+    console.log(
+      `pulumi-package/schema.json not updated: ${missing.join(", ")} not built (bash scripts/build-real-tools.sh pulumi language-nodejs)`,
+    );
+    return;
+  }
+  const ws = new PulumiWorkspace({ kubeconfig: path.join(ROOT, ".cache", "no-cluster") });
+  try {
+    const schema = await ws.pulumiOk(["package", "get-schema", path.join(ROOT, "pulumi-package")], { cwd: ws.root });
+    writeFileSync(path.join(ROOT, "pulumi-package", "schema.json"), schema.stdout);
+    console.log("updated pulumi-package/schema.json");
+  } finally {
+    ws.dispose();
   }
 }
 

@@ -2,13 +2,14 @@
  * The program (index.ts -> AlloyLogCollector) under the Pulumi engine's
  * mocks: what it registers, with which inputs and options.
  */
+import { collectorArgs } from "../components/stack-args";
 import assert from "node:assert/strict";
 import { chartValues, CHART_TYPE } from "../plan/output";
 import * as pulumi from "@pulumi/pulumi";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { AlloyLogCollector, withDefaults, type AlloyLogCollectorArgs } from "../components/alloy-log-collector";
+import { AlloyLogCollector, LEGACY_COMPONENT_TYPE, withDefaults, type AlloyLogCollectorArgs } from "../components/alloy-log-collector";
 import { RULE_GROUP_NAMES } from "../monitoring/alerts";
 import { parseStackConfig } from "../config/load";
 import { PROJECT } from "../config/schema";
@@ -22,7 +23,7 @@ import { matchState, urnOf } from "./support/urns";
 import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 import { EXPECTED_ALERT_GROUPS, EXPECTED_EVENTS_ALERT_GROUP } from "./support/alert-groups";
 
-const COMPONENT = "alloy-logs:collector:AlloyLogCollector::alloy-logs";
+const COMPONENT = "alloy-logs:index:AlloyLogCollector::alloy-logs";
 const PROVIDER = "pulumi:providers:kubernetes::alloy-logs-cluster";
 /** An EKS cluster and region of no stack: the tests pin behaviour, not a stack's values. */
 const EKS = { name: "test-eks", region: "xx-test-1", roleArn: "arn:aws:iam::123456789012:role/pulumi-deploy" };
@@ -447,7 +448,7 @@ describe("AlloyLogCollector under mocks", () => {
     const registered: string[] = [];
     await runPlan("test", { config: configWith({}), onRegister: (type) => registered.push(type) });
     assert.deepEqual(registered.sort(), [
-      "alloy-logs:collector:AlloyLogCollector",
+      "alloy-logs:index:AlloyLogCollector",
       "kubernetes:core/v1:ConfigMap",
       "kubernetes:core/v1:Namespace",
       CHART_TYPE,
@@ -498,7 +499,7 @@ describe("AlloyLogCollector under mocks", () => {
       await pulumi.runtime.setMocks(ECHO_MOCKS, PROJECT, "test", false);
       // The config's credentials are plain strings once parsed: only the component makes them secret.
       const config = parseStackConfig("test", configWith(basic), { secretKeys });
-      const collector = new AlloyLogCollector("alloy-logs", config);
+      const collector = new AlloyLogCollector("alloy-logs", collectorArgs(config));
       assert.ok(collector.lokiAuthSecret, "no Secret");
       assert.equal(await pulumi.isSecret(collector.lokiAuthSecret.stringData), true);
     });
@@ -683,9 +684,9 @@ describe("the events collector (alloy-events)", () => {
     assert.deepEqual(
       deleted.map((urn) => urn.split("::").slice(2).join("::")),
       [
-        "alloy-logs:collector:AlloyLogCollector$kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::alloy-logs-events-reader",
-        "alloy-logs:collector:AlloyLogCollector$kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::alloy-logs-events-reader",
-        `alloy-logs:collector:AlloyLogCollector$${CHART_TYPE}::alloy-logs-events-chart`,
+        "alloy-logs:index:AlloyLogCollector$kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::alloy-logs-events-reader",
+        "alloy-logs:index:AlloyLogCollector$kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::alloy-logs-events-reader",
+        `alloy-logs:index:AlloyLogCollector$${CHART_TYPE}::alloy-logs-events-chart`,
       ],
       "deleted",
     );
@@ -704,7 +705,9 @@ describe("updating a stack deployed before child names derived from the componen
       const { matches, deleted, conflicts } = matchState(recorded.stack, PROJECT, plan.resources, recorded.urns);
       // A read (Namespace.get) is read anew under its new URN, and its old entry, which owns nothing, is discarded.
       const reread = matches.filter((m) => m.old === undefined && m.read);
-      const discarded = (urn: string) => reread.some((m) => m.urn.split("::")[2] === urn.split("::")[2]);
+      // By its own type: the component's type, in the parent chain, moved to the package's token since.
+      const ownType = (urn: string) => urn.split("::")[2].split("$").pop();
+      const discarded = (urn: string) => reread.some((m) => ownType(m.urn) === ownType(urn));
       // Only the events collector, which those stacks did not have, is new.
       assert.deepEqual(
         matches.filter((m) => m.old === undefined && !m.read).map((m) => m.key),
@@ -724,18 +727,32 @@ describe("updating a stack deployed before child names derived from the componen
     });
   }
 
-  it("keeps the chart's objects' URNs: the same parent type chain, and the old Chart name as their prefix", async () => {
+  it("keeps the chart's objects' URNs: the old Chart name as their prefix, and the old parent type chain as their inherited alias", async () => {
     const recorded = fixture.cases[0];
     const oldChart = recorded.urns.find((urn) => urn.includes(`$${CHART_TYPE}::`));
     assert.ok(oldChart, "no Chart in the fixture");
     const plan = await planOnce(recorded.stack, { config: recorded.config, secretKeys: recorded.secretKeys });
     const chart = only(plan.resources, CHART_TYPE);
-    const { matches } = matchState(recorded.stack, PROJECT, plan.resources, recorded.urns);
-    const urn = matches.find((m) => m.key === `${CHART_TYPE}::${chart.name}`)?.urn ?? "";
     // The provider names each object `<resourcePrefix>:<namespace>/<name>` under the Chart (pulumi-kubernetes yaml/v2 Register).
-    const objectUrn = (chartUrn: string, prefix: unknown) =>
-      urnOf(recorded.stack, PROJECT, chartUrn.split("::")[2], "kubernetes:apps/v1:DaemonSet", `${String(prefix)}:loki-v3/alloy`);
-    assert.equal(objectUrn(urn, chart.inputs.resourcePrefix), objectUrn(oldChart, oldChart.split("::").pop()));
+    const objectName = (prefix: unknown) => `${String(prefix)}:loki-v3/alloy`;
+    const oldObject = urnOf(
+      recorded.stack,
+      PROJECT,
+      oldChart.split("::")[2],
+      "kubernetes:apps/v1:DaemonSet",
+      objectName(oldChart.split("::").pop()),
+    );
+    // The provider registers the object as the Chart's child, with no alias: the engine gives it the Chart's inherited one.
+    const daemonSet: PlannedResource = {
+      type: "kubernetes:apps/v1:DaemonSet",
+      name: objectName(chart.inputs.resourcePrefix),
+      parent: `${CHART_TYPE}::${chart.name}`,
+      read: false,
+      options: {},
+      inputs: {},
+    };
+    const { matches } = matchState(recorded.stack, PROJECT, [...plan.resources, daemonSet], [...recorded.urns, oldObject]);
+    assert.equal(matches.find((m) => m.key === `kubernetes:apps/v1:DaemonSet::${daemonSet.name}`)?.old, oldObject);
   });
 });
 
@@ -749,7 +766,7 @@ describe("renaming the component with its old name as an alias", () => {
     const componentIn = (plan: typeof before) => only(plan.resources, COMPONENT.split("::")[0]);
     assert.deepEqual(
       { name: componentIn(after).name, aliases: componentIn(after).options.aliases },
-      { name: "logs", aliases: [{ name: componentIn(before).name }] },
+      { name: "logs", aliases: [{ name: componentIn(before).name }, { type: LEGACY_COMPONENT_TYPE }] },
     );
     const { matches, deleted, conflicts } = matchState(stack, PROJECT, after.resources, oldUrns);
     assert.deepEqual(

@@ -81,7 +81,7 @@ const syntaxError = settle(
 const programBug = settle(
   (async () => {
     const source = readFileSync(path.join(ROOT, "index.ts"), "utf8");
-    const statement = 'return { config, collector: new AlloyLogCollector("alloy-logs", config) };';
+    const statement = 'return { config, collector: new AlloyLogCollector("alloy-logs", collectorArgs(config)) };';
     assert.ok(source.includes(statement), "index.ts no longer has the statement this test breaks");
     const dir = projectCopy("program-bug", { "index.ts": source.replace(statement, 'throw new TypeError("a bug in the program");') });
     return { dir, run: await runOnCliPath("ops", { ...OPS(), rootDir: dir }) };

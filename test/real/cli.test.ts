@@ -201,8 +201,8 @@ describe("the real Pulumi CLI previews every stack file (real engine, provider, 
       // Both charts' own RBAC stays off: the program's ClusterRoles (the collector's, the events collector's) are the only ones.
       const roles = (preview.steps ?? []).filter((s) => /rbac.authorization.k8s.io\/v1:(Cluster)?Role::/.test(s.urn));
       assert.deepEqual(roles.map(shortUrn).sort(), [
-        "alloy-logs:collector:AlloyLogCollector$kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::alloy-logs-events-reader",
-        "alloy-logs:collector:AlloyLogCollector$kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::alloy-logs-pod-reader",
+        "alloy-logs:index:AlloyLogCollector$kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::alloy-logs-events-reader",
+        "alloy-logs:index:AlloyLogCollector$kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::alloy-logs-pod-reader",
       ]);
     });
   }

@@ -3,9 +3,10 @@
  * a new name, and the old one (index.ts's) as an alias. Run by runPlan in place
  * of index.ts; the test checks both names against the two plans.
  */
+import { collectorArgs } from "../../components/stack-args";
 import * as pulumi from "@pulumi/pulumi";
 import { AlloyLogCollector } from "../../components/alloy-log-collector";
 import { parseStackConfig } from "../../config/load";
 
 const config = parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig());
-new AlloyLogCollector("logs", config, { aliases: [{ name: "alloy-logs" }] });
+new AlloyLogCollector("logs", collectorArgs(config), { aliases: [{ name: "alloy-logs" }] });

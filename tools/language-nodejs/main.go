@@ -11,13 +11,23 @@
 // node_modules for package.json files with "pulumi": {"resource": true}; RunPlugin
 // starts a policy pack as `node <@pulumi/pulumi/cmd/run-policy-pack> <nodeargs>
 // <engine> <pack dir>` behind the SDK's own PolicyProxy, which hands it the stack's
-// config; the exit code 32 ("already showed an actionable message") bails.
+// config, and any other plugin (a source-based component package, package/) as
+// `node <@pulumi/pulumi/cmd/run-plugin> <nodeargs> <plugin dir> <args>`; the exit code
+// 32 ("already showed an actionable message") bails.
+//
+// Added for the component package (issue 22), as upstream v3.248.0 has them:
+// GeneratePackage (the Node.js SDK of a schema, pkg/v3/codegen/nodejs, for
+// `pulumi package add` and `pulumi package gen-sdk`) and Link (the generated SDK
+// recorded in the program's package.json with `npm pkg set`, through sdk/v3/nodejs/npm,
+// and the import line to print). `pulumi package get-schema` needs only RunPlugin.
 //
 // What it leaves out, because this program needs none of it: the monitor proxy and the
 // pipes for synchronous invokes (the SDK then talks to the engine's monitor itself and
-// makes no synchronous invoke), bun, debugging, tracing, the OOM sniffer, code
-// generation (GenerateProject/Program/Package, Pack, Link) and InstallDependencies
-// beyond checking node_modules is there (the tests run `npm ci` themselves).
+// makes no synchronous invoke), bun, debugging, tracing, the OOM sniffer, the other code
+// generation (GenerateProject, GenerateProgram), Pack, and InstallDependencies beyond
+// checking @pulumi/pulumi resolves from the program's directory (the tests run `npm ci`
+// themselves; a directory inside the repository, such as package/, takes the root's
+// node_modules, as node does).
 package main
 
 import (
@@ -51,7 +61,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/nodejs/npm"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi/pulumi/pkg/v3/codegen/cgstrings"
+	nodejs "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
 
 // Set with -ldflags "-X main.version=…" by scripts/build-real-tools.sh: the SDK version it was ported from.
@@ -302,12 +317,133 @@ func pluginNameAndVersion(info packageJSON) (string, string, error) {
 }
 
 // InstallDependencies only checks that the program's packages are installed: the tests
-// and CI run `npm ci`, and this machine's npm registry is all an install could reach.
+// and CI run `npm ci`, and this machine's npm registry is all an install could reach. A
+// directory without node_modules of its own (package/, a program inside the repository)
+// resolves the root's, as node does.
 func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer) error {
-	if _, err := os.Stat(filepath.Join(req.Info.ProgramDirectory, "node_modules")); err != nil {
-		return fmt.Errorf("no node_modules in %s: run npm ci there", req.Info.ProgramDirectory)
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return err
+	}
+	if _, err := locateModule("@pulumi/pulumi", req.Info.ProgramDirectory, node, req.IsPlugin); err != nil {
+		return fmt.Errorf("no node_modules with @pulumi/pulumi for %s: run npm ci there: %w", req.Info.ProgramDirectory, err)
 	}
 	return nil
+}
+
+// GeneratePackage writes the Node.js SDK of req.Schema into req.Directory, as upstream.
+func (h *host) GeneratePackage(ctx context.Context, req *pulumirpc.GeneratePackageRequest) (*pulumirpc.GeneratePackageResponse, error) {
+	loader, err := schema.NewLoaderClient(req.LoaderTarget)
+	if err != nil {
+		return nil, err
+	}
+	defer loader.Close()
+
+	var spec schema.PackageSpec
+	if err := json.Unmarshal([]byte(req.Schema), &spec); err != nil {
+		return nil, err
+	}
+	pkg, diags, err := schema.BindSpec(spec, schema.NewCachedLoader(loader), schema.ValidationOptions{AllowDanglingReferences: true})
+	if err != nil {
+		return nil, err
+	}
+	rpcDiagnostics := plugin.HclDiagnosticsToRPCDiagnostics(diags)
+	if diags.HasErrors() {
+		return &pulumirpc.GeneratePackageResponse{Diagnostics: rpcDiagnostics}, nil
+	}
+	files, err := nodejs.GeneratePackage(
+		"pulumi-language-nodejs", pkg, req.ExtraFiles, req.LocalDependencies, req.Local, schema.NewCachedLoader(loader))
+	if err != nil {
+		return nil, err
+	}
+	for filename, data := range files {
+		outPath := filepath.Join(req.Directory, filename)
+		if err := os.MkdirAll(filepath.Dir(outPath), 0o700); err != nil {
+			return nil, fmt.Errorf("could not create output directory %s: %w", filepath.Dir(filename), err)
+		}
+		if err := os.WriteFile(outPath, data, 0o600); err != nil {
+			return nil, fmt.Errorf("could not write output file %s: %w", filename, err)
+		}
+	}
+	return &pulumirpc.GeneratePackageResponse{Diagnostics: rpcDiagnostics}, nil
+}
+
+// Link records each generated SDK as a file: dependency of the program (npm pkg set, as
+// upstream's npm manager does) and returns the import lines to print. Only npm: this
+// port's programs have a package-lock.json, and it has no packagemanager option.
+func (h *host) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
+	opts, err := parseOptions(req.Info.Options.AsMap())
+	if err != nil {
+		return nil, err
+	}
+	loader, err := schema.NewLoaderClient(req.LoaderTarget)
+	if err != nil {
+		return nil, err
+	}
+	defer loader.Close()
+	cachedLoader := schema.NewCachedLoader(loader)
+	pm, err := npm.ResolvePackageManager(npm.NpmPackageManager, req.Info.ProgramDirectory)
+	if err != nil {
+		return nil, err
+	}
+	isTypeScript := opts.typescript || opts.tsconfigpath != ""
+	if !isTypeScript {
+		if _, err := os.Stat(filepath.Join(req.Info.ProgramDirectory, "tsconfig.json")); err == nil {
+			isTypeScript = true
+		}
+	}
+	instructions := "You can import the SDK in your JavaScript code with:\n\n"
+	if isTypeScript {
+		instructions = "You can import the SDK in your TypeScript code with:\n\n"
+	}
+	var imports strings.Builder
+	for _, dep := range req.Packages {
+		var version *semver.Version
+		if v, err := semver.New(dep.Package.Version); err == nil {
+			version = v
+		}
+		var param *schema.ParameterizationDescriptor
+		if p := dep.Package.Parameterization; p != nil {
+			param = &schema.ParameterizationDescriptor{Name: p.Name, Value: p.Value}
+			if v, err := semver.New(p.Version); err == nil {
+				param.Version = *v
+			}
+		}
+		pkgRef, err := schema.LoadPackageReferenceV2(ctx, cachedLoader, &schema.PackageDescriptor{
+			Name: dep.Package.Name, Version: version, DownloadURL: dep.Package.Server, Parameterization: param,
+		})
+		if err != nil {
+			return nil, err
+		}
+		pkg, err := pkgRef.Definition()
+		if err != nil {
+			return nil, err
+		}
+		if err := pkg.ImportLanguages(map[string]schema.Language{"nodejs": nodejs.Importer}); err != nil {
+			return nil, err
+		}
+		packageName := nodePackageName(pkg)
+		if err := pm.Link(ctx, req.Info.ProgramDirectory, packageName, dep.Path); err != nil {
+			return nil, err
+		}
+		if isTypeScript {
+			fmt.Fprintf(&imports, "  import * as %s from \"%s\";\n", cgstrings.Camel(pkgRef.Name()), packageName)
+		} else {
+			fmt.Fprintf(&imports, "  const %s = require(\"%s\");\n", cgstrings.Camel(pkgRef.Name()), packageName)
+		}
+	}
+	return &pulumirpc.LinkResponse{ImportInstructions: instructions + imports.String()}, nil
+}
+
+// nodePackageName is the npm name of a package's SDK, as upstream's getNodeJSPkgName.
+func nodePackageName(pkg *schema.Package) string {
+	if info, ok := pkg.Language["nodejs"].(nodejs.NodePackageInfo); ok && info.PackageName != "" {
+		return info.PackageName
+	}
+	if pkg.Namespace != "" {
+		return "@" + pkg.Namespace + "/" + pkg.Name
+	}
+	return "@pulumi/" + pkg.Name
 }
 
 func (h *host) RuntimeOptionsPrompts(context.Context, *pulumirpc.RuntimeOptionsRequest) (*pulumirpc.RuntimeOptionsResponse, error) {
