@@ -19,6 +19,7 @@ import { LOKI_AUTH_SECRET_NAME, PROGRAM_OWNED_PATHS } from "../config/chart/owne
 import { checkChartOverrides, isPlainObject } from "../config/chart/overrides";
 import { clusterProvider, type ClusterAccess, type EksCluster } from "./cluster";
 import { DEFAULTS } from "../config/defaults";
+import { stackConfigSchema } from "../config/schema";
 import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
 import { buildDashboard, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
 import { eventsAlloyConfig, registerEventsCollector, type EventsOptions } from "./events-collector";
@@ -304,6 +305,48 @@ export interface ResolvedArgs extends ClusterAccess {
   chartRepository: string;
 }
 
+/** Where the credentials were, in the copy of the args checkArgs hands the stack schema: never shown, never judged there. */
+const CREDENTIAL_PLACEHOLDER = "[secret]";
+
+/**
+ * The resolved args judged by the stack schema's rules (config/schema.ts), field for field: the Loki URL by Go's
+ * net/url, durations by time.ParseDuration, regular expressions by RE2, names by Kubernetes's rules, every bound.
+ * A stack's config has passed them already (index.ts parses it first); a program in another language reaches the
+ * component with nothing in front of it, and a value Alloy cannot read would be deployed and lose logs. Returns one
+ * line per problem, each naming the arg, its value (a credential never) and what is expected; none when all is well.
+ */
+export function checkArgs(resolved: ResolvedArgs): string[] {
+  const { lokiAuth, ...rest } = resolved;
+  const credentials =
+    lokiAuth.type === "basic"
+      ? { username: CREDENTIAL_PLACEHOLDER, password: CREDENTIAL_PLACEHOLDER }
+      : lokiAuth.type === "bearer"
+        ? { token: CREDENTIAL_PLACEHOLDER }
+        : {};
+  const input: Record<string, unknown> = { ...rest, lokiAuth: { type: lokiAuth.type, ...credentials } };
+  const result = stackConfigSchema.safeParse(input);
+  if (result.success) return [];
+  // "Exactly one of kubeconfigContext and eks" is the schema's custom check on the whole config; clusterProvider
+  // (components/cluster.ts) makes the same one, with the component's own message.
+  const clusterChoice = (issue: (typeof result.error.issues)[number]) =>
+    issue.code === "custom" && issue.path.length === 1 && (issue.path[0] === "eks" || issue.path[0] === "kubeconfigContext");
+  return result.error.issues
+    .filter((issue) => !clusterChoice(issue))
+    .map((issue) => {
+      const key = issue.path.map(String).join(".");
+      const value =
+        issue.path[0] === "lokiAuth" && issue.path.length > 1 ? CREDENTIAL_PLACEHOLDER : JSON.stringify(valueAtPath(input, issue.path));
+      return `${key}: got ${value ?? "[unset]"}; ${issue.message}`;
+    });
+}
+
+function valueAtPath(root: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (value, key) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    root,
+  );
+}
+
 /** A bad arg, named with its value and what is expected (never a credential's value). */
 function badArg(key: string, got: unknown, expected: string): Error {
   return new Error(`AlloyLogCollector: ${key}: got ${JSON.stringify(got)}; expected ${expected}`);
@@ -553,6 +596,9 @@ export class AlloyLogCollector extends pulumi.ComponentResource {
     // the component and, through their parent, all its children.
     super(COMPONENT_TYPE, name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: LEGACY_COMPONENT_TYPE }] });
     const settings = withDefaults(args);
+    const problems = checkArgs(settings);
+    if (problems.length > 0)
+      throw new Error(`AlloyLogCollector: invalid args, nothing was deployed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
 
     const provider = clusterProvider(name, settings, this);
 

@@ -557,6 +557,16 @@ describe("AlloyLogCollector args", () => {
     assert.deepEqual(withDefaults(required), { ...required, ...PINNED_DEFAULTS });
   });
 
+  it("refuse args the stack schema's rules refuse (a YAML program's), naming each with its value, before any child", async () => {
+    await pulumi.runtime.setMocks(ECHO_MOCKS, PROJECT, "test", false);
+    assert.throws(() => new AlloyLogCollector("alloy-logs", { ...required, lokiEndpoint: "http://loki:3100/", tenantId: "" }), {
+      message:
+        "AlloyLogCollector: invalid args, nothing was deployed:\n" +
+        '  - lokiEndpoint: got "http://loki:3100/"; expected the Loki push path: the URL must end in /loki/api/v1/push\n' +
+        `  - tenantId: got ""; expected a Loki tenant ID: 1-150 characters from A-Z a-z 0-9 ! - _ . * ' ( ) (e.g. ops)`,
+    });
+  });
+
   it("refuse a component with neither kubeconfigContext nor eks, instead of using the ambient kubeconfig context", async () => {
     await pulumi.runtime.setMocks(ECHO_MOCKS, PROJECT, "test", false);
     assert.throws(() => new AlloyLogCollector("alloy-logs", { ...required, kubeconfigContext: undefined }), {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
-import { LokiAuthType, withDefaults, type AlloyLogCollectorArgs, type ResolvedArgs } from "../components/alloy-log-collector";
+import { checkArgs, LokiAuthType, withDefaults, type AlloyLogCollectorArgs, type ResolvedArgs } from "../components/alloy-log-collector";
 import { collectorArgs } from "../components/stack-args";
 import { ALLOY_CHART_VERSION } from "../config/chart/alloy-values.generated";
 import { parseStackConfig } from "../config/load";
@@ -232,5 +232,56 @@ describe("the args' documentation", () => {
     const member = declaration?.members.filter(ts.isPropertySignature).find((m) => m.name.getText(source) === "maxWaitTime");
     const tag = member && ts.getJSDocTags(member).find((t) => t.tagName.text === "default");
     assert.equal(JSON.parse(ts.getTextOfJSDocComment(tag?.comment) ?? ""), rule.maxWaitTime);
+  });
+});
+
+describe("checkArgs: the package's args judged by the stack schema's rules (a YAML program has no stack schema in front)", () => {
+  const valid = (extra: Record<string, unknown> = {}) =>
+    withDefaults(collectorArgs(parseStackConfig("test", configWith(extra), { secretKeys: ["alloy-logs:lokiAuth"] })));
+
+  for (const stack of stackNames()) {
+    it(`Pulumi.${stack}.yaml: its args pass`, () => {
+      const file = readStackFile(ROOT, stack);
+      assert.deepEqual(checkArgs(withDefaults(collectorArgs(parseStackConfig(stack, file.config, { secretKeys: file.secretKeys })))), []);
+    });
+  }
+
+  for (const [name, extra] of Object.entries(EDGE_CASES)) {
+    it(`${name}: the args pass`, () => {
+      assert.deepEqual(checkArgs(valid(extra)), []);
+    });
+  }
+
+  it("names a Loki URL without the push path, with its value", () => {
+    assert.deepEqual(checkArgs({ ...valid(), lokiEndpoint: "http://loki:3100/" }), [
+      'lokiEndpoint: got "http://loki:3100/"; expected the Loki push path: the URL must end in /loki/api/v1/push',
+    ]);
+  });
+
+  it("names a duration Go's time.ParseDuration refuses", () => {
+    const args = valid();
+    assert.deepEqual(checkArgs({ ...args, lokiWrite: { ...args.lokiWrite, batchWait: "1 second" } }), [
+      'lokiWrite.batchWait: got "1 second"; expected a Go duration such as 1s (units ns, us, ms, s, m, h; no d): unknown unit " second" in duration',
+    ]);
+  });
+
+  it("names a multiline regular expression RE2 cannot compile", () => {
+    const args = valid();
+    const rule = { namespace: "payments", firstLine: "(?<=x)", maxWaitTime: "3s" };
+    assert.deepEqual(checkArgs({ ...args, pipeline: { ...args.pipeline, multiline: [rule] } }), [
+      'pipeline.multiline.0.firstLine: got "(?<=x)"; expected the first line\'s regular expression in Go RE2 syntax: invalid named capture: `(?<=x)`',
+    ]);
+  });
+
+  it("never judges or shows a credential (it may be an output): beside basic credentials, only the bad URL is named", () => {
+    const args = { ...valid(), lokiEndpoint: "http://loki:3100/" };
+    const problems = checkArgs({ ...args, lokiAuth: { type: "basic", username: "ops-writer", password: "hunter2" } });
+    assert.deepEqual(problems, [
+      'lokiEndpoint: got "http://loki:3100/"; expected the Loki push path: the URL must end in /loki/api/v1/push',
+    ]);
+  });
+
+  it("leaves 'exactly one of kubeconfigContext and eks' to the component's own message", () => {
+    assert.deepEqual(checkArgs({ ...valid(), kubeconfigContext: undefined }), []);
   });
 });
