@@ -13,7 +13,7 @@
  * access (kubeconfigContext instead of eks) and the chart repository changed; the
  * project directory links to the repository's program, so what runs is this checkout.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -28,6 +28,30 @@ export const CONTROL_PLANE_TOOLS = ["kube-apiserver", "kube-controller-manager",
 
 /** The passphrase of every test stack's secrets provider. */
 export const TEST_PASSPHRASE = "alloy-logs-e2e-passphrase";
+
+/** helm and kubectl as .ci/run installs them (scripts/fetch-helm.sh, scripts/fetch-kubectl.sh), unless the caller set them. */
+export const HELM = process.env.HELM_BIN ?? path.join(ROOT, ".cache", "helm", "helm");
+export const KUBECTL = process.env.KUBECTL_BIN ?? path.join(ROOT, ".cache", "kubectl", "kubectl");
+/** The prometheus-operator CRDs scripts/build-real-tools.sh generates. */
+export const CRDS = path.join(REAL_TOOLS_BIN, "..", "crds");
+
+/**
+ * What a suite on the control plane needs besides the built tools, not there: helm, kubectl, the CRDs, and etcd and
+ * openssl from Debian (the control plane's store and its certificates, realtools/control-plane.ts).
+ */
+export function missingHostTools(): string[] {
+  const missing: string[] = [];
+  for (const [name, file] of [
+    ["helm (scripts/fetch-helm.sh)", HELM],
+    ["kubectl (scripts/fetch-kubectl.sh)", KUBECTL],
+    ["the prometheus-operator CRDs", path.join(CRDS, "monitoring.coreos.com_servicemonitors.yaml")],
+  ]) {
+    if (!existsSync(file)) missing.push(name);
+  }
+  if (spawnSync("etcd", ["--version"]).status !== 0) missing.push("etcd (apt-get install etcd-server)");
+  if (spawnSync("openssl", ["version"]).status !== 0) missing.push("openssl");
+  return missing;
+}
 
 /** Tools of `names` not built yet. */
 export function missingTools(names: readonly string[]): string[] {

@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ALLOY_CHART_VERSION } from "../../config/chart/alloy-values.generated";
@@ -29,11 +29,12 @@ import {
   type PreviewJson,
   type PreviewStep,
   type RunResult,
+  CRDS,
+  HELM,
+  KUBECTL,
+  missingHostTools,
 } from "../../realtools/real-cli";
 
-const HELM = process.env.HELM_BIN ?? path.join(ROOT, ".cache", "helm", "helm");
-const KUBECTL = process.env.KUBECTL_BIN ?? path.join(ROOT, ".cache", "kubectl", "kubectl");
-const CRDS = path.join(REAL_TOOLS_BIN, "..", "crds");
 const STACKS = ["dev", "prod", "ops"] as const;
 const POLICY_PACK = path.join(ROOT, "policy");
 /** A credential set with `pulumi config set --secret`, looked for in every output and file. */
@@ -56,20 +57,6 @@ const EXPECTED_WARNINGS = [
   /^using pulumi-resource-kubernetes from \$PATH at /,
   /^resource plugin kubernetes is expected to have version >=4\.34\.2, but has 4\.24\.0-dev\.f47bc2d6f199/,
 ];
-
-function missingHostTools(): string[] {
-  const missing: string[] = [];
-  for (const [name, file] of [
-    ["helm (scripts/fetch-helm.sh)", HELM],
-    ["kubectl (scripts/fetch-kubectl.sh)", KUBECTL],
-    ["the prometheus-operator CRDs", path.join(CRDS, "monitoring.coreos.com_servicemonitors.yaml")],
-  ]) {
-    if (!existsSync(file)) missing.push(name);
-  }
-  if (spawnSync("etcd", ["--version"]).status !== 0) missing.push("etcd (apt-get install etcd-server)");
-  if (spawnSync("openssl", ["version"]).status !== 0) missing.push("openssl");
-  return missing;
-}
 
 function kubectl(cluster: ControlPlane, args: string[]): string {
   const result = spawnSync(KUBECTL, ["--kubeconfig", cluster.kubeconfig, "--context", cluster.context, ...args], { encoding: "utf8" });

@@ -17,7 +17,7 @@
  * container logs and no metrics API serves usage here.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -35,11 +35,12 @@ import {
   REAL_TOOLS_BIN,
   requireTools,
   type RunResult,
+  CRDS,
+  HELM,
+  KUBECTL,
+  missingHostTools,
 } from "../../realtools/real-cli";
 
-const HELM = process.env.HELM_BIN ?? path.join(ROOT, ".cache", "helm", "helm");
-const KUBECTL = process.env.KUBECTL_BIN ?? path.join(ROOT, ".cache", "kubectl", "kubectl");
-const CRDS = path.join(REAL_TOOLS_BIN, "..", "crds");
 const POLICY_PACK = path.join(ROOT, "policy");
 const COLLECTOR_SA = "system:serviceaccount:loki-v3:alloy";
 const EVENTS_SA = "system:serviceaccount:loki-v3:alloy-events";
@@ -55,15 +56,6 @@ async function until(done: () => Promise<boolean>, timeoutMs = 120_000): Promise
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error("timed out");
-}
-
-function missingHostTools(): string[] {
-  const missing: string[] = [];
-  if (!existsSync(HELM)) missing.push("helm (scripts/fetch-helm.sh)");
-  if (!existsSync(KUBECTL)) missing.push("kubectl (scripts/fetch-kubectl.sh)");
-  if (!existsSync(path.join(CRDS, "monitoring.coreos.com_servicemonitors.yaml"))) missing.push("the prometheus-operator CRDs");
-  if (spawnSync("etcd", ["--version"]).status !== 0) missing.push("etcd (apt-get install etcd-server)");
-  return missing;
 }
 
 describe("the lifecycle on a real control plane: up, no-op, RBAC, drift, destroy", function () {

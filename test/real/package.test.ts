@@ -32,11 +32,12 @@ import {
   requireTools,
   YAML_TOOLS,
   type PreviewJson,
+  CRDS,
+  HELM,
+  KUBECTL,
+  missingHostTools,
 } from "../../realtools/real-cli";
 
-const HELM = process.env.HELM_BIN ?? path.join(ROOT, ".cache", "helm", "helm");
-const KUBECTL = process.env.KUBECTL_BIN ?? path.join(ROOT, ".cache", "kubectl", "kubectl");
-const CRDS = path.join(REAL_TOOLS_BIN, "..", "crds");
 const PACKAGE_DIR = path.join(ROOT, "pulumi-package");
 const SCHEMA_FILE = path.join(PACKAGE_DIR, "schema.json");
 const TSC = path.join(ROOT, "node_modules", ".bin", "tsc");
@@ -58,16 +59,9 @@ function consumerSettings(context: string, chartRepository: string) {
   };
 }
 
-function missingHostTools(): string[] {
-  const missing: string[] = [];
-  for (const [name, file] of [
-    ["helm (scripts/fetch-helm.sh)", HELM],
-    ["kubectl (scripts/fetch-kubectl.sh)", KUBECTL],
-    ["the prometheus-operator CRDs", path.join(CRDS, "monitoring.coreos.com_servicemonitors.yaml")],
-  ]) {
-    if (!existsSync(file)) missing.push(name);
-  }
-  if (spawnSync("etcd", ["--version"]).status !== 0) missing.push("etcd (apt-get install etcd-server)");
+/** The host tools, and the commit whose state the alias is proven against (a shallow clone lacks it). */
+function missingPackageTools(): string[] {
+  const missing = missingHostTools();
   if (spawnSync("git", ["-C", ROOT, "cat-file", "-e", `${OLD_COMMIT}^{commit}`]).status !== 0) {
     missing.push(`commit ${OLD_COMMIT} (the program before the package; fetch the history: git fetch --unshallow)`);
   }
@@ -113,7 +107,7 @@ describe("the component package on the real CLI: schema, alias, TypeScript SDK, 
   const kubectl = (args: string[], input?: string) => kubectlAsync(cluster, KUBECTL, args, input);
 
   before(async function () {
-    requireTools(this, [...CLI_TOOLS, ...YAML_TOOLS, ...CONTROL_PLANE_TOOLS], missingHostTools());
+    requireTools(this, [...CLI_TOOLS, ...YAML_TOOLS, ...CONTROL_PLANE_TOOLS], missingPackageTools());
     cluster = await startControlPlane({ binDir: REAL_TOOLS_BIN, full: true });
     for (const crd of ["servicemonitors", "prometheusrules"]) {
       await kubectl(["apply", "--server-side", "-f", path.join(CRDS, `monitoring.coreos.com_${crd}.yaml`)]);
