@@ -19,6 +19,7 @@ import { LOKI_AUTH_SECRET_NAME, PROGRAM_OWNED_PATHS } from "../config/chart/owne
 import { checkChartOverrides, isPlainObject } from "../config/chart/overrides";
 import { clusterProvider, type ClusterAccess, type EksCluster } from "./cluster";
 import { DEFAULTS } from "../config/defaults";
+import { show, valueAt } from "../config/load";
 import { stackConfigSchema } from "../config/schema";
 import { buildAlertRules, RULE_GROUP_NAMES } from "../monitoring/alerts";
 import { buildDashboard, DASHBOARD_FILE_NAME } from "../monitoring/dashboard";
@@ -334,17 +335,9 @@ export function checkArgs(resolved: ResolvedArgs): string[] {
     .filter((issue) => !clusterChoice(issue))
     .map((issue) => {
       const key = issue.path.map(String).join(".");
-      const value =
-        issue.path[0] === "lokiAuth" && issue.path.length > 1 ? CREDENTIAL_PLACEHOLDER : JSON.stringify(valueAtPath(input, issue.path));
-      return `${key}: got ${value ?? "[unset]"}; ${issue.message}`;
+      const value = issue.path[0] === "lokiAuth" && issue.path.length > 1 ? CREDENTIAL_PLACEHOLDER : show(valueAt(input, issue.path));
+      return `${key}: got ${value}; ${issue.message}`;
     });
-}
-
-function valueAtPath(root: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>(
-    (value, key) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined),
-    root,
-  );
 }
 
 /** A bad arg, named with its value and what is expected (never a credential's value). */
@@ -422,8 +415,7 @@ function resolveChartOverrides(given: Record<string, unknown> | undefined): Reco
 
 /** The value at `path`, shown short: a chart value, never a credential (lokiAuth is no chart value). */
 function shownValue(root: Record<string, unknown>, path: readonly string[]): string {
-  let value: unknown = root;
-  for (const key of path) value = isPlainObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+  const value = valueAt(root, path);
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

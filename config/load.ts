@@ -33,7 +33,8 @@ export function stackKey(path: Path): string {
   return `${PROJECT}:${[top, ...rest].join(".")}`;
 }
 
-function valueAt(root: unknown, path: Path): unknown {
+/** The value at `path` under `root`, undefined where the path leaves the objects. */
+export function valueAt(root: unknown, path: Path): unknown {
   let value = root;
   for (const part of path) {
     if (typeof value !== "object" || value === null) return undefined;
@@ -53,7 +54,7 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
  * string, the double-quoted YAML that escapes it. Other values as JSON; a number JSON cannot hold (1e400
  * read by JavaScript) keeps its text.
  */
-function show(value: unknown): string {
+export function show(value: unknown): string {
   if (value === undefined) return "nothing";
   let text: string;
   if (typeof value === "string" && !UNPRINTABLE.test(value)) {
